@@ -1,0 +1,250 @@
+package app
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// OpType says what an operation does.
+type OpType string
+
+// The operation types.
+const (
+	// OpDevice announces a device: its public key and a name. It is the
+	// first operation (seq 1) of every device and concerns no record.
+	OpDevice OpType = "device"
+	// OpCreate creates a record of a kind with initial fields.
+	OpCreate OpType = "create"
+	// OpUpdate changes some fields of a record.
+	OpUpdate OpType = "update"
+	// OpWithdraw withdraws a record. It stays, with status withdrawn.
+	OpWithdraw OpType = "withdraw"
+)
+
+// OpID addresses an operation: the device that authored it and its
+// sequence number on that device, starting at 1 with no gaps.
+type OpID struct {
+	_      struct{} `cbor:",toarray"`
+	Device DeviceID
+	Seq    uint64
+}
+
+func (id OpID) String() string { return fmt.Sprintf("%s/%d", id.Device, id.Seq) }
+
+// IsZero reports whether id addresses nothing.
+func (id OpID) IsZero() bool { return id.Device == "" && id.Seq == 0 }
+
+// Patch is a change to a record's fields. A nil scalar is left unchanged; set
+// fields change by additions and removals so that concurrent changes to a
+// set compose instead of overwriting each other.
+type Patch struct {
+	Title       *string           `cbor:"1,keyasint,omitempty"`
+	Body        *string           `cbor:"2,keyasint,omitempty"`
+	Lang        *Lang             `cbor:"3,keyasint,omitempty"`
+	Meeting     *RecordID         `cbor:"4,keyasint,omitempty"`
+	SubRegion   *SubRegion        `cbor:"5,keyasint,omitempty"`
+	Country     *CountryCode      `cbor:"6,keyasint,omitempty"`
+	Stakeholder *StakeholderCode  `cbor:"7,keyasint,omitempty"`
+	Status      *Status           `cbor:"8,keyasint,omitempty"`
+	Author      *string           `cbor:"9,keyasint,omitempty"`
+	Org         *string           `cbor:"10,keyasint,omitempty"`
+	Venue       *string           `cbor:"11,keyasint,omitempty"`
+	Date        *string           `cbor:"12,keyasint,omitempty"`
+	ReplyTo     *RecordID         `cbor:"13,keyasint,omitempty"`
+	AddThemes   []ThemeCode       `cbor:"20,keyasint,omitempty"`
+	DelThemes   []ThemeCode       `cbor:"21,keyasint,omitempty"`
+	AddPops     []PopulationCode  `cbor:"22,keyasint,omitempty"`
+	DelPops     []PopulationCode  `cbor:"23,keyasint,omitempty"`
+	AddTags     []TagCode         `cbor:"24,keyasint,omitempty"`
+	DelTags     []TagCode         `cbor:"25,keyasint,omitempty"`
+	AddSources  []RecordID        `cbor:"26,keyasint,omitempty"`
+	DelSources  []RecordID        `cbor:"27,keyasint,omitempty"`
+}
+
+// IsEmpty reports whether p changes nothing.
+func (p *Patch) IsEmpty() bool {
+	if p == nil {
+		return true
+	}
+	return p.Title == nil && p.Body == nil && p.Lang == nil && p.Meeting == nil &&
+		p.SubRegion == nil && p.Country == nil && p.Stakeholder == nil && p.Status == nil &&
+		p.Author == nil && p.Org == nil && p.Venue == nil && p.Date == nil && p.ReplyTo == nil &&
+		len(p.AddThemes)+len(p.DelThemes)+len(p.AddPops)+len(p.DelPops)+len(p.AddTags)+
+			len(p.DelTags)+len(p.AddSources)+len(p.DelSources) == 0
+}
+
+// Op is one immutable change. Ops are addressed by (Device, Seq), ordered by
+// (HLC, Device, Seq), signed by their device's Ed25519 key and encoded as
+// deterministic CBOR (RFC 8949 core deterministic encoding) so that every
+// replica stores and verifies the same bytes.
+//
+// Why CBOR: it is a compact, self-describing binary format with a standard
+// deterministic profile, which fxamacker/cbor implements along with decoding
+// limits for untrusted input; JSON has no canonical form for signatures and
+// protobuf's encoding is not guaranteed deterministic across implementations.
+type Op struct {
+	Workspace WorkspaceID `cbor:"1,keyasint"`
+	Device    DeviceID    `cbor:"2,keyasint"`
+	Seq       uint64      `cbor:"3,keyasint"`
+	HLC       HLC         `cbor:"4,keyasint"`
+	Type      OpType      `cbor:"5,keyasint"`
+	Record    RecordID    `cbor:"6,keyasint,omitempty"`
+	Kind      Kind        `cbor:"7,keyasint,omitempty"` // OpCreate only
+	Patch     *Patch      `cbor:"8,keyasint,omitempty"`
+	// Base lists the versions of the record the author saw when making an
+	// update, so that concurrent text edits can later be merged from their
+	// common ancestor.
+	Base   []OpID `cbor:"9,keyasint,omitempty"`
+	PubKey []byte `cbor:"10,keyasint,omitempty"` // OpDevice only
+	Name   string `cbor:"11,keyasint,omitempty"` // OpDevice only: the device's name
+	Sig    []byte `cbor:"15,keyasint,omitempty"`
+}
+
+// ID returns the operation's address.
+func (o *Op) ID() OpID { return OpID{Device: o.Device, Seq: o.Seq} }
+
+// Before reports whether o sorts before p in the total order every replica
+// applies operations in: by HLC, then device, then sequence.
+func (o *Op) Before(p *Op) bool {
+	if o.HLC != p.HLC {
+		return o.HLC < p.HLC
+	}
+	if o.Device != p.Device {
+		return o.Device < p.Device
+	}
+	return o.Seq < p.Seq
+}
+
+var (
+	encMode cbor.EncMode
+	decMode cbor.DecMode
+)
+
+func init() {
+	var err error
+	encMode, err = cbor.CoreDetEncOptions().EncMode()
+	if err != nil {
+		panic(err)
+	}
+	// Limits for bytes that may come from an untrusted peer.
+	decMode, err = cbor.DecOptions{
+		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
+		IndefLength:      cbor.IndefLengthForbidden,
+		MaxNestedLevels:  8,
+		MaxArrayElements: 4096,
+		MaxMapPairs:      64,
+		TagsMd:           cbor.TagsForbidden,
+		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
+	}.DecMode()
+	if err != nil {
+		panic(err)
+	}
+}
+
+// Marshal encodes v in Consulta's canonical CBOR.
+func Marshal(v any) ([]byte, error) { return encMode.Marshal(v) }
+
+// Unmarshal decodes canonical CBOR with the limits used for untrusted bytes.
+func Unmarshal(b []byte, v any) error { return decMode.Unmarshal(b, v) }
+
+// signedBytes is what the signature covers: the op without its signature.
+func (o *Op) signedBytes() ([]byte, error) {
+	c := *o
+	c.Sig = nil
+	return encMode.Marshal(&c)
+}
+
+// Sign signs o with the device's private key.
+func (o *Op) Sign(key ed25519.PrivateKey) error {
+	b, err := o.signedBytes()
+	if err != nil {
+		return err
+	}
+	o.Sig = ed25519.Sign(key, b)
+	return nil
+}
+
+// Verify checks o's signature against pub, and that pub belongs to o's device.
+func (o *Op) Verify(pub ed25519.PublicKey) error {
+	if DeviceIDOf(pub) != o.Device {
+		return &Error{Op: "verify", Kind: Corrupt, Msg: fmt.Sprintf("operation %s: key does not belong to its device", o.ID())}
+	}
+	b, err := o.signedBytes()
+	if err != nil {
+		return err
+	}
+	if len(o.Sig) != ed25519.SignatureSize || !ed25519.Verify(pub, b, o.Sig) {
+		return &Error{Op: "verify", Kind: Corrupt, Msg: fmt.Sprintf("operation %s: bad signature", o.ID())}
+	}
+	return nil
+}
+
+// DeviceIDOf derives a device id from its public key.
+func DeviceIDOf(pub ed25519.PublicKey) DeviceID {
+	h := sha256.Sum256(pub)
+	return DeviceID(hex.EncodeToString(h[:8]))
+}
+
+// EncodeOp returns o's canonical encoding.
+func EncodeOp(o *Op) ([]byte, error) { return encMode.Marshal(o) }
+
+// DecodeOp decodes an operation and checks that its encoding is canonical
+// and its shape plausible. It does not verify the signature.
+func DecodeOp(b []byte) (*Op, error) {
+	var o Op
+	if err := decMode.Unmarshal(b, &o); err != nil {
+		return nil, &Error{Op: "decode operation", Kind: Corrupt, Err: err}
+	}
+	again, err := encMode.Marshal(&o)
+	if err != nil || !bytes.Equal(again, b) {
+		return nil, &Error{Op: "decode operation", Kind: Corrupt, Msg: "encoding is not canonical"}
+	}
+	if err := o.checkShape(); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// checkShape rejects operations that no honest device produces.
+func (o *Op) checkShape() error {
+	bad := func(msg string) error {
+		return &Error{Op: "decode operation", Kind: Corrupt, Msg: fmt.Sprintf("operation %s: %s", o.ID(), msg)}
+	}
+	if len(o.Device) != 16 || o.Seq == 0 {
+		return bad("bad address")
+	}
+	switch o.Type {
+	case OpDevice:
+		if len(o.PubKey) != ed25519.PublicKeySize || o.Record != "" {
+			return bad("bad device announcement")
+		}
+	case OpCreate:
+		if !ValidID(string(o.Record)) || o.Kind == "" {
+			return bad("bad create")
+		}
+	case OpUpdate, OpWithdraw:
+		if !ValidID(string(o.Record)) {
+			return bad("bad record id")
+		}
+	default:
+		return bad("unknown type " + string(o.Type))
+	}
+	return nil
+}
+
+// EncodeRecord returns r's canonical encoding.
+func EncodeRecord(r *Record) ([]byte, error) { return encMode.Marshal(r) }
+
+// DecodeRecord decodes a materialized record.
+func DecodeRecord(b []byte) (*Record, error) {
+	var r Record
+	if err := decMode.Unmarshal(b, &r); err != nil {
+		return nil, &Error{Op: "decode record", Kind: Corrupt, Err: err}
+	}
+	return &r, nil
+}

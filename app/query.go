@@ -1,0 +1,68 @@
+package app
+
+// SortField orders query results.
+type SortField string
+
+// The orders a query can ask for.
+const (
+	SortUpdated SortField = "updated" // most recently changed first
+	SortCreated SortField = "created"
+	SortTitle   SortField = "title"
+)
+
+// Query selects records. Within one field the values are alternatives (any
+// of them matches); across fields all must match. Theme codes are matched
+// exactly: Service.List expands a theme to its sub-themes before asking the
+// store. Text matches records whose title or body contain every word, folded
+// for case and accents; the last word also matches as a prefix.
+type Query struct {
+	Kinds        []Kind
+	Meetings     []RecordID
+	SubRegions   []SubRegion
+	Countries    []CountryCode
+	Themes       []ThemeCode
+	Statuses     []Status
+	Stakeholders []StakeholderCode
+	Populations  []PopulationCode
+	Tags         []TagCode
+	Authors      []string
+	Text         string
+
+	Sort   SortField // default SortUpdated
+	Asc    bool      // ascending instead of the default descending order
+	Offset int
+	Limit  int  // 0 means no limit
+	Facets bool // compute facet counts over the whole result
+}
+
+// Facets counts the records of a result per value of each dimension. A
+// record counts once under each of its themes and once under each ancestor
+// of those themes.
+type Facets struct {
+	Kind        map[string]int `json:"kind"`
+	Status      map[string]int `json:"status"`
+	SubRegion   map[string]int `json:"subregion"`
+	Country     map[string]int `json:"country"`
+	Theme       map[string]int `json:"theme"`
+	Meeting     map[string]int `json:"meeting"`
+	Stakeholder map[string]int `json:"stakeholder"`
+	Population  map[string]int `json:"population"`
+	Tag         map[string]int `json:"tag"`
+}
+
+// NewFacets returns empty facet counts.
+func NewFacets() *Facets {
+	return &Facets{Kind: map[string]int{}, Status: map[string]int{}, SubRegion: map[string]int{},
+		Country: map[string]int{}, Theme: map[string]int{}, Meeting: map[string]int{},
+		Stakeholder: map[string]int{}, Population: map[string]int{}, Tag: map[string]int{}}
+}
+
+// Result is one page of a query. Records are shared, immutable snapshots:
+// never modify them. Changed is closed when the result may have changed
+// (a record matching or formerly matching the query was written).
+type Result struct {
+	Total   int
+	Records []*Record
+	Facets  *Facets
+	Changed <-chan struct{}
+}

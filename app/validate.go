@@ -1,0 +1,164 @@
+package app
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ParseKind checks that s names a record kind.
+func ParseKind(s string) (Kind, error) {
+	for _, k := range Kinds {
+		if string(k) == s {
+			return k, nil
+		}
+	}
+	return "", invalid("kind", fmt.Sprintf("unknown kind %q", s), strs(Kinds)...)
+}
+
+// ParseStatus checks that s names a status.
+func ParseStatus(s string) (Status, error) {
+	for _, st := range Statuses {
+		if string(st) == s {
+			return st, nil
+		}
+	}
+	return "", invalid("status", fmt.Sprintf("unknown status %q", s), strs(Statuses)...)
+}
+
+// ParseLang checks that s is one of the consultation's languages.
+func ParseLang(s string) (Lang, error) {
+	for _, l := range Languages {
+		if string(l) == s {
+			return l, nil
+		}
+	}
+	return "", invalid("lang", fmt.Sprintf("unknown language %q", s), strs(Languages)...)
+}
+
+// CheckCode checks that code is in the taxonomy list named list and returns
+// an Invalid error naming field and the valid codes when it is not.
+func (t *Taxonomy) CheckCode(field, list, code string) error {
+	if _, ok := t.Lookup(list, code); ok {
+		return nil
+	}
+	return invalid(field, fmt.Sprintf("unknown code %q", code), t.Codes(list)...)
+}
+
+// ValidatePatch checks every value p sets for a record of kind k.
+func (t *Taxonomy) ValidatePatch(k Kind, p *Patch) error {
+	if p == nil {
+		return nil
+	}
+	if p.Title != nil {
+		s := strings.TrimSpace(*p.Title)
+		switch {
+		case s == "":
+			return invalid("title", "must not be empty")
+		case len(s) > MaxTitle:
+			return invalid("title", fmt.Sprintf("is %d bytes long; at most %d", len(s), MaxTitle))
+		case !utf8.ValidString(s):
+			return invalid("title", "is not valid UTF-8 text")
+		}
+	}
+	if p.Body != nil {
+		switch {
+		case len(*p.Body) > MaxBody:
+			return invalid("body", fmt.Sprintf("is %d bytes long; at most %d (1 MiB)", len(*p.Body), MaxBody))
+		case !utf8.ValidString(*p.Body):
+			return invalid("body", "is not valid UTF-8 text")
+		}
+	}
+	for _, s := range []*string{p.Author, p.Org, p.Venue} {
+		if s != nil && (len(*s) > MaxTitle || !utf8.ValidString(*s)) {
+			return invalid("author/org/venue", fmt.Sprintf("must be valid text of at most %d bytes", MaxTitle))
+		}
+	}
+	if p.Lang != nil {
+		if _, err := ParseLang(string(*p.Lang)); err != nil {
+			return err
+		}
+	}
+	if p.SubRegion != nil && *p.SubRegion != "" {
+		if err := t.CheckCode("subregion", "subregions", string(*p.SubRegion)); err != nil {
+			return err
+		}
+	}
+	if p.Country != nil && *p.Country != "" {
+		if err := t.CheckCode("country", "countries", string(*p.Country)); err != nil {
+			err.(*Error).Msg += " (ISO 3166-1 alpha-2, Latin America and the Caribbean)"
+			return err
+		}
+	}
+	if p.Stakeholder != nil && *p.Stakeholder != "" {
+		if err := t.CheckCode("stakeholder", "stakeholders", string(*p.Stakeholder)); err != nil {
+			return err
+		}
+	}
+	for _, c := range append(slices.Clone(p.AddThemes), p.DelThemes...) {
+		if err := t.CheckCode("theme", "themes", string(c)); err != nil {
+			return err
+		}
+	}
+	for _, c := range append(slices.Clone(p.AddPops), p.DelPops...) {
+		if err := t.CheckCode("population", "populations", string(c)); err != nil {
+			return err
+		}
+	}
+	for _, c := range append(slices.Clone(p.AddTags), p.DelTags...) {
+		if err := t.CheckCode("tag", "tags", string(c)); err != nil {
+			return err
+		}
+	}
+	if p.Status != nil && !slices.Contains(StatusesFor(k), *p.Status) {
+		return invalid("status", fmt.Sprintf("%q is not a status of a %s", *p.Status, k), strs(StatusesFor(k))...)
+	}
+	if p.Date != nil && *p.Date != "" {
+		if _, err := time.Parse(time.DateOnly, *p.Date); err != nil {
+			return invalid("date", fmt.Sprintf("%q is not a date; write YYYY-MM-DD", *p.Date))
+		}
+	}
+	for _, id := range []*RecordID{p.Meeting, p.ReplyTo} {
+		if id != nil && *id != "" && !ValidID(string(*id)) {
+			return invalid("id", fmt.Sprintf("%q is not a record id", *id))
+		}
+	}
+	return nil
+}
+
+// ValidateRecord checks the state a change would leave a record in: what
+// must hold whatever combination of patches produced it.
+func (t *Taxonomy) ValidateRecord(r *Record) error {
+	if strings.TrimSpace(r.Title) == "" {
+		return invalid("title", "must not be empty")
+	}
+	if len(r.Themes) == 0 && r.Kind != KindMeeting && r.Kind != KindComment {
+		return invalid("theme", fmt.Sprintf("a %s needs at least one theme", r.Kind), t.ThemeCodes()...)
+	}
+	if r.Country != "" && r.SubRegion != "" && r.SubRegion != "regional" {
+		if sr, _ := t.RegionOf(r.Country); sr != r.SubRegion {
+			return invalid("country", fmt.Sprintf("%s is not in sub-region %s", r.Country, r.SubRegion), t.subRegionCountries(r.SubRegion)...)
+		}
+	}
+	if r.Kind == KindComment && r.ReplyTo == "" {
+		return invalid("reply-to", "a comment must reply to a record")
+	}
+	return nil
+}
+
+func (t *Taxonomy) subRegionCountries(sr SubRegion) []string {
+	if x, ok := t.Lookup("subregions", string(sr)); ok {
+		return x.Countries
+	}
+	return nil
+}
+
+func strs[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}

@@ -1,0 +1,24 @@
+// Package assets holds what Consulta embeds: the taxonomy, icons and
+// translations.
+//
+// The taxonomy (taxonomy.json) is the single source of truth for the
+// categories used to classify consultation material: the themes, derived
+// from the principles and premises of the Cartagena+40 process (with their
+// sub-themes), the sub-regions and their countries, the stakeholder groups,
+// the populations in need of protection and the age, gender and diversity
+// tags. Every entry has a stable code and labels in Spanish (es), English
+// (en), Portuguese (pt) and French (fr).
+package assets
+
+import _ "embed"
+
+// TaxonomyJSON is the taxonomy of the consultation process, as JSON, taken
+// from the "Principles and Premises of the C+40 Process" document. Its
+// top-level keys are "version", "source", "themes" (each possibly with
+// "children"), "subregions" (each with its "countries"), "countries",
+// "stakeholders", "populations" and "tags"; every entry has a "code" and
+// "labels" keyed by language (es, en, pt, fr). Codes are lowercase
+// hyphenated identifiers, except countries, which use ISO 3166-1 alpha-2.
+//
+//go:embed taxonomy.json
+var TaxonomyJSON []byte
