@@ -1,0 +1,75 @@
+package storage
+
+import (
+	"encoding/binary"
+
+	"github.com/cartagena-c40/consulta/app"
+)
+
+// Every Badger key starts with one of these bytes. They are grouped by
+// purpose. A prefix that is retired stays listed here and is never reused.
+const (
+	// Metadata: single keys.
+	prefixSchema    byte = 0x01 // schema version, uint32 big-endian
+	prefixWorkspace byte = 0x02 // the workspace, CBOR
+	prefixIdentity  byte = 0x03 // this device's identity and private key, CBOR
+
+	// Operations: the source of truth.
+	prefixOp       byte = 0x10 // device(16) seq(8) -> signed operation, CBOR
+	prefixRecordOp byte = 0x11 // record(26) device(16) seq(8) -> nothing; a record's operations
+	prefixDevice   byte = 0x12 // device(16) -> public key; from OpDevice announcements
+
+	// Derived state, rebuilt from operations when missing.
+	prefixRecord byte = 0x20 // record(26) -> materialized record, CBOR
+
+	// Local state of this laptop, never synced.
+	prefixDraft   byte = 0x30 // draft key -> unsaved text of an open form
+	prefixSetting byte = 0x31 // setting name -> value
+)
+
+// schemaVersion is the version of the key layout this code writes.
+const schemaVersion uint32 = 1
+
+var schemaKey = []byte{prefixSchema}
+
+func workspaceKey() []byte { return []byte{prefixWorkspace} }
+func identityKey() []byte  { return []byte{prefixIdentity} }
+
+func opKey(dev app.DeviceID, seq uint64) []byte {
+	k := make([]byte, 0, 1+16+8)
+	k = append(k, prefixOp)
+	k = append(k, dev...)
+	return binary.BigEndian.AppendUint64(k, seq)
+}
+
+func devicePrefix(dev app.DeviceID) []byte {
+	return append([]byte{prefixOp}, dev...)
+}
+
+func recordOpKey(rec app.RecordID, dev app.DeviceID, seq uint64) []byte {
+	k := make([]byte, 0, 1+26+16+8)
+	k = append(k, prefixRecordOp)
+	k = append(k, rec...)
+	k = append(k, dev...)
+	return binary.BigEndian.AppendUint64(k, seq)
+}
+
+func recordOpPrefix(rec app.RecordID) []byte {
+	return append([]byte{prefixRecordOp}, rec...)
+}
+
+// splitRecordOpKey returns the operation address in a recordOp key.
+func splitRecordOpKey(k []byte) (app.DeviceID, uint64, bool) {
+	if len(k) != 1+26+16+8 {
+		return "", 0, false
+	}
+	return app.DeviceID(k[27:43]), binary.BigEndian.Uint64(k[43:]), true
+}
+
+func deviceKey(dev app.DeviceID) []byte { return append([]byte{prefixDevice}, dev...) }
+
+func recordKey(id app.RecordID) []byte { return append([]byte{prefixRecord}, id...) }
+
+func draftKey(name string) []byte { return append([]byte{prefixDraft}, name...) }
+
+func settingKey(name string) []byte { return append([]byte{prefixSetting}, name...) }
