@@ -12,14 +12,14 @@ type ErrorKind int
 
 // The kinds of error the core reports.
 const (
-	Other      ErrorKind = iota
-	Invalid              // the input breaks a rule: a field, a code, a size
-	NotFound             // no record, workspace or operation with that id
-	Exist                // the thing to create already exists
-	Locked               // the data directory is in use by another process
-	Corrupt              // stored bytes do not decode or do not verify
-	Foreign              // the directory or data belongs to something else
-	NotInitialized       // the data directory holds no workspace yet
+	Other          ErrorKind = iota
+	Invalid                  // the input breaks a rule: a field, a code, a size
+	NotFound                 // no record, workspace or operation with that id
+	Exist                    // the thing to create already exists
+	Locked                   // the data directory is in use by another process
+	Corrupt                  // stored bytes do not decode or do not verify
+	Foreign                  // the directory or data belongs to something else
+	NotInitialized           // the data directory holds no workspace yet
 )
 
 func (k ErrorKind) String() string {

@@ -43,27 +43,27 @@ func (id OpID) IsZero() bool { return id.Device == "" && id.Seq == 0 }
 // fields change by additions and removals so that concurrent changes to a
 // set compose instead of overwriting each other.
 type Patch struct {
-	Title       *string           `cbor:"1,keyasint,omitempty"`
-	Body        *string           `cbor:"2,keyasint,omitempty"`
-	Lang        *Lang             `cbor:"3,keyasint,omitempty"`
-	Meeting     *RecordID         `cbor:"4,keyasint,omitempty"`
-	SubRegion   *SubRegion        `cbor:"5,keyasint,omitempty"`
-	Country     *CountryCode      `cbor:"6,keyasint,omitempty"`
-	Stakeholder *StakeholderCode  `cbor:"7,keyasint,omitempty"`
-	Status      *Status           `cbor:"8,keyasint,omitempty"`
-	Author      *string           `cbor:"9,keyasint,omitempty"`
-	Org         *string           `cbor:"10,keyasint,omitempty"`
-	Venue       *string           `cbor:"11,keyasint,omitempty"`
-	Date        *string           `cbor:"12,keyasint,omitempty"`
-	ReplyTo     *RecordID         `cbor:"13,keyasint,omitempty"`
-	AddThemes   []ThemeCode       `cbor:"20,keyasint,omitempty"`
-	DelThemes   []ThemeCode       `cbor:"21,keyasint,omitempty"`
-	AddPops     []PopulationCode  `cbor:"22,keyasint,omitempty"`
-	DelPops     []PopulationCode  `cbor:"23,keyasint,omitempty"`
-	AddTags     []TagCode         `cbor:"24,keyasint,omitempty"`
-	DelTags     []TagCode         `cbor:"25,keyasint,omitempty"`
-	AddSources  []RecordID        `cbor:"26,keyasint,omitempty"`
-	DelSources  []RecordID        `cbor:"27,keyasint,omitempty"`
+	Title       *string          `cbor:"1,keyasint,omitempty"`
+	Body        *string          `cbor:"2,keyasint,omitempty"`
+	Lang        *Lang            `cbor:"3,keyasint,omitempty"`
+	Meeting     *RecordID        `cbor:"4,keyasint,omitempty"`
+	SubRegion   *SubRegion       `cbor:"5,keyasint,omitempty"`
+	Country     *CountryCode     `cbor:"6,keyasint,omitempty"`
+	Stakeholder *StakeholderCode `cbor:"7,keyasint,omitempty"`
+	Status      *Status          `cbor:"8,keyasint,omitempty"`
+	Author      *string          `cbor:"9,keyasint,omitempty"`
+	Org         *string          `cbor:"10,keyasint,omitempty"`
+	Venue       *string          `cbor:"11,keyasint,omitempty"`
+	Date        *string          `cbor:"12,keyasint,omitempty"`
+	ReplyTo     *RecordID        `cbor:"13,keyasint,omitempty"`
+	AddThemes   []ThemeCode      `cbor:"20,keyasint,omitempty"`
+	DelThemes   []ThemeCode      `cbor:"21,keyasint,omitempty"`
+	AddPops     []PopulationCode `cbor:"22,keyasint,omitempty"`
+	DelPops     []PopulationCode `cbor:"23,keyasint,omitempty"`
+	AddTags     []TagCode        `cbor:"24,keyasint,omitempty"`
+	DelTags     []TagCode        `cbor:"25,keyasint,omitempty"`
+	AddSources  []RecordID       `cbor:"26,keyasint,omitempty"`
+	DelSources  []RecordID       `cbor:"27,keyasint,omitempty"`
 }
 
 // IsEmpty reports whether p changes nothing.
@@ -133,12 +133,12 @@ func init() {
 	}
 	// Limits for bytes that may come from an untrusted peer.
 	decMode, err = cbor.DecOptions{
-		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
-		IndefLength:      cbor.IndefLengthForbidden,
-		MaxNestedLevels:  8,
-		MaxArrayElements: 4096,
-		MaxMapPairs:      64,
-		TagsMd:           cbor.TagsForbidden,
+		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
+		IndefLength:       cbor.IndefLengthForbidden,
+		MaxNestedLevels:   8,
+		MaxArrayElements:  4096,
+		MaxMapPairs:       64,
+		TagsMd:            cbor.TagsForbidden,
 		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
 	}.DecMode()
 	if err != nil {

@@ -25,9 +25,9 @@ func (l Labels) In(lang Lang) string {
 
 // Term is one entry of a taxonomy list: a stable code and its labels.
 type Term struct {
-	Code     string   `json:"code"`
-	Labels   Labels   `json:"labels"`
-	Children []Term   `json:"children,omitempty"`  // themes only: sub-themes
+	Code      string   `json:"code"`
+	Labels    Labels   `json:"labels"`
+	Children  []Term   `json:"children,omitempty"`  // themes only: sub-themes
 	Countries []string `json:"countries,omitempty"` // sub-regions only
 }
 

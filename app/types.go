@@ -96,32 +96,32 @@ const MaxTitle = 500
 // Sets (Themes, Populations, Tags, Sources, MergedInto) are kept sorted so that
 // equal states encode to equal bytes.
 type Record struct {
-	ID          RecordID          `cbor:"1,keyasint"`
-	Kind        Kind              `cbor:"2,keyasint"`
-	Title       string            `cbor:"3,keyasint"`
-	Body        string            `cbor:"4,keyasint,omitempty"`
-	Lang        Lang              `cbor:"5,keyasint,omitempty"`
-	Meeting     RecordID          `cbor:"6,keyasint,omitempty"`
-	SubRegion   SubRegion         `cbor:"7,keyasint,omitempty"`
-	Country     CountryCode       `cbor:"8,keyasint,omitempty"`
-	Themes      []ThemeCode       `cbor:"9,keyasint,omitempty"`
-	Stakeholder StakeholderCode   `cbor:"10,keyasint,omitempty"`
-	Populations []PopulationCode  `cbor:"11,keyasint,omitempty"`
-	Tags        []TagCode         `cbor:"12,keyasint,omitempty"`
-	Status      Status            `cbor:"13,keyasint"`
-	Author      string            `cbor:"14,keyasint,omitempty"`
-	Org         string            `cbor:"15,keyasint,omitempty"`
-	Venue       string            `cbor:"16,keyasint,omitempty"`
-	Date        string            `cbor:"17,keyasint,omitempty"` // meeting date, YYYY-MM-DD
-	Device      DeviceID          `cbor:"18,keyasint"`           // the authoring device
-	Created     HLC               `cbor:"19,keyasint"`
-	Updated     HLC               `cbor:"20,keyasint"`
-	UpdatedBy   DeviceID          `cbor:"21,keyasint"`
-	Sources     []RecordID        `cbor:"22,keyasint,omitempty"`
-	MergedInto  []RecordID        `cbor:"23,keyasint,omitempty"`
-	ReplyTo     RecordID          `cbor:"24,keyasint,omitempty"`
-	Version     OpID              `cbor:"25,keyasint"` // the last operation applied
-	Ops         int               `cbor:"26,keyasint"` // how many operations made it
+	ID          RecordID         `cbor:"1,keyasint"`
+	Kind        Kind             `cbor:"2,keyasint"`
+	Title       string           `cbor:"3,keyasint"`
+	Body        string           `cbor:"4,keyasint,omitempty"`
+	Lang        Lang             `cbor:"5,keyasint,omitempty"`
+	Meeting     RecordID         `cbor:"6,keyasint,omitempty"`
+	SubRegion   SubRegion        `cbor:"7,keyasint,omitempty"`
+	Country     CountryCode      `cbor:"8,keyasint,omitempty"`
+	Themes      []ThemeCode      `cbor:"9,keyasint,omitempty"`
+	Stakeholder StakeholderCode  `cbor:"10,keyasint,omitempty"`
+	Populations []PopulationCode `cbor:"11,keyasint,omitempty"`
+	Tags        []TagCode        `cbor:"12,keyasint,omitempty"`
+	Status      Status           `cbor:"13,keyasint"`
+	Author      string           `cbor:"14,keyasint,omitempty"`
+	Org         string           `cbor:"15,keyasint,omitempty"`
+	Venue       string           `cbor:"16,keyasint,omitempty"`
+	Date        string           `cbor:"17,keyasint,omitempty"` // meeting date, YYYY-MM-DD
+	Device      DeviceID         `cbor:"18,keyasint"`           // the authoring device
+	Created     HLC              `cbor:"19,keyasint"`
+	Updated     HLC              `cbor:"20,keyasint"`
+	UpdatedBy   DeviceID         `cbor:"21,keyasint"`
+	Sources     []RecordID       `cbor:"22,keyasint,omitempty"`
+	MergedInto  []RecordID       `cbor:"23,keyasint,omitempty"`
+	ReplyTo     RecordID         `cbor:"24,keyasint,omitempty"`
+	Version     OpID             `cbor:"25,keyasint"` // the last operation applied
+	Ops         int              `cbor:"26,keyasint"` // how many operations made it
 }
 
 // CreatedTime is when the record was created, by its author's clock.

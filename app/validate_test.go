@@ -110,7 +110,7 @@ func TestWords(t *testing.T) {
 	cases := map[string][]string{
 		"Migración, MIGRACION y migracion": {"migracion"},
 		"Integração local — São Paulo":     {"integracao", "local", "sao", "paulo"},
-		"Apatridia: niñas y niños":          {"apatridia", "ninas", "ninos"},
+		"Apatridia: niñas y niños":         {"apatridia", "ninas", "ninos"},
 		"L'asile à Port-au-Prince, 2024":   {"asile", "port", "au", "prince", "2024"},
 		"ÉLÈVE Œuvre":                      {"eleve", "œuvre"},
 		"e y o a":                          nil,
