@@ -43,27 +43,27 @@ func (id OpID) IsZero() bool { return id.Device == "" && id.Seq == 0 }
 // fields change by additions and removals so that concurrent changes to a
 // set compose instead of overwriting each other.
 type Patch struct {
-	Title       *string          `cbor:"1,keyasint,omitempty"`
-	Body        *string          `cbor:"2,keyasint,omitempty"`
-	Lang        *Lang            `cbor:"3,keyasint,omitempty"`
-	Meeting     *RecordID        `cbor:"4,keyasint,omitempty"`
-	SubRegion   *SubRegion       `cbor:"5,keyasint,omitempty"`
-	Country     *CountryCode     `cbor:"6,keyasint,omitempty"`
-	Stakeholder *StakeholderCode `cbor:"7,keyasint,omitempty"`
-	Status      *Status          `cbor:"8,keyasint,omitempty"`
-	Author      *string          `cbor:"9,keyasint,omitempty"`
-	Org         *string          `cbor:"10,keyasint,omitempty"`
-	Venue       *string          `cbor:"11,keyasint,omitempty"`
-	Date        *string          `cbor:"12,keyasint,omitempty"`
-	ReplyTo     *RecordID        `cbor:"13,keyasint,omitempty"`
-	AddThemes   []ThemeCode      `cbor:"20,keyasint,omitempty"`
-	DelThemes   []ThemeCode      `cbor:"21,keyasint,omitempty"`
-	AddPops     []PopulationCode `cbor:"22,keyasint,omitempty"`
-	DelPops     []PopulationCode `cbor:"23,keyasint,omitempty"`
-	AddTags     []TagCode        `cbor:"24,keyasint,omitempty"`
-	DelTags     []TagCode        `cbor:"25,keyasint,omitempty"`
-	AddSources  []RecordID       `cbor:"26,keyasint,omitempty"`
-	DelSources  []RecordID       `cbor:"27,keyasint,omitempty"`
+	Title       *string          `cbor:"1,keyasint,omitempty" json:"title,omitempty"`
+	Body        *string          `cbor:"2,keyasint,omitempty" json:"body,omitempty"`
+	Lang        *Lang            `cbor:"3,keyasint,omitempty" json:"lang,omitempty"`
+	Meeting     *RecordID        `cbor:"4,keyasint,omitempty" json:"meeting,omitempty"`
+	SubRegion   *SubRegion       `cbor:"5,keyasint,omitempty" json:"subregion,omitempty"`
+	Country     *CountryCode     `cbor:"6,keyasint,omitempty" json:"country,omitempty"`
+	Stakeholder *StakeholderCode `cbor:"7,keyasint,omitempty" json:"stakeholder,omitempty"`
+	Status      *Status          `cbor:"8,keyasint,omitempty" json:"status,omitempty"`
+	Author      *string          `cbor:"9,keyasint,omitempty" json:"author,omitempty"`
+	Org         *string          `cbor:"10,keyasint,omitempty" json:"org,omitempty"`
+	Venue       *string          `cbor:"11,keyasint,omitempty" json:"venue,omitempty"`
+	Date        *string          `cbor:"12,keyasint,omitempty" json:"date,omitempty"`
+	ReplyTo     *RecordID        `cbor:"13,keyasint,omitempty" json:"replies_to,omitempty"`
+	AddThemes   []ThemeCode      `cbor:"20,keyasint,omitempty" json:"add_themes,omitempty"`
+	DelThemes   []ThemeCode      `cbor:"21,keyasint,omitempty" json:"remove_themes,omitempty"`
+	AddPops     []PopulationCode `cbor:"22,keyasint,omitempty" json:"add_populations,omitempty"`
+	DelPops     []PopulationCode `cbor:"23,keyasint,omitempty" json:"remove_populations,omitempty"`
+	AddTags     []TagCode        `cbor:"24,keyasint,omitempty" json:"add_tags,omitempty"`
+	DelTags     []TagCode        `cbor:"25,keyasint,omitempty" json:"remove_tags,omitempty"`
+	AddSources  []RecordID       `cbor:"26,keyasint,omitempty" json:"add_sources,omitempty"`
+	DelSources  []RecordID       `cbor:"27,keyasint,omitempty" json:"remove_sources,omitempty"`
 }
 
 // IsEmpty reports whether p changes nothing.

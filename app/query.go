@@ -26,6 +26,7 @@ type Query struct {
 	Populations  []PopulationCode
 	Tags         []TagCode
 	Authors      []string
+	RepliesTo    []RecordID // comments on these records
 	Text         string
 
 	Sort   SortField // default SortUpdated

@@ -157,6 +157,12 @@ func (s *Service) Init(title string) (*Workspace, error) {
 	return ws, nil
 }
 
+func (s *Service) readyRead(op string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ready(op)
+}
+
 func (s *Service) ready(op string) error {
 	if s.ws == nil {
 		return &Error{Op: op, Kind: NotInitialized, Msg: "no workspace here yet; create one with init"}
@@ -365,6 +371,7 @@ type Filter struct {
 	Populations  []string
 	Tags         []string
 	Authors      []string
+	RepliesTo    []string
 	Text         string
 }
 
@@ -423,6 +430,12 @@ func (s *Service) Query(f Filter) (*Query, error) {
 	q.Stakeholders = conv[StakeholderCode](f.Stakeholders)
 	q.Populations = conv[PopulationCode](f.Populations)
 	q.Tags = conv[TagCode](f.Tags)
+	for _, id := range f.RepliesTo {
+		if !ValidID(id) {
+			return nil, invalid("reply-to", fmt.Sprintf("%q is not a record id", id))
+		}
+		q.RepliesTo = append(q.RepliesTo, RecordID(id))
+	}
 	for _, t := range f.Themes {
 		for _, c := range s.tax.WithDescendants(ThemeCode(t)) {
 			if !slices.Contains(q.Themes, c) {
@@ -436,6 +449,9 @@ func (s *Service) Query(f Filter) (*Query, error) {
 // List returns the records matching f, most recently updated first, at most
 // limit of them (0: all), with facet counts over the whole result.
 func (s *Service) List(f Filter, limit int) (*Result, error) {
+	if err := s.readyRead("list"); err != nil {
+		return nil, err
+	}
 	q, err := s.Query(f)
 	if err != nil {
 		return nil, withOp("list", err)
@@ -469,4 +485,72 @@ func withOp(op string, err error) error {
 		e.Op = op
 	}
 	return err
+}
+
+// LocalStore keeps what belongs to this laptop only and is never synced:
+// drafts of unsaved forms and settings. Package storage implements it.
+type LocalStore interface {
+	// PutLocal stores value under key durably; an empty value deletes it.
+	PutLocal(key string, value []byte) error
+	// GetLocal returns the value under key, or nil if there is none.
+	GetLocal(key string) ([]byte, error)
+	// ListLocal returns every key that starts with prefix, with its value.
+	ListLocal(prefix string) (map[string][]byte, error)
+}
+
+// SaveDraft keeps the unsaved text of a form, so that it survives a closed
+// window or a killed process. An empty text deletes the draft.
+func (s *Service) SaveDraft(name, text string) error {
+	ls, ok := s.store.(LocalStore)
+	if !ok {
+		return &Error{Op: "save draft", Msg: "this store keeps no drafts"}
+	}
+	return ls.PutLocal("draft/"+name, []byte(text))
+}
+
+// Draft returns the saved text of a form, or "".
+func (s *Service) Draft(name string) (string, error) {
+	ls, ok := s.store.(LocalStore)
+	if !ok {
+		return "", nil
+	}
+	b, err := ls.GetLocal("draft/" + name)
+	return string(b), err
+}
+
+// Drafts returns every saved draft by name.
+func (s *Service) Drafts() (map[string]string, error) {
+	ls, ok := s.store.(LocalStore)
+	if !ok {
+		return nil, nil
+	}
+	m, err := ls.ListLocal("draft/")
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[strings.TrimPrefix(k, "draft/")] = string(v)
+	}
+	return out, nil
+}
+
+// SetSetting stores a setting of this laptop (language, name, organization,
+// the current meeting).
+func (s *Service) SetSetting(name, value string) error {
+	ls, ok := s.store.(LocalStore)
+	if !ok {
+		return &Error{Op: "settings", Msg: "this store keeps no settings"}
+	}
+	return ls.PutLocal("setting/"+name, []byte(value))
+}
+
+// Setting returns a setting of this laptop, or "".
+func (s *Service) Setting(name string) string {
+	ls, ok := s.store.(LocalStore)
+	if !ok {
+		return ""
+	}
+	b, _ := ls.GetLocal("setting/" + name)
+	return string(b)
 }

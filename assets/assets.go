@@ -10,7 +10,7 @@
 // (en), Portuguese (pt) and French (fr).
 package assets
 
-import _ "embed"
+import "embed"
 
 // TaxonomyJSON is the taxonomy of the consultation process, as JSON, taken
 // from the "Principles and Premises of the C+40 Process" document. Its
@@ -22,3 +22,15 @@ import _ "embed"
 //
 //go:embed taxonomy.json
 var TaxonomyJSON []byte
+
+// IconPNG is the application icon, 512x512 (drawn from icon.svg).
+//
+//go:embed icon.png
+var IconPNG []byte
+
+// Translations holds the desktop app's strings, one JSON file per language
+// under translations/ (en.json, es.json, pt.json, fr.json), in the format
+// fyne.io/fyne/v2/lang reads.
+//
+//go:embed translations
+var Translations embed.FS

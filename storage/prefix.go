@@ -22,9 +22,9 @@ const (
 	// Derived state, rebuilt from operations when missing.
 	prefixRecord byte = 0x20 // record(26) -> materialized record, CBOR
 
-	// Local state of this laptop, never synced.
-	prefixDraft   byte = 0x30 // draft key -> unsaved text of an open form
-	prefixSetting byte = 0x31 // setting name -> value
+	// Local state of this laptop, never synced: drafts of open forms and
+	// settings, under names chosen by package app.
+	prefixLocal byte = 0x30 // name -> value
 )
 
 // schemaVersion is the version of the key layout this code writes.
@@ -70,6 +70,4 @@ func deviceKey(dev app.DeviceID) []byte { return append([]byte{prefixDevice}, de
 
 func recordKey(id app.RecordID) []byte { return append([]byte{prefixRecord}, id...) }
 
-func draftKey(name string) []byte { return append([]byte{prefixDraft}, name...) }
-
-func settingKey(name string) []byte { return append([]byte{prefixSetting}, name...) }
+func localKey(name string) []byte { return append([]byte{prefixLocal}, name...) }

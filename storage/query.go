@@ -137,6 +137,9 @@ func (s *Store) bestDimension(q *app.Query) *dimension {
 			best, bestN = d, n
 		}
 	}
+	if len(q.RepliesTo) > 0 {
+		return &dimension{index: indexReplyTo, values: strs(q.RepliesTo)} // a handful of comments
+	}
 	if best == nil && len(q.Authors) > 0 {
 		vals := make([]string, len(q.Authors))
 		for i, a := range q.Authors {
@@ -149,7 +152,7 @@ func (s *Store) bestDimension(q *app.Query) *dimension {
 
 func unfiltered(q *app.Query) bool {
 	return len(q.Kinds)+len(q.Meetings)+len(q.SubRegions)+len(q.Countries)+len(q.Themes)+
-		len(q.Statuses)+len(q.Stakeholders)+len(q.Populations)+len(q.Tags)+len(q.Authors) == 0 &&
+		len(q.Statuses)+len(q.Stakeholders)+len(q.Populations)+len(q.Tags)+len(q.Authors)+len(q.RepliesTo) == 0 &&
 		len(app.Words(q.Text)) == 0
 }
 
@@ -175,6 +178,7 @@ func matcher(q *app.Query) func(*app.Record) bool {
 	}
 	one(strs(q.Kinds), func(r *app.Record) string { return string(r.Kind) })
 	one(strs(q.Meetings), func(r *app.Record) string { return string(r.Meeting) })
+	one(strs(q.RepliesTo), func(r *app.Record) string { return string(r.ReplyTo) })
 	one(strs(q.SubRegions), func(r *app.Record) string { return string(r.SubRegion) })
 	one(strs(q.Countries), func(r *app.Record) string { return string(r.Country) })
 	one(strs(q.Statuses), func(r *app.Record) string { return string(r.Status) })

@@ -25,6 +25,7 @@ const (
 	indexStatus      = "status"
 	indexAuthor      = "author"
 	indexUpdated     = "updated"
+	indexReplyTo     = "reply_to"
 )
 
 // schema is the whole in-memory database. Objects stored are *app.Record
@@ -54,6 +55,7 @@ func recordsTable() *memdb.TableSchema {
 		set(indexTag, func(r *app.Record) []string { return strs(r.Tags) }),
 		field(indexStatus, func(r *app.Record) string { return string(r.Status) }),
 		field(indexAuthor, func(r *app.Record) string { return strings.ToLower(r.Author) }),
+		field(indexReplyTo, func(r *app.Record) string { return string(r.ReplyTo) }),
 		{Name: indexUpdated, Indexer: updatedIndexer{}},
 	}
 	t := &memdb.TableSchema{Name: tableRecords, Indexes: map[string]*memdb.IndexSchema{}}

@@ -1,0 +1,220 @@
+package storage
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/app/demo"
+	"github.com/dgraph-io/badger/v4"
+)
+
+// benchRecords is the size of the benchmark workspace, as in the issue's
+// targets. CONSULTA_BENCH_RECORDS overrides it for quick runs.
+func benchRecords() int {
+	if n, err := strconv.Atoi(os.Getenv("CONSULTA_BENCH_RECORDS")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}
+
+var (
+	benchOnce sync.Once
+	benchDir  string
+	benchErr  error
+)
+
+// benchData builds the demo workspace once per test binary, on disk.
+func benchData(b *testing.B) string {
+	benchOnce.Do(func() {
+		benchDir, benchErr = os.MkdirTemp("", "consulta-bench-")
+		if benchErr != nil {
+			return
+		}
+		dir := filepath.Join(benchDir, "data")
+		st, err := Open(dir, Options{})
+		if err != nil {
+			benchErr = err
+			return
+		}
+		defer st.Close()
+		svc, err := app.NewService(st)
+		if err == nil {
+			_, err = svc.Init("Cartagena +40 (benchmark)")
+		}
+		if err == nil {
+			start := time.Now()
+			_, err = demo.Load(svc, benchRecords(), 1, 2000, nil)
+			fmt.Fprintf(os.Stderr, "bench: generated %d demo records in %s\n", benchRecords(), time.Since(start).Round(time.Millisecond))
+		}
+		benchErr = err
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return filepath.Join(benchDir, "data")
+}
+
+// percentile returns the p-th percentile of ds in milliseconds.
+func percentile(ds []time.Duration, p float64) float64 {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := int(float64(len(s)-1) * p)
+	return float64(s[i]) / float64(time.Millisecond)
+}
+
+// rssMB is the process's resident set size in MB, from /proc.
+func rssMB() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
+
+// BenchmarkOpen measures opening the store with the index rebuild.
+func BenchmarkOpen(b *testing.B) {
+	dir := benchData(b)
+	b.ResetTimer()
+	for b.Loop() {
+		st, err := Open(dir, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		runtime.GC()
+		b.ReportMetric(rssMB(), "rss-MB")
+		st.Close()
+		b.StartTimer()
+	}
+}
+
+func openBench(b *testing.B) (*app.Service, *Store) {
+	st, err := Open(benchData(b), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	svc, err := app.NewService(st)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return svc, st
+}
+
+// benchFilter is the reference query: a sub-region, a theme (with
+// its sub-themes) and a status, with facet counts, first page.
+var benchFilter = app.Filter{SubRegions: []string{"andes"}, Themes: []string{"global-compact"}, Statuses: []string{"active"}}
+
+// BenchmarkQueryFiltered reports the p99 latency of the reference query
+// through memdb, and the same query answered by scanning Badger, as a ratio.
+func BenchmarkQueryFiltered(b *testing.B) {
+	svc, st := openBench(b)
+	q, err := svc.Query(benchFilter)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q.Limit, q.Facets = 50, true
+	var ds []time.Duration
+	var total int
+	for b.Loop() {
+		t := time.Now()
+		res, err := st.Query(q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ds = append(ds, time.Since(t))
+		total = res.Total
+	}
+	if total == 0 {
+		b.Fatal("the reference query matched nothing")
+	}
+	b.StopTimer()
+	// The baseline: the same query by scanning and decoding every record.
+	match := matcher(q)
+	var scan []time.Duration
+	for range 5 {
+		t := time.Now()
+		n := 0
+		st.db.View(func(txn *badger.Txn) error {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}, PrefetchValues: true})
+			defer it.Close()
+			for it.Rewind(); it.Valid(); it.Next() {
+				it.Item().Value(func(v []byte) error {
+					r, err := app.DecodeRecord(v)
+					if err == nil && match(r) {
+						n++
+					}
+					return err
+				})
+			}
+			return nil
+		})
+		scan = append(scan, time.Since(t))
+		if n != total {
+			b.Fatalf("scan found %d, query %d", n, total)
+		}
+	}
+	b.ReportMetric(percentile(ds, 0.99), "p99-ms")
+	b.ReportMetric(percentile(ds, 0.5), "p50-ms")
+	b.ReportMetric(percentile(scan, 0.5)/percentile(ds, 0.5), "scan/query")
+	b.ReportMetric(float64(total), "matches")
+}
+
+// BenchmarkTextSearch reports the p99 latency of full-text searches.
+func BenchmarkTextSearch(b *testing.B) {
+	svc, st := openBench(b)
+	words := []string{"migración", "apatridia", "refugiados", "integração", "statelessness", "asile", "documentacion frontera", "protección internacional"}
+	var ds []time.Duration
+	i := 0
+	for b.Loop() {
+		q, _ := svc.Query(app.Filter{Text: words[i%len(words)]})
+		q.Limit, q.Facets = 50, true
+		t := time.Now()
+		if _, err := st.Query(q); err != nil {
+			b.Fatal(err)
+		}
+		ds = append(ds, time.Since(t))
+		i++
+	}
+	b.ReportMetric(percentile(ds, 0.99), "p99-ms")
+	b.ReportMetric(percentile(ds, 0.5), "p50-ms")
+}
+
+// BenchmarkDurableWrite reports the p99 latency of creating one record,
+// acknowledged only once it is on disk, in the 100,000-record store.
+func BenchmarkDurableWrite(b *testing.B) {
+	svc, _ := openBench(b)
+	var ds []time.Duration
+	i := 0
+	for b.Loop() {
+		title := fmt.Sprintf("Nota de prueba %d", i)
+		body := "Texto de la nota sobre protección internacional y migración."
+		t := time.Now()
+		if _, err := svc.Create(app.KindNote, app.Patch{Title: &title, Body: &body, SubRegion: sp[app.SubRegion]("andes"),
+			Country: sp[app.CountryCode]("PE"), AddThemes: []app.ThemeCode{"broad-protection"}}); err != nil {
+			b.Fatal(err)
+		}
+		ds = append(ds, time.Since(t))
+		i++
+	}
+	b.ReportMetric(percentile(ds, 0.99), "p99-ms")
+	b.ReportMetric(percentile(ds, 0.5), "p50-ms")
+}

@@ -1,0 +1,207 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/cartagena-c40/consulta/app"
+)
+
+// Env is what the CLI needs from its process.
+type Env struct {
+	Stdin  io.Reader // nil when stdin is a terminal: no body is read from it
+	Stdout io.Writer
+	Stderr io.Writer
+	// Open opens the data directory dir and returns the service over it and
+	// a function that closes it.
+	Open func(dir string) (*app.Service, func() error, error)
+	// Desktop starts the desktop app over dir; nil where there is none.
+	Desktop func(dir string) error
+}
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// usageError is a mistake in how a command was called.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+// DefaultDataDir is where the workspace lives unless --data says otherwise.
+func DefaultDataDir() string {
+	if d, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(d, "consulta")
+	}
+	return "consulta-data"
+}
+
+type command struct {
+	name    string
+	summary string
+	noStore bool // runs without opening the data directory
+	run     func(c *ctx, args []string) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"init", "create the workspace: init --title T", false, cmdInit},
+		{"add", "add a record: add meeting|note|proposal|input --title T [fields]", false, cmdAdd},
+		{"list", "list records: list [filters] [--limit N] [--json]", false, cmdList},
+		{"show", "show one record: show ID [--json] [--history]", false, cmdShow},
+		{"edit", "change fields of a record: edit ID [fields]", false, cmdEdit},
+		{"withdraw", "withdraw a record: withdraw ID", false, cmdWithdraw},
+		{"stats", "count records per theme, sub-region, kind, status: stats [filters] [--json]", false, cmdStats},
+		{"taxonomy", "print the themes, sub-regions, countries and groups: taxonomy [--json] [--lang L]", true, cmdTaxonomy},
+		{"demo", "load sample data: demo --records N [--seed S]", false, cmdDemo},
+	}
+}
+
+// ctx carries one invocation's environment and open service.
+type ctx struct {
+	env *Env
+	dir string
+	svc *app.Service
+}
+
+func (c *ctx) out(format string, a ...any) { fmt.Fprintf(c.env.Stdout, format, a...) }
+
+// Run runs the command line args (without the program name) and returns
+// the exit status.
+func Run(env *Env, args []string) int {
+	global := flag.NewFlagSet("consulta", flag.ContinueOnError)
+	global.SetOutput(io.Discard)
+	dir := global.String("data", DefaultDataDir(), "data directory holding the workspace")
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			usage(env.Stdout)
+			return exitOK
+		}
+		fmt.Fprintf(env.Stderr, "consulta: %v\n", err)
+		usage(env.Stderr)
+		return exitUsage
+	}
+	args = global.Args()
+	if len(args) == 0 {
+		if env.Desktop == nil {
+			usage(env.Stdout)
+			return exitOK
+		}
+		if err := env.Desktop(*dir); err != nil {
+			fmt.Fprintf(env.Stderr, "consulta: %v\n", err)
+			return exitError
+		}
+		return exitOK
+	}
+	if args[0] == "help" || args[0] == "-h" {
+		usage(env.Stdout)
+		return exitOK
+	}
+	var cmd *command
+	for i := range commands {
+		if commands[i].name == args[0] {
+			cmd = &commands[i]
+		}
+	}
+	if cmd == nil {
+		fmt.Fprintf(env.Stderr, "consulta: unknown command %q\n", args[0])
+		usage(env.Stderr)
+		return exitUsage
+	}
+	c := &ctx{env: env, dir: *dir}
+	if !cmd.noStore {
+		if _, err := os.Stat(*dir); os.IsNotExist(err) && cmd.name != "init" && cmd.name != "demo" {
+			fmt.Fprintf(env.Stderr, "consulta: no workspace in %s yet; create one with: consulta --data %s init --title \"Cartagena +40\"\n", *dir, *dir)
+			return exitUsage
+		}
+		svc, closeFn, err := env.Open(*dir)
+		if err != nil {
+			return report(env, err)
+		}
+		defer closeFn()
+		c.svc = svc
+	}
+	return report(env, cmd.run(c, args[1:]))
+}
+
+// report prints err and maps it to an exit status.
+func report(env *Env, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	fmt.Fprintf(env.Stderr, "consulta: %v\n", err)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	switch app.KindOf(err) {
+	case app.Invalid, app.NotFound, app.Exist, app.NotInitialized:
+		return exitUsage
+	}
+	return exitError
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Consulta: consultation notes, proposals and inputs for the Cartagena +40 process.")
+	fmt.Fprintln(w, "\nUsage: consulta [--data DIR] [COMMAND [flags]]")
+	fmt.Fprintln(w, "With no command, consulta opens the desktop app.")
+	fmt.Fprintf(w, "--data defaults to %s\n\nCommands:\n", DefaultDataDir())
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'consulta COMMAND -h' for a command's flags. See docs/CLI.md.")
+}
+
+// newFlags returns a flag set for a command whose errors are returned, not
+// printed and exited on.
+func newFlags(c *ctx, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.env.Stderr)
+	return fs
+}
+
+// parse parses flags that may come before or after positional arguments,
+// and returns the positional ones.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// list splits a comma-separated flag value.
+func list(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,174 @@
+package desktop
+
+import (
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/assets"
+)
+
+// Settings names, kept per laptop.
+const (
+	settingLang    = "lang"
+	settingAuthor  = "author"
+	settingOrg     = "org"
+	settingMeeting = "meeting"     // the current meeting's id
+	settingThemes  = "last-themes" // themes of the last note, comma-separated
+)
+
+// dispatch runs a function on the UI goroutine. Work in other goroutines
+// (watches, drafts, sample data) reaches widgets only through it. Tests
+// replace it with a queue they drain, so that nothing touches widgets
+// behind their back.
+var dispatch = fyne.Do
+
+// UI is the desktop app's window and its screens.
+type UI struct {
+	app    fyne.App
+	win    fyne.Window
+	svc    *app.Service
+	tax    *app.Taxonomy
+	lang   app.Lang
+	search *widget.Entry
+
+	tabs      *container.AppTabs
+	browser   *browser
+	dashboard *dashboard
+	first     *firstRun
+}
+
+// New builds the UI of svc in window w. Call Show to display it.
+func New(a fyne.App, w fyne.Window, svc *app.Service) *UI {
+	u := &UI{app: a, win: w, svc: svc, tax: svc.Taxonomy()}
+	u.lang = app.Lang(svc.Setting(settingLang))
+	if u.lang == "" {
+		u.lang = systemLanguage()
+	}
+	useLanguage(u.lang)
+	w.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	w.Resize(fyne.NewSize(1280, 800))
+	u.build()
+	return u
+}
+
+// build (re)creates every screen in the current language.
+func (u *UI) build() {
+	if u.browser != nil {
+		u.browser.stop()
+	}
+	if u.svc.Workspace() == nil {
+		u.first = newFirstRun(u)
+		u.win.SetContent(u.first.content)
+		u.win.SetTitle("Consulta")
+		return
+	}
+	u.first = nil
+	u.browser = newBrowser(u)
+	u.dashboard = newDashboard(u)
+	u.tabs = container.NewAppTabs(
+		container.NewTabItem(lang.L("Records"), u.browser.content),
+		container.NewTabItem(lang.L("Dashboard"), u.dashboard.content),
+	)
+	u.tabs.OnSelected = func(t *container.TabItem) {
+		if t.Content == u.dashboard.content {
+			u.dashboard.refresh()
+		}
+	}
+	u.win.SetTitle("Consulta · " + u.svc.Workspace().Title)
+	u.win.SetContent(u.tabs)
+	u.win.SetMainMenu(u.menu())
+	u.browser.refresh()
+	u.browser.restoreDrafts()
+}
+
+// menu is the main menu; its shortcuts work wherever the focus is.
+func (u *UI) menu() *fyne.MainMenu {
+	ctrl := fyne.KeyModifierShortcutDefault
+	newNote := fyne.NewMenuItem(lang.L("New note"), func() { u.browser.newRecord(app.KindNote) })
+	newNote.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: ctrl}
+	save := fyne.NewMenuItem(lang.L("Save"), func() { u.browser.saveForm() })
+	save.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: ctrl}
+	find := fyne.NewMenuItem(lang.L("Search"), func() { u.focusSearch() })
+	find.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: ctrl}
+	return fyne.NewMainMenu(
+		fyne.NewMenu(lang.L("File"),
+			newNote,
+			fyne.NewMenuItem(lang.L("New proposal"), func() { u.browser.newRecord(app.KindProposal) }),
+			fyne.NewMenuItem(lang.L("New stakeholder input"), func() { u.browser.newRecord(app.KindInput) }),
+			fyne.NewMenuItem(lang.L("New meeting"), func() { u.browser.newRecord(app.KindMeeting) }),
+			fyne.NewMenuItemSeparator(),
+			save,
+			fyne.NewMenuItem(lang.L("Settings"), func() { u.showSettings() }),
+		),
+		fyne.NewMenu(lang.L("View"),
+			find,
+			fyne.NewMenuItem(lang.L("Records"), func() { u.tabs.SelectIndex(0) }),
+			fyne.NewMenuItem(lang.L("Dashboard"), func() { u.tabs.SelectIndex(1) }),
+			fyne.NewMenuItem(lang.L("Compare selected"), func() { u.browser.compare() }),
+		),
+	)
+}
+
+func (u *UI) focusSearch() {
+	if u.tabs == nil {
+		return
+	}
+	u.tabs.SelectIndex(0)
+	u.win.Canvas().Focus(u.browser.search)
+}
+
+// Show shows the window, on the screen CONSULTA_SCREEN names if set (used by
+// make screenshots: main, dashboard, detail, form, compare).
+func (u *UI) Show() {
+	u.win.Show()
+	if u.browser == nil {
+		return
+	}
+	switch os.Getenv("CONSULTA_SCREEN") {
+	case "dashboard":
+		u.tabs.SelectIndex(1)
+	case "detail":
+		u.browser.list.Select(0)
+	case "form":
+		u.browser.newRecord(app.KindNote)
+	case "compare":
+		u.browser.list.Select(0)
+		u.browser.togglePin()
+		u.browser.list.Select(1)
+		u.browser.togglePin()
+		u.browser.compare()
+	}
+}
+
+// Close stops background work. The caller closes the store afterwards.
+func (u *UI) Close() {
+	if u.browser != nil {
+		u.browser.stop()
+		u.browser.flushDrafts()
+	}
+}
+
+// label returns the label of a taxonomy code in the UI's language.
+func (u *UI) label(list, code string) string { return u.tax.Label(list, code, u.lang) }
+
+// setLanguage switches the UI's language and rebuilds it.
+func (u *UI) setLanguage(l app.Lang) {
+	if l == u.lang {
+		return
+	}
+	if err := u.svc.SetSetting(settingLang, string(l)); err != nil {
+		u.showError(err)
+	}
+	u.lang = l
+	useLanguage(l)
+	if u.browser != nil {
+		u.browser.flushDrafts()
+	}
+	u.build()
+}

@@ -1,0 +1,258 @@
+package desktop
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/cartagena-c40/consulta/app"
+)
+
+// detail is the right pane: one record in full, with its links, comments
+// and history, and what can be done with it.
+type detail struct {
+	b       *browser
+	rec     *app.Record
+	content fyne.CanvasObject
+
+	empty                        *widget.Label
+	title                        *widget.Label
+	meta                         *fyne.Container
+	body                         *widget.Label
+	links                        *fyne.Container
+	comments                     *fyne.Container
+	history                      *fyne.Container
+	actions                      *fyne.Container
+	edit, withdraw, comment, pin *widget.Button
+	box                          *fyne.Container
+}
+
+func newDetail(b *browser) *detail {
+	d := &detail{b: b}
+	d.empty = widget.NewLabel(lang.L("Select a record to read it, or press Ctrl+N to take a note."))
+	d.empty.Wrapping = fyne.TextWrapWord
+	d.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d.title.Wrapping = fyne.TextWrapWord
+	d.title.SizeName = theme.SizeNameSubHeadingText
+	d.meta = container.New(layout.NewFormLayout())
+	d.body = widget.NewLabel("")
+	d.body.Wrapping = fyne.TextWrapWord
+	d.body.Selectable = true
+	d.links = container.NewVBox()
+	d.comments = container.NewVBox()
+	d.history = container.NewVBox()
+	d.edit = widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), func() {
+		if d.rec != nil {
+			b.editRecord(d.rec)
+		}
+	})
+	d.withdraw = widget.NewButtonWithIcon(lang.L("Withdraw"), theme.DeleteIcon(), d.confirmWithdraw)
+	d.comment = widget.NewButtonWithIcon(lang.L("Comment"), theme.MailReplyIcon(), d.addComment)
+	d.pin = widget.NewButtonWithIcon(lang.L("Pin to compare"), theme.ViewRestoreIcon(), b.togglePin)
+	d.actions = container.NewHBox(d.edit, d.withdraw, d.comment, d.pin)
+	d.box = container.NewVBox(d.empty)
+	d.content = container.NewVScroll(container.NewPadded(d.box))
+	return d
+}
+
+func heading(s string) *widget.Label {
+	return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+// show displays r.
+func (d *detail) show(r *app.Record) {
+	d.rec = r
+	u := d.b.u
+	d.title.SetText(r.Title)
+	d.meta.Objects = nil
+	row := func(k, v string) {
+		if v == "" {
+			return
+		}
+		val := widget.NewLabel(v)
+		val.Wrapping = fyne.TextWrapWord
+		d.meta.Add(widget.NewLabelWithStyle(k, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
+		d.meta.Add(val)
+	}
+	labels := func(list string, codes []string) string {
+		var out []string
+		for _, c := range codes {
+			out = append(out, u.label(list, c))
+		}
+		return strings.Join(out, ", ")
+	}
+	row(lang.L("Kind"), u.kindLabel(r.Kind))
+	row(lang.L("Status"), u.statusLabel(r.Status))
+	if r.Meeting != "" {
+		if m, err := u.svc.Get(r.Meeting); err == nil {
+			row(lang.L("Meeting"), meetingLabel(m))
+		}
+	}
+	row(lang.L("Sub-region"), labels("subregions", []string{string(r.SubRegion)}))
+	row(lang.L("Country"), labels("countries", []string{string(r.Country)}))
+	row(lang.L("Themes"), labels("themes", strs(r.Themes)))
+	row(lang.L("Stakeholder group"), labels("stakeholders", []string{string(r.Stakeholder)}))
+	row(lang.L("Populations"), labels("populations", strs(r.Populations)))
+	row(lang.L("Age, gender and diversity"), labels("tags", strs(r.Tags)))
+	row(lang.L("Author"), r.Author)
+	row(lang.L("Organization"), r.Org)
+	row(lang.L("Venue"), r.Venue)
+	row(lang.L("Date"), r.Date)
+	row(lang.L("Language"), languageNames[r.Lang])
+	row(lang.L("Created"), r.CreatedTime().Local().Format(time.DateTime))
+	row(lang.L("Updated"), r.UpdatedTime().Local().Format(time.DateTime))
+	row(lang.L("Device"), string(r.Device))
+	d.meta.Refresh()
+	d.body.SetText(r.Body)
+
+	d.links.Objects = nil
+	link := func(label string, id app.RecordID) {
+		target, err := u.svc.Get(id)
+		text := string(id)
+		if err == nil {
+			text = target.Title
+		}
+		d.links.Add(widget.NewButton(label+": "+text, func() { d.b.open(id) }))
+	}
+	if r.ReplyTo != "" {
+		link(lang.L("Replies to"), r.ReplyTo)
+	}
+	for _, s := range r.Sources {
+		link(lang.L("Source"), s)
+	}
+	for _, m := range r.MergedInto {
+		link(lang.L("Merged into"), m)
+	}
+	d.links.Refresh()
+
+	d.comments.Objects = nil
+	if res, err := u.svc.List(app.Filter{RepliesTo: []string{string(r.ID)}}, 0); err == nil && res.Total > 0 {
+		d.comments.Add(heading(lang.L("Comments ({{.N}})", map[string]any{"N": res.Total})))
+		for _, c := range res.Records {
+			l := widget.NewLabel(fmt.Sprintf("%s — %s (%s)\n%s", c.Author, c.Title, c.UpdatedTime().Local().Format("2006-01-02 15:04"), c.Body))
+			l.Wrapping = fyne.TextWrapWord
+			d.comments.Add(l)
+		}
+	}
+	d.comments.Refresh()
+
+	d.history.Objects = []fyne.CanvasObject{heading(lang.L("History"))}
+	if ops, err := u.svc.History(r.ID); err == nil {
+		for _, o := range ops {
+			l := widget.NewLabel(fmt.Sprintf("%s · %s · %s %s\n%s", o.HLC.Time().Local().Format(time.DateTime),
+				opLabel(o.Type), lang.L("device"), o.Device, strings.Join(changeSummary(u, o.Patch), "; ")))
+			l.Wrapping = fyne.TextWrapWord
+			l.SizeName = theme.SizeNameCaptionText
+			d.history.Add(l)
+		}
+	}
+	d.history.Refresh()
+
+	if r.Status == app.StatusWithdrawn {
+		d.withdraw.Disable()
+	} else {
+		d.withdraw.Enable()
+	}
+	if r.Kind == app.KindComment || r.Kind == app.KindMeeting {
+		d.comment.Hide()
+	} else {
+		d.comment.Show()
+	}
+	pinText := lang.L("Pin to compare")
+	for _, p := range d.b.pinned {
+		if p == r.ID {
+			pinText = lang.L("Unpin")
+		}
+	}
+	d.pin.SetText(pinText)
+	d.box.Objects = []fyne.CanvasObject{d.title, d.actions, d.meta, widget.NewSeparator(), d.body, d.links, d.comments, widget.NewSeparator(), d.history}
+	d.box.Refresh()
+}
+
+func opLabel(t app.OpType) string {
+	switch t {
+	case app.OpCreate:
+		return lang.L("created")
+	case app.OpUpdate:
+		return lang.L("edited")
+	case app.OpWithdraw:
+		return lang.L("withdrawn")
+	}
+	return string(t)
+}
+
+// changeSummary says what a patch changed, in the UI's language.
+func changeSummary(u *UI, p *app.Patch) []string {
+	if p == nil {
+		return nil
+	}
+	var out []string
+	if p.Title != nil {
+		out = append(out, lang.L("title")+": "+*p.Title)
+	}
+	if p.Body != nil {
+		out = append(out, lang.L("text ({{.N}} characters)", map[string]any{"N": len([]rune(*p.Body))}))
+	}
+	if p.Status != nil {
+		out = append(out, lang.L("status")+": "+u.statusLabel(*p.Status))
+	}
+	if p.SubRegion != nil {
+		out = append(out, lang.L("sub-region")+": "+u.label("subregions", string(*p.SubRegion)))
+	}
+	if p.Country != nil {
+		out = append(out, lang.L("country")+": "+u.label("countries", string(*p.Country)))
+	}
+	for _, t := range p.AddThemes {
+		out = append(out, "+ "+u.label("themes", string(t)))
+	}
+	for _, t := range p.DelThemes {
+		out = append(out, "− "+u.label("themes", string(t)))
+	}
+	if p.Author != nil || p.Org != nil || p.Stakeholder != nil || len(p.AddPops)+len(p.DelPops)+len(p.AddTags)+len(p.DelTags) > 0 {
+		out = append(out, lang.L("other fields"))
+	}
+	return out
+}
+
+func (d *detail) confirmWithdraw() {
+	r := d.rec
+	if r == nil {
+		return
+	}
+	dialog.ShowConfirm(lang.L("Withdraw"), lang.L("Withdraw “{{.Title}}”? It stays in the records, marked withdrawn.", map[string]any{"Title": r.Title}),
+		func(ok bool) {
+			if ok {
+				if err := d.b.u.svc.Withdraw(r.ID); err != nil {
+					d.b.u.showError(err)
+				}
+			}
+		}, d.b.u.win)
+}
+
+// addComment opens a comment form on the shown record.
+func (d *detail) addComment() {
+	r := d.rec
+	if r == nil {
+		return
+	}
+	f := newRecordForm(d.b, app.KindComment, nil)
+	f.replyTo = r.ID
+	f.title.SetText("Re: " + r.Title)
+	d.b.openForm(f)
+}
+
+func strs[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}

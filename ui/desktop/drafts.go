@@ -1,0 +1,99 @@
+package desktop
+
+import (
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/cartagena-c40/consulta/app"
+)
+
+// draftDelay is how long typing may go unsaved: a draft reaches storage at
+// most this long after the first keystroke since the last save.
+const draftDelay = time.Second
+
+// draftSaver writes drafts off the UI goroutine, at most one write per
+// draft per draftDelay, in the order they were made.
+type draftSaver struct {
+	svc     *app.Service
+	onError func(error)
+
+	mu      sync.Mutex
+	pending map[string]string
+	timer   *time.Timer
+
+	flushMu sync.Mutex // one flush at a time, so writes keep their order
+}
+
+func newDraftSaver(svc *app.Service, onError func(error)) *draftSaver {
+	return &draftSaver{svc: svc, onError: onError, pending: map[string]string{}}
+}
+
+// put schedules text to be saved as draft name; "" deletes it.
+func (d *draftSaver) put(name, text string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.pending[name] = text
+	if d.timer == nil {
+		d.timer = time.AfterFunc(draftDelay, d.flush)
+	}
+}
+
+// flush writes every pending draft now.
+func (d *draftSaver) flush() {
+	d.flushMu.Lock()
+	defer d.flushMu.Unlock()
+	d.mu.Lock()
+	p := d.pending
+	d.pending = map[string]string{}
+	if d.timer != nil {
+		d.timer.Stop()
+		d.timer = nil
+	}
+	d.mu.Unlock()
+	for name, text := range p {
+		if err := d.svc.SaveDraft(name, text); err != nil && d.onError != nil {
+			d.onError(err)
+		}
+	}
+}
+
+// formState is what a form holds, as saved in a draft.
+type formState struct {
+	name        string
+	Kind        app.Kind  `json:"kind"`
+	EditID      string    `json:"edit_id,omitempty"`
+	ReplyTo     string    `json:"reply_to,omitempty"`
+	Title       string    `json:"title"`
+	Body        string    `json:"body"`
+	Meeting     string    `json:"meeting,omitempty"`
+	SubRegion   string    `json:"subregion,omitempty"`
+	Country     string    `json:"country,omitempty"`
+	Themes      []string  `json:"themes,omitempty"`
+	Stakeholder string    `json:"stakeholder,omitempty"`
+	Populations []string  `json:"populations,omitempty"`
+	Tags        []string  `json:"tags,omitempty"`
+	Author      string    `json:"author,omitempty"`
+	Org         string    `json:"org,omitempty"`
+	Lang        string    `json:"lang,omitempty"`
+	Venue       string    `json:"venue,omitempty"`
+	Date        string    `json:"date,omitempty"`
+	Status      string    `json:"status,omitempty"`
+	Saved       time.Time `json:"saved"`
+}
+
+func (s *formState) encode() string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func decodeFormState(text string) (*formState, error) {
+	var s formState
+	if err := json.Unmarshal([]byte(text), &s); err != nil {
+		return nil, err
+	}
+	if _, err := app.ParseKind(string(s.Kind)); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}

@@ -1,0 +1,99 @@
+package desktop
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/app/demo"
+)
+
+// demoRecords is how many sample records first run offers to load.
+const demoRecords = 2000
+
+// firstRun is the screen of a data directory with no workspace yet: choose
+// the language, name the consultation, say who you are, and optionally load
+// sample data.
+type firstRun struct {
+	u        *UI
+	content  fyne.CanvasObject
+	language *widget.Select
+	title    *widget.Entry
+	author   *widget.Entry
+	org      *widget.Entry
+	sample   *widget.Check
+	create   *widget.Button
+	progress *widget.ProgressBar
+	message  *widget.Label
+}
+
+func newFirstRun(u *UI) *firstRun {
+	f := &firstRun{u: u}
+	f.language = languageSelect(u.lang, func(l app.Lang) {
+		if l != u.lang {
+			u.setLanguage(l) // rebuilds this screen in l
+		}
+	})
+	f.title = widget.NewEntry()
+	f.title.SetPlaceHolder("Cartagena +40")
+	f.author = widget.NewEntry()
+	f.org = widget.NewEntry()
+	f.sample = widget.NewCheck(lang.L("Load sample data to try the app ({{.N}} records)", map[string]any{"N": demoRecords}), nil)
+	f.create = widget.NewButton(lang.L("Create workspace"), f.submit)
+	f.create.Importance = widget.HighImportance
+	f.progress = widget.NewProgressBar()
+	f.progress.Hide()
+	f.message = widget.NewLabel("")
+	f.message.Importance = widget.DangerImportance
+	f.message.Hide()
+	form := widget.NewForm(
+		widget.NewFormItem(lang.L("Language"), f.language),
+		widget.NewFormItem(lang.L("Consultation process"), f.title),
+		widget.NewFormItem(lang.L("Your name"), f.author),
+		widget.NewFormItem(lang.L("Organization"), f.org),
+	)
+	welcome := widget.NewLabelWithStyle(lang.L("Welcome to Consulta"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	intro := widget.NewLabel(lang.L("Create the workspace for your consultation process. Other laptops will be able to join it later."))
+	intro.Wrapping = fyne.TextWrapWord
+	box := container.NewVBox(welcome, intro, form, f.sample, f.create, f.progress, f.message)
+	f.content = container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(560, 420)), box))
+	return f
+}
+
+func (f *firstRun) submit() {
+	u := f.u
+	title := strings.TrimSpace(f.title.Text)
+	if title == "" {
+		title = f.title.PlaceHolder
+	}
+	if _, err := u.svc.Init(title); err != nil {
+		f.message.SetText(err.Error())
+		f.message.Show()
+		return
+	}
+	u.svc.SetSetting(settingLang, string(u.lang))
+	u.svc.SetSetting(settingAuthor, strings.TrimSpace(f.author.Text))
+	u.svc.SetSetting(settingOrg, strings.TrimSpace(f.org.Text))
+	if !f.sample.Checked {
+		u.build()
+		return
+	}
+	f.create.Disable()
+	f.progress.Show()
+	go func() {
+		_, err := demo.Load(u.svc, demoRecords, 1, 500, func(done, total int) {
+			dispatch(func() { f.progress.SetValue(float64(done) / float64(total)) })
+		})
+		dispatch(func() {
+			if err != nil {
+				u.showError(err)
+			}
+			u.build()
+		})
+	}()
+}
