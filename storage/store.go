@@ -333,6 +333,7 @@ func (s *Store) Apply(ops []*app.Op) error {
 	var touched []app.RecordID
 	seen := map[app.RecordID]bool{}
 	var recs []*app.Record
+	batch := make(map[app.OpID]*app.Op, len(ops))
 	err := s.db.Update(func(txn *badger.Txn) error {
 		for _, o := range ops {
 			enc, err := app.EncodeOp(o)
@@ -355,6 +356,7 @@ func (s *Store) Apply(ops []*app.Op) error {
 			if err := txn.Set(key, enc); err != nil {
 				return err
 			}
+			batch[o.ID()] = o
 			if o.Type == app.OpDevice {
 				if err := txn.Set(deviceKey(o.Device), o.PubKey); err != nil {
 					return err
@@ -370,8 +372,12 @@ func (s *Store) Apply(ops []*app.Op) error {
 				}
 			}
 		}
+		// One iterator for the whole batch: creating one per record would
+		// sort the transaction's pending writes each time.
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecordOp}})
+		defer it.Close()
 		for _, id := range touched {
-			rops, err := opsTxn(txn, id)
+			rops, err := opsIter(txn, it, id, batch)
 			if err != nil {
 				return err
 			}
@@ -419,11 +425,23 @@ func (s *Store) Apply(ops []*app.Op) error {
 func opsTxn(txn *badger.Txn, id app.RecordID) ([]*app.Op, error) {
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: recordOpPrefix(id)})
 	defer it.Close()
+	return opsIter(txn, it, id, nil)
+}
+
+// opsIter loads a record's operations with it, an iterator over the
+// record-operation index. Operations found in known (those being written)
+// are not read back.
+func opsIter(txn *badger.Txn, it *badger.Iterator, id app.RecordID, known map[app.OpID]*app.Op) ([]*app.Op, error) {
+	prefix := recordOpPrefix(id)
 	var ops []*app.Op
-	for it.Rewind(); it.Valid(); it.Next() {
+	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
 		dev, seq, ok := splitRecordOpKey(it.Item().Key())
 		if !ok {
 			return nil, &app.Error{Op: "load", Kind: app.Corrupt, Msg: fmt.Sprintf("bad index key %x", it.Item().Key())}
+		}
+		if o, ok := known[app.OpID{Device: dev, Seq: seq}]; ok {
+			ops = append(ops, o)
+			continue
 		}
 		item, err := txn.Get(opKey(dev, seq))
 		if err != nil {

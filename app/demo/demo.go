@@ -20,6 +20,7 @@
 package demo
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -192,7 +193,7 @@ type topic struct {
 	themes  []app.ThemeCode
 	pops    []app.PopulationCode
 	tags    []app.TagCode
-	groups  []app.StakeholderCode
+	groups  []int // indexes into gen.groups
 	actions []*[nLang]tmpl
 	facts   []*[nLang]tmpl
 	asks    []*[nLang]tmpl
@@ -220,6 +221,24 @@ type proposal struct {
 	m     *meeting
 	lang  int
 	topic *topic
+}
+
+// fields holds the scalar fields of a draft: its patch points into it. The
+// fields of all drafts are allocated at once.
+type fields struct {
+	title, body, author, org, venue, date string
+	lang                                  app.Lang
+	region                                app.SubRegion
+	country                               app.CountryCode
+	meeting, replyTo                      app.RecordID
+	status                                app.Status
+	group                                 app.StakeholderCode
+}
+
+// bodyRef is a body written to gen.buf, to become *dst.
+type bodyRef struct {
+	dst      *string
+	from, to int
 }
 
 // env is what a phrase's slots are filled from.
@@ -251,6 +270,12 @@ type gen struct {
 	tags       []app.TagCode
 	groups     []app.StakeholderCode
 	groupW     []int
+	groupOrgs  []*[nLang][]*tmpl // organization names, by group
+	groupIntl  []bool            // whether the group's names follow the record's language
+	state      int               // the index of "state" in groups, or -1
+	academia   int               // the index of "academia", or -1
+	intl       int               // the index of "international-organizations", or -1
+	oe         env               // scratch for organization names
 	statuses   []app.Status
 	statusW    []int
 	langW      [nLang]int
@@ -260,7 +285,13 @@ type gen struct {
 	proposals []proposal
 	titles    map[string]int
 
-	buf   []byte         // scratch for the text being written
+	vals      []fields // the drafts' scalar fields, which their patches point to
+	themeSlab []app.ThemeCode
+	popSlab   []app.PopulationCode
+	tagSlab   []app.TagCode
+	bodies    []bodyRef // bodies written in buf, not yet strings
+
+	buf   []byte         // the bodies being written, and scratch space after them
 	cands []*[nLang]tmpl // the phrases planned for the body being written
 	used  []*[nLang]tmpl // the phrases in it so far
 	opts  []*[nLang]tmpl // scratch for unused
@@ -308,10 +339,16 @@ func newGen(tax *app.Taxonomy, n int, seed int64) *gen {
 	}
 	for _, c := range tax.Countries {
 		code := app.CountryCode(c.Code)
-		p, ok := known[code]
-		if !ok { // a country the phrase banks do not know: name it only
+		var p *place
+		if k, ok := known[code]; ok {
+			cp := *k // a copy: this generator fills in its names and region
+			p = &cp
+		} else { // a country the phrase banks do not know: name it only
 			name := c.Labels.In("es")
 			p = &place{code: code, lang: lES, weight: 1, cities: []string{name}, inPT: "em " + name, inFR: "en " + name}
+		}
+		for l := range nLang {
+			p.name[l] = c.Labels.In(langCodes[l])
 		}
 		g.places = append(g.places, p)
 		g.placeW = append(g.placeW, p.weight)
@@ -330,6 +367,9 @@ func newGen(tax *app.Taxonomy, n int, seed int64) *gen {
 		}
 		if len(rg.members) == 0 && code != "regional" {
 			continue // no country could be valid in it
+		}
+		for _, p := range rg.members {
+			p.home = rg
 		}
 		g.regions = append(g.regions, rg)
 		g.regionW = append(g.regionW, rg.weight)
@@ -355,14 +395,29 @@ func newGen(tax *app.Taxonomy, n int, seed int64) *gen {
 	for _, c := range tax.Codes("tags") {
 		g.tags = append(g.tags, app.TagCode(c))
 	}
-	for _, c := range tax.Codes("stakeholders") {
+	g.state, g.academia, g.intl = -1, -1, -1
+	for i, c := range tax.Codes("stakeholders") {
 		code := app.StakeholderCode(c)
 		w := groupWeights[code]
 		if w == 0 {
 			w = 2
 		}
+		names, ok := compiled.orgs[code]
+		if !ok {
+			names = compiled.orgs["civil-society"]
+		}
 		g.groups = append(g.groups, code)
 		g.groupW = append(g.groupW, w)
+		g.groupOrgs = append(g.groupOrgs, &names)
+		g.groupIntl = append(g.groupIntl, orgInRecordLang[code])
+		switch code {
+		case "state":
+			g.state = i
+		case "academia":
+			g.academia = i
+		case "international-organizations":
+			g.intl = i
+		}
 	}
 	for _, s := range []struct {
 		st app.Status
@@ -393,8 +448,8 @@ func newGen(tax *app.Taxonomy, n int, seed int64) *gen {
 			}
 		}
 		for _, c := range ct.text.groups {
-			if _, ok := tax.Lookup("stakeholders", string(c)); ok {
-				t.groups = append(t.groups, c)
+			if i := slices.Index(g.groups, c); i >= 0 {
+				t.groups = append(t.groups, i)
 			}
 		}
 		if len(t.themes) == 0 {
@@ -421,7 +476,11 @@ func meetingCount(n, regions int) int {
 }
 
 func (g *gen) run(n int) []app.Draft {
-	drafts := make([]app.Draft, 0, n)
+	drafts := make([]app.Draft, n)
+	g.vals = make([]fields, n)
+	g.themeSlab = make([]app.ThemeCode, 0, 3*n)
+	g.popSlab = make([]app.PopulationCode, 0, 2*n)
+	g.tagSlab = make([]app.TagCode, 0, 2*n)
 	m := meetingCount(n, len(g.regions))
 	first := g.r.Perm(len(g.regions)) // one meeting per sub-region first
 	days := int(meetingLast.Sub(meetingFirst).Hours() / 24)
@@ -431,10 +490,10 @@ func (g *gen) run(n int) []app.Draft {
 			rg = g.regions[first[i]]
 		}
 		day := meetingFirst.AddDate(0, 0, i*days/m+g.r.IntN(max(1, days/m)))
-		drafts = append(drafts, g.meeting(rg, day))
+		g.meeting(&drafts[i], &g.vals[i], rg, day)
 	}
 	g.balanceLanguages()
-	for len(drafts) < n {
+	for i := m; i < n; i++ {
 		var kind app.Kind
 		switch x := g.r.IntN(100); {
 		case x < 45:
@@ -450,11 +509,12 @@ func (g *gen) run(n int) []app.Draft {
 			kind = app.KindProposal
 		}
 		if kind == app.KindComment {
-			drafts = append(drafts, g.comment())
+			g.comment(&drafts[i], &g.vals[i])
 		} else {
-			drafts = append(drafts, g.record(kind))
+			g.record(&drafts[i], &g.vals[i], kind)
 		}
 	}
+	g.flushBodies()
 	return drafts
 }
 
@@ -477,7 +537,7 @@ func (g *gen) balanceLanguages() {
 	}
 }
 
-func (g *gen) meeting(rg *region, day time.Time) app.Draft {
+func (g *gen) meeting(d *app.Draft, v *fields, rg *region, day time.Time) {
 	pl := g.placeIn(rg, true)
 	m := &meeting{id: g.ids.next(), region: rg, place: pl, city: pick(g.r, pl.cities), lang: pl.lang}
 	e := &env{lang: m.lang, pl: pl, city: m.city, region: g.regionName[rg.code][m.lang]}
@@ -506,28 +566,28 @@ func (g *gen) meeting(rg *region, day time.Time) app.Draft {
 	}
 	g.meetings = append(g.meetings, m)
 
-	venue := g.fillString(e, pick(g.r, compiled.venues[m.lang]))
-	date := day.Format(time.DateOnly)
-	group := app.StakeholderCode("state")
-	if g.r.IntN(10) < 3 {
-		group = "international-organizations"
+	group := g.state
+	if g.r.IntN(10) < 3 || group < 0 {
+		group = g.intl
 	}
-	author, org := g.person(group, pl, m.lang)
-	g.cands = g.cands[:0]
-	g.cands = append(g.cands, compiled.meetingSentences...)
+	if group < 0 {
+		group = pickW(g.r, g.groupW)
+	}
+	*v = fields{title: title, venue: g.fillString(e, pick(g.r, compiled.venues[m.lang])), date: day.Format(time.DateOnly),
+		lang: langCodes[m.lang], region: rg.code, country: pl.code}
+	v.author, v.org = g.person(group, pl, m.lang)
+	g.cands = append(g.cands[:0], compiled.meetingSentences...)
 	g.shuffleFrom(0)
-	body := g.compose(e, nil, compiled.meetingSentences, false, 40, 140, 2)
-	lang, sr, country := langCodes[m.lang], rg.code, pl.code
-	p := app.Patch{Title: &title, Body: &body, Lang: &lang, SubRegion: &sr, Country: &country,
-		Venue: &venue, Date: &date, Author: &author, Org: &org}
+	g.compose(&v.body, e, nil, compiled.meetingSentences, false, 40, 140, 2)
+	*d = app.Draft{ID: m.id, Kind: app.KindMeeting, Patch: app.Patch{Title: &v.title, Body: &v.body, Lang: &v.lang,
+		SubRegion: &v.region, Country: &v.country, Venue: &v.venue, Date: &v.date, Author: &v.author, Org: &v.org}}
 	if m.topic != nil {
-		p.AddThemes = []app.ThemeCode{m.topic.themes[0]}
+		d.Patch.AddThemes = g.themeSlice(m.topic.themes[0])
 	}
-	return app.Draft{ID: m.id, Kind: app.KindMeeting, Patch: p}
 }
 
 // record makes a note, a proposal or an input.
-func (g *gen) record(kind app.Kind) app.Draft {
+func (g *gen) record(d *app.Draft, v *fields, kind app.Kind) {
 	m := g.meetings[g.r.IntN(len(g.meetings))]
 	e := &env{lang: g.langFor(m), pl: m.place, city: m.city}
 	e.region = g.regionName[m.region.code][e.lang]
@@ -551,18 +611,18 @@ func (g *gen) record(kind app.Kind) app.Draft {
 	}
 	group := g.groupFor(e.t1)
 	withGroup := kind == app.KindInput || g.r.IntN(100) < 70
-	if kind == app.KindProposal && !withGroup {
-		group = "state" // unattributed proposals mostly come from delegations
+	if kind == app.KindProposal && !withGroup && g.state >= 0 {
+		group = g.state // unattributed proposals mostly come from delegations
 	}
 	orgPlace := m.place
 	if m.region.members == nil || g.r.IntN(4) == 0 {
 		orgPlace = g.placeIn(m.region, false)
 	}
-	author, org := g.person(group, orgPlace, e.lang)
-	e.org = org
+	v.author, v.org = g.person(group, orgPlace, e.lang)
+	e.org = v.org
 
 	// Text.
-	var title, body string
+	var title string
 	c := g.cands[:0]
 	switch kind {
 	case app.KindNote:
@@ -576,7 +636,7 @@ func (g *gen) record(kind app.Kind) app.Draft {
 		c = g.appendSome(c, e.t1.asks, 1)
 		g.cands = c
 		g.shuffleFrom(1)
-		body = g.compose(e, compiled.noteClosers, compiled.noteSentences, true, 50, 230, 4)
+		g.compose(&v.body, e, compiled.noteClosers, compiled.noteSentences, true, 50, 230, 4)
 	case app.KindProposal:
 		e.action = g.r.IntN(len(e.t1.actions))
 		title = g.fillString(e, &pick(g.r, compiled.proposalTitles)[e.lang])
@@ -591,7 +651,7 @@ func (g *gen) record(kind app.Kind) app.Draft {
 		g.cands = c
 		g.shuffleRange(1, n)
 		g.shuffleFrom(n)
-		body = g.compose(e, nil, compiled.proposalSentences, true, 45, 200, 4)
+		g.compose(&v.body, e, nil, compiled.proposalSentences, true, 45, 200, 4)
 	case app.KindInput:
 		title = g.fillString(e, &pick(g.r, compiled.inputTitles)[e.lang])
 		c = append(c, pick(g.r, compiled.inputOpeners))
@@ -603,25 +663,24 @@ func (g *gen) record(kind app.Kind) app.Draft {
 		}
 		g.cands = c
 		g.shuffleFrom(1)
-		body = g.compose(e, compiled.inputClosers, compiled.inputSentences, true, 50, 230, 4)
+		g.compose(&v.body, e, compiled.inputClosers, compiled.inputSentences, true, 50, 230, 4)
 	}
 
-	lang, sr, country, mid := langCodes[e.lang], m.region.code, m.place.code, m.id
-	p := app.Patch{Title: &title, Body: &body, Lang: &lang, Meeting: &mid, SubRegion: &sr, Country: &country,
-		Author: &author, Org: &org, AddThemes: themes, AddPops: pops, AddTags: tags}
+	v.title, v.lang, v.region, v.country, v.meeting = title, langCodes[e.lang], m.region.code, m.place.code, m.id
+	*d = app.Draft{ID: id, Kind: kind, Patch: app.Patch{Title: &v.title, Body: &v.body, Lang: &v.lang, Meeting: &v.meeting,
+		SubRegion: &v.region, Country: &v.country, Author: &v.author, Org: &v.org, AddThemes: themes, AddPops: pops, AddTags: tags}}
 	if withGroup {
-		p.Stakeholder = &group
+		v.group = g.groups[group]
+		d.Patch.Stakeholder = &v.group
 	}
 	if kind == app.KindProposal {
-		st := g.statuses[pickW(g.r, g.statusW)]
-		p.Status = &st
+		v.status = g.statuses[pickW(g.r, g.statusW)]
+		d.Patch.Status = &v.status
 		g.proposals = append(g.proposals, proposal{id: id, title: title, m: m, lang: e.lang, topic: e.t1})
 	}
-	return app.Draft{ID: id, Kind: kind, Patch: p}
 }
 
-// comment makes a comment on an earlier proposal.
-func (g *gen) comment() app.Draft {
+func (g *gen) comment(d *app.Draft, v *fields) {
 	pr := &g.proposals[g.r.IntN(len(g.proposals))]
 	m := pr.m
 	lang := pr.lang
@@ -634,23 +693,23 @@ func (g *gen) comment() app.Draft {
 	id := g.ids.next()
 	group := g.groupFor(e.t1)
 	orgPlace := g.placeIn(m.region, false)
-	author, org := g.person(group, orgPlace, lang)
-	e.org = org
+	v.author, v.org = g.person(group, orgPlace, lang)
+	e.org = v.org
 
-	title := "Re: " + pr.title
-	if len(title) > app.MaxTitle {
-		title = truncate(title, app.MaxTitle)
+	v.title = "Re: " + pr.title
+	if len(v.title) > app.MaxTitle {
+		v.title = truncate(v.title, app.MaxTitle)
 	}
 	g.cands = append(g.cands[:0], compiled.commentSentences...)
 	g.shuffleFrom(0)
-	body := g.compose(e, nil, compiled.commentSentences, false, 40, 100, 2)
-	l, sr, country, mid, reply := langCodes[lang], m.region.code, m.place.code, m.id, pr.id
-	p := app.Patch{Title: &title, Body: &body, Lang: &l, Meeting: &mid, SubRegion: &sr, Country: &country,
-		Author: &author, Org: &org, ReplyTo: &reply}
+	g.compose(&v.body, e, nil, compiled.commentSentences, false, 40, 100, 2)
+	v.lang, v.region, v.country, v.meeting, v.replyTo = langCodes[lang], m.region.code, m.place.code, m.id, pr.id
+	*d = app.Draft{ID: id, Kind: app.KindComment, Patch: app.Patch{Title: &v.title, Body: &v.body, Lang: &v.lang,
+		Meeting: &v.meeting, SubRegion: &v.region, Country: &v.country, Author: &v.author, Org: &v.org, ReplyTo: &v.replyTo}}
 	if g.r.IntN(10) < 6 {
-		p.Stakeholder = &group
+		v.group = g.groups[group]
+		d.Patch.Stakeholder = &v.group
 	}
-	return app.Draft{ID: id, Kind: app.KindComment, Patch: p}
 }
 
 // langFor picks a record's language: its meeting's half the time,
@@ -702,7 +761,7 @@ func (g *gen) otherTopic(t *topic) *topic {
 // topic's, now and then any theme.
 func (g *gen) themesFor(t1, t2 *topic, second bool) []app.ThemeCode {
 	want := 1 + g.r.IntN(3)
-	out := make([]app.ThemeCode, 0, want)
+	out := carve(&g.themeSlab, want)
 	if g.r.IntN(10) < 6 {
 		out = append(out, t1.themes[0])
 	} else {
@@ -722,7 +781,12 @@ func (g *gen) themesFor(t1, t2 *topic, second bool) []app.ThemeCode {
 			out = append(out, c)
 		}
 	}
-	return out
+	return keep(&g.themeSlab, out)
+}
+
+// themeSlice returns a slice holding c.
+func (g *gen) themeSlice(c app.ThemeCode) []app.ThemeCode {
+	return keep(&g.themeSlab, append(carve(&g.themeSlab, 1), c))
 }
 
 // popsFor picks 0 to 2 populations, mostly the topic's.
@@ -731,14 +795,14 @@ func (g *gen) popsFor(t *topic) []app.PopulationCode {
 	if want == 0 || len(g.pops) == 0 {
 		return nil
 	}
-	out := make([]app.PopulationCode, 0, want)
+	out := carve(&g.popSlab, want)
 	for tries := 0; len(out) < want && tries < 6; tries++ {
 		c := g.anyPop(t)
 		if !slices.Contains(out, c) {
 			out = append(out, c)
 		}
 	}
-	return out
+	return keep(&g.popSlab, out)
 }
 
 func (g *gen) anyPop(t *topic) app.PopulationCode {
@@ -754,7 +818,7 @@ func (g *gen) tagsFor(t *topic) []app.TagCode {
 	if want == 0 || len(g.tags) == 0 {
 		return nil
 	}
-	out := make([]app.TagCode, 0, want)
+	out := carve(&g.tagSlab, want)
 	for tries := 0; len(out) < want && tries < 6; tries++ {
 		var c app.TagCode
 		if len(t.tags) > 0 && g.r.IntN(10) < 7 {
@@ -766,23 +830,48 @@ func (g *gen) tagsFor(t *topic) []app.TagCode {
 			out = append(out, c)
 		}
 	}
+	return keep(&g.tagSlab, out)
+}
+
+// carve returns an empty slice with room for k elements at the end of
+// *slab; keep then claims the elements appended to it. Codes of all drafts
+// share a few backing arrays this way instead of one each.
+func carve[T any](slab *[]T, k int) []T {
+	if cap(*slab)-len(*slab) < k {
+		*slab = make([]T, 0, max(k, 4096))
+	}
+	s := *slab
+	return s[len(s) : len(s) : len(s)+k]
+}
+
+func keep[T any](slab *[]T, out []T) []T {
+	if len(out) == 0 {
+		return nil
+	}
+	*slab = (*slab)[:len(*slab)+len(out)]
 	return out
 }
 
-func (g *gen) groupFor(t *topic) app.StakeholderCode {
+// groupFor picks a stakeholder group, as an index into g.groups.
+func (g *gen) groupFor(t *topic) int {
 	if len(t.groups) > 0 && g.r.IntN(10) < 4 {
 		return pick(g.r, t.groups)
 	}
-	return g.groups[pickW(g.r, g.groupW)]
+	return pickW(g.r, g.groupW)
 }
 
 // person returns a name and an organization of group based in pl. The
 // organization is named in pl's language, or in lang for international
 // bodies; the person's name follows pl's language.
-func (g *gen) person(group app.StakeholderCode, pl *place, lang int) (name, org string) {
-	g.buf = g.appendName(g.buf[:0], pl.lang)
-	name = string(g.buf)
-	return name, g.org(group, pl, lang)
+func (g *gen) person(group int, pl *place, lang int) (name, org string) {
+	mark := len(g.buf)
+	g.buf = g.appendName(g.buf, pl.lang)
+	name = string(g.buf[mark:])
+	g.buf = g.buf[:mark]
+	g.appendOrg(group, pl, lang)
+	org = string(g.buf[mark:])
+	g.buf = g.buf[:mark]
+	return name, org
 }
 
 func (g *gen) appendName(b []byte, lang int) []byte {
@@ -796,23 +885,27 @@ func (g *gen) appendName(b []byte, lang int) []byte {
 	return b
 }
 
-func (g *gen) org(group app.StakeholderCode, pl *place, lang int) string {
+// appendOrg appends the name of an organization of group (an index into
+// g.groups) based in pl to g.buf, and returns how many spaces it holds.
+func (g *gen) appendOrg(group int, pl *place, lang int) int {
+	switch {
+	case group == g.state && len(pl.state) > 0 && g.r.IntN(2) == 0:
+		return g.appendCounted(pick(g.r, pl.state))
+	case group == g.academia && len(pl.univ) > 0 && g.r.IntN(10) < 7:
+		return g.appendCounted(pick(g.r, pl.univ))
+	}
 	ol := pl.lang
-	if orgInRecordLang[group] {
+	if g.groupIntl[group] {
 		ol = lang
 	}
-	switch {
-	case group == "state" && len(pl.state) > 0 && g.r.IntN(2) == 0:
-		return pick(g.r, pl.state)
-	case group == "academia" && len(pl.univ) > 0 && g.r.IntN(10) < 7:
-		return pick(g.r, pl.univ)
-	}
-	names, ok := compiled.orgs[group]
-	if !ok {
-		names = compiled.orgs["civil-society"]
-	}
-	e := env{lang: ol, pl: pl, city: pick(g.r, pl.cities)}
-	return g.fillString(&e, pick(g.r, names[ol]))
+	g.oe = env{lang: ol, pl: pl, city: pick(g.r, pl.cities)}
+	return g.fill(&g.oe, pick(g.r, g.groupOrgs[group][ol]))
+}
+
+// appendCounted appends s to g.buf and returns how many spaces it holds.
+func (g *gen) appendCounted(s string) int {
+	g.buf = append(g.buf, s...)
+	return strings.Count(s, " ")
 }
 
 // appendSome appends k distinct phrases of pool, in random order.
@@ -837,19 +930,20 @@ func (g *gen) shuffleRange(i, j int) {
 	g.r.Shuffle(len(s), func(a, b int) { s[a], s[b] = s[b], s[a] })
 }
 
-// compose writes a body from g.cands, in order, until it holds between lo
+// compose writes *dst from g.cands, in order, until it holds between lo
 // and hi words (never more than maxWords), in up to paras paragraphs. When
 // the candidates run out it takes phrases not used yet from pool and, if
 // topical, from the banks of the record's topics; one of closers may end it.
-func (g *gen) compose(e *env, closers, pool []*[nLang]tmpl, topical bool, lo, hi, paras int) string {
+// The body is written to g.buf and becomes a string at the next flushBodies.
+func (g *gen) compose(dst *string, e *env, closers, pool []*[nLang]tmpl, topical bool, lo, hi, paras int) {
 	target := lo + g.r.IntN(hi-lo+1)
 	nparas := 1 + g.r.IntN(paras)
-	g.buf = g.buf[:0]
+	start := len(g.buf)
 	used := g.used[:0]
 	words, para := 0, 0
 	add := func(t *[nLang]tmpl) bool {
 		mark, oldPara := len(g.buf), para
-		if mark > 0 {
+		if mark > start {
 			if para < nparas-1 && words >= target*(para+1)/nparas {
 				g.buf = append(g.buf, "\n\n"...)
 				para++
@@ -857,9 +951,7 @@ func (g *gen) compose(e *env, closers, pool []*[nLang]tmpl, topical bool, lo, hi
 				g.buf = append(g.buf, ' ')
 			}
 		}
-		from := len(g.buf)
-		g.fill(e, &t[e.lang])
-		w := countWords(g.buf[from:])
+		w := 1 + g.fill(e, &t[e.lang])
 		if words+w > maxWords {
 			g.buf, para = g.buf[:mark], oldPara
 			return false
@@ -894,7 +986,22 @@ func (g *gen) compose(e *env, closers, pool []*[nLang]tmpl, topical bool, lo, hi
 		add(pick(g.r, closers))
 	}
 	g.used = used
-	return string(g.buf)
+	g.bodies = append(g.bodies, bodyRef{dst, start, len(g.buf)})
+	if len(g.buf) >= 1<<20 {
+		g.flushBodies()
+	}
+}
+
+// flushBodies turns the bodies written so far into strings: one string
+// holds them all, each body is a substring of it, so that 100 000 bodies
+// cost a hundred allocations rather than 100 000.
+func (g *gen) flushBodies() {
+	all := string(g.buf)
+	for _, b := range g.bodies {
+		*b.dst = all[b.from:b.to]
+	}
+	g.bodies = g.bodies[:0]
+	g.buf = g.buf[:0]
 }
 
 // unused picks a phrase of pool (and of the topics' banks, if topical) that
@@ -932,12 +1039,18 @@ func (g *gen) fillString(e *env, t *tmpl) string {
 	return s
 }
 
-// fill appends t, its slots filled from e, to g.buf.
-func (g *gen) fill(e *env, t *tmpl) {
+// fill appends t, its slots filled from e, to g.buf, and returns how many
+// word separators it wrote: the phrase holds one word more.
+func (g *gen) fill(e *env, t *tmpl) int {
+	seps := 0
 	for _, s := range *t {
-		switch s.slot {
-		case slotText:
+		if s.slot == slotText {
 			g.buf = append(g.buf, s.text...)
+			seps += s.seps
+			continue
+		}
+		mark := len(g.buf)
+		switch s.slot {
 		case slotTopic:
 			g.buf = append(g.buf, e.t1.name[e.lang]...)
 		case slotTopic2:
@@ -945,34 +1058,46 @@ func (g *gen) fill(e *env, t *tmpl) {
 		case slotShort:
 			g.buf = append(g.buf, e.t1.short[e.lang]...)
 		case slotAction:
-			g.fill(e, &e.t1.actions[e.action][e.lang])
+			seps += g.fill(e, &e.t1.actions[e.action][e.lang])
+			continue
 		case slotRegion:
 			g.buf = append(g.buf, e.region...)
 		case slotCountry:
-			g.buf = append(g.buf, g.tax.Label("countries", string(e.pl.code), langCodes[e.lang])...)
+			g.buf = append(g.buf, e.pl.name[e.lang]...)
 		case slotInCountry:
 			g.buf = g.appendInCountry(g.buf, e.pl, e.lang)
 		case slotCity:
 			g.buf = append(g.buf, e.city...)
 		case slotSpeaker:
-			g.appendSpeaker(e)
+			seps += g.appendSpeaker(e)
+			continue
 		case slotPop:
 			g.buf = append(g.buf, e.pop...)
 		case slotOrg:
 			g.buf = append(g.buf, e.org...)
 		case slotN:
 			g.buf = appendNumber(g.buf, g.count(), e.lang)
+			seps += bytes.Count(g.buf[mark:], narrowSpace)
+			continue
 		case slotK:
 			g.buf = strconv.AppendInt(g.buf, int64(3+g.r.IntN(28)), 10)
+			continue
 		case slotPct:
 			g.buf = strconv.AppendInt(g.buf, int64(8+g.r.IntN(78)), 10)
+			continue
 		case slotMonths:
-			g.buf = strconv.AppendInt(g.buf, int64(pick(g.r, []int{3, 6, 9, 12, 18, 24})), 10)
+			g.buf = strconv.AppendInt(g.buf, int64(pick(g.r, months[:])), 10)
+			continue
 		case slotYear:
 			g.buf = strconv.AppendInt(g.buf, int64(2026+g.r.IntN(9)), 10)
+			continue
 		}
+		seps += bytes.Count(g.buf[mark:], space)
 	}
+	return seps
 }
+
+var months = [...]int{3, 6, 9, 12, 18, 24}
 
 // count is a figure for {n}: 30 to 30 000, spread over three magnitudes
 // and rounded the way people quote figures.
@@ -988,24 +1113,18 @@ func (g *gen) count() int {
 
 // appendSpeaker appends "Name Surname (Organization)": someone from a
 // country of the record's sub-region.
-func (g *gen) appendSpeaker(e *env) {
-	rg := g.regions[0]
-	for _, r := range g.regions {
-		if len(r.members) > 0 && slices.Contains(r.members, e.pl) {
-			rg = r
-			break
-		}
-	}
+func (g *gen) appendSpeaker(e *env) int {
 	pl := e.pl
-	if g.r.IntN(10) < 6 {
-		pl = g.placeIn(rg, false)
+	if pl.home != nil && g.r.IntN(10) < 6 {
+		pl = g.placeIn(pl.home, false)
 	}
-	group := g.groups[pickW(g.r, g.groupW)]
+	mark := len(g.buf)
 	g.buf = g.appendName(g.buf, pl.lang)
+	spaces := 1 + bytes.Count(g.buf[mark:], space)
 	g.buf = append(g.buf, " ("...)
-	org := g.org(group, pl, e.lang) // uses the end of g.buf as scratch
-	g.buf = append(g.buf, org...)
+	spaces += g.appendOrg(pickW(g.r, g.groupW), pl, e.lang)
 	g.buf = append(g.buf, ')')
+	return spaces
 }
 
 func (g *gen) appendInCountry(b []byte, pl *place, lang int) []byte {
@@ -1025,7 +1144,7 @@ func (g *gen) appendInCountry(b []byte, pl *place, lang int) []byte {
 	default:
 		b = append(b, "en "...)
 	}
-	return append(b, g.tax.Label("countries", string(pl.code), langCodes[lang])...)
+	return append(b, pl.name[lang]...)
 }
 
 // appendNumber writes n with the thousands separator of lang.
@@ -1046,18 +1165,12 @@ func appendNumber(b []byte, n, lang int) []byte {
 	return append(b, byte('0'+r/100), byte('0'+r/10%10), byte('0'+r%10))
 }
 
-// countWords counts runs of non-space bytes.
-func countWords(b []byte) int {
-	n, in := 0, false
-	for _, c := range b {
-		sp := c == ' ' || c == '\n'
-		if !sp && !in {
-			n++
-		}
-		in = !sp
-	}
-	return n
-}
+// The word separators: phrases are separated by single spaces, and the
+// digits of French figures by a narrow no-break space.
+var (
+	space       = []byte(" ")
+	narrowSpace = []byte("\u202f")
+)
 
 // lowerFirst lowers the first letter of s unless it starts an acronym
 // ("LGBTIQ+").
@@ -1141,6 +1254,7 @@ var slotNames = map[string]slotKind{
 type seg struct {
 	slot slotKind
 	text string
+	seps int // the word separators in text
 }
 
 // tmpl is a compiled phrase in one language.
@@ -1153,11 +1267,11 @@ func compile(s string) tmpl {
 	for s != "" {
 		i := strings.IndexByte(s, '{')
 		if i < 0 {
-			t = append(t, seg{text: s})
+			t = append(t, text(s))
 			break
 		}
 		if i > 0 {
-			t = append(t, seg{text: s[:i]})
+			t = append(t, text(s[:i]))
 		}
 		j := strings.IndexByte(s[i:], '}')
 		if j < 0 {
@@ -1171,6 +1285,10 @@ func compile(s string) tmpl {
 		s = s[i+j+1:]
 	}
 	return t
+}
+
+func text(s string) seg {
+	return seg{text: s, seps: strings.Count(s, " ") + strings.Count(s, "\u202f")}
 }
 
 func compile4(x t4) *[nLang]tmpl {

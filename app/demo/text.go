@@ -1063,6 +1063,10 @@ type place struct {
 	inFR   string // "en Colombie"
 	state  []string
 	univ   []string
+
+	// Filled in by each generator, on its own copy:
+	name [nLang]string // the country's name in each language
+	home *region       // its sub-region
 }
 
 var places = []place{

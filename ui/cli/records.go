@@ -370,7 +370,9 @@ func cmdShow(c *ctx, args []string) error {
 	labels := func(list string, codes []string) string {
 		var out []string
 		for _, code := range codes {
-			out = append(out, fmt.Sprintf("%s (%s)", tax.Label(list, code, lang), code))
+			if code != "" {
+				out = append(out, fmt.Sprintf("%s (%s)", tax.Label(list, code, lang), code))
+			}
 		}
 		return strings.Join(out, "; ")
 	}
@@ -385,7 +387,13 @@ func cmdShow(c *ctx, args []string) error {
 	row("title", r.Title)
 	row("status", string(r.Status))
 	row("language", string(r.Lang))
-	row("meeting", string(r.Meeting))
+	if r.Meeting != "" {
+		m := string(r.Meeting)
+		if mr, err := c.svc.Get(r.Meeting); err == nil {
+			m = fmt.Sprintf("%s (%s)", mr.Title, r.Meeting)
+		}
+		row("meeting", m)
+	}
 	row("sub-region", labels("subregions", []string{string(r.SubRegion)}))
 	row("country", labels("countries", []string{string(r.Country)}))
 	row("themes", labels("themes", strs(r.Themes)))

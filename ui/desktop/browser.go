@@ -104,7 +104,7 @@ func (b *browser) refresh() {
 	}
 	b.records, b.facets = res.Records, res.Facets
 	b.list.Refresh()
-	b.count.SetText(lang.L("{{.Shown}} records", map[string]any{"Shown": res.Total}))
+	b.count.SetText(lang.L("Records: {{.Shown}}", map[string]any{"Shown": res.Total}))
 	b.filters.update(res.Facets)
 	if b.selected != "" {
 		if r, err := b.u.svc.Get(b.selected); err == nil && b.detail.rec != r {

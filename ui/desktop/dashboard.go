@@ -114,7 +114,7 @@ func (d *dashboard) refresh() {
 		d.counts[sr] = res.Facets.Theme
 		d.totals[sr] = res.Total
 	}
-	d.total.SetText(lang.L("{{.Shown}} records", map[string]any{"Shown": d.totals[""]}))
+	d.total.SetText(lang.L("Records: {{.Shown}}", map[string]any{"Shown": d.totals[""]}))
 	d.table.Refresh()
 }
 

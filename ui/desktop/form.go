@@ -296,7 +296,6 @@ func (f *recordForm) restrictCountries(sr string) {
 // delegate's name and organization.
 func (f *recordForm) fill() {
 	u := f.b.u
-	kindName := strings.ToLower(u.kindLabel(f.kind))
 	if r := f.editing; r != nil {
 		f.heading.SetText(lang.L("Edit") + ": " + r.Title)
 		f.setState(&formState{Kind: r.Kind, EditID: string(r.ID), Title: r.Title, Body: r.Body, Meeting: string(r.Meeting),
@@ -306,7 +305,18 @@ func (f *recordForm) fill() {
 		f.discard.Hide()
 		return
 	}
-	f.heading.SetText(lang.L("New {{.Kind}}", map[string]any{"Kind": kindName}))
+	switch f.kind {
+	case app.KindNote:
+		f.heading.SetText(lang.L("New note"))
+	case app.KindProposal:
+		f.heading.SetText(lang.L("New proposal"))
+	case app.KindInput:
+		f.heading.SetText(lang.L("New stakeholder input"))
+	case app.KindMeeting:
+		f.heading.SetText(lang.L("New meeting"))
+	case app.KindComment:
+		f.heading.SetText(lang.L("New comment"))
+	}
 	st := &formState{Kind: f.kind, Author: u.svc.Setting(settingAuthor), Org: u.svc.Setting(settingOrg), Lang: string(u.lang)}
 	if f.kind != app.KindMeeting && f.kind != app.KindComment {
 		st.Meeting = u.svc.Setting(settingMeeting)

@@ -1,0 +1,97 @@
+package desktop
+
+import (
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/app/demo"
+)
+
+// benchRecords is the size of the benchmark workspace (the 100,000);
+// CONSULTA_BENCH_RECORDS overrides it for quick runs.
+func benchRecords() int {
+	if n, err := strconv.Atoi(os.Getenv("CONSULTA_BENCH_RECORDS")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}
+
+// benchUI opens the real main screen over a demo workspace.
+func benchUI(b *testing.B) *UI {
+	b.Helper()
+	svc := newStore(b, true)
+	if _, err := demo.Load(svc, benchRecords(), 1, 2000, nil); err != nil {
+		b.Fatal(err)
+	}
+	a := test.NewTempApp(b)
+	svc.SetSetting(settingLang, "en")
+	w := a.NewWindow("Consulta")
+	w.Resize(fyne.NewSize(1280, 800))
+	u := New(a, w, svc)
+	u.Show()
+	b.Cleanup(u.Close)
+	return u
+}
+
+func p99(ds []time.Duration) float64 {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return float64(s[int(float64(len(s)-1)*0.99)]) / float64(time.Millisecond)
+}
+
+// BenchmarkFilterChange measures what a user waits for after ticking a
+// filter: the query, the facet counts beside every filter, the list. It
+// goes through the same code as a tap on the check.
+func BenchmarkFilterChange(b *testing.B) {
+	u := benchUI(b)
+	br := u.browser
+	checks := []string{"andes", "caribbean", "southern-cone", "mesoamerica"}
+	theme := br.filters.facets["theme"].checks["global-compact"]
+	var ds []time.Duration
+	i := 0
+	for b.Loop() {
+		c := br.filters.facets["subregion"].checks[checks[i%len(checks)]]
+		t := time.Now()
+		test.Tap(c) // on
+		ds = append(ds, time.Since(t))
+		t = time.Now()
+		test.Tap(theme) // on
+		ds = append(ds, time.Since(t))
+		t = time.Now()
+		test.Tap(theme) // off
+		test.Tap(c)     // off: back to all 100,000 records
+		ds = append(ds, time.Since(t)/2)
+		i++
+	}
+	b.ReportMetric(p99(ds), "p99-ms")
+	b.ReportMetric(float64(len(br.records)), "records")
+}
+
+// BenchmarkScroll measures moving the list by a page at a time through
+// 100,000 records: the rows that come into view are filled in each time.
+func BenchmarkScroll(b *testing.B) {
+	u := benchUI(b)
+	br := u.browser
+	n := len(br.records)
+	if n < benchRecords() {
+		b.Fatalf("list holds %d records", n)
+	}
+	var ds []time.Duration
+	i := 0
+	for b.Loop() {
+		t := time.Now()
+		br.list.ScrollTo((i * 997) % n)
+		ds = append(ds, time.Since(t))
+		i++
+	}
+	b.ReportMetric(p99(ds), "p99-ms")
+}
+
+var _ = app.KindNote
