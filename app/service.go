@@ -138,13 +138,28 @@ func (s *Service) Init(title string) (*Workspace, error) {
 		return nil, err
 	}
 	ws := &Workspace{ID: WorkspaceID(NewID(now)), Title: title, Secret: secret, Created: now.Truncate(time.Millisecond)}
+	return ws, s.initLocked(ws)
+}
+
+// initWith stores ws as this directory's workspace with a new device
+// identity, and announces the device.
+func (s *Service) initWith(ws *Workspace) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ws != nil {
+		return &Error{Op: "join", Kind: Exist, Msg: fmt.Sprintf("this data directory already holds workspace %q (%s)", s.ws.Title, s.ws.ID)}
+	}
+	return s.initLocked(ws)
+}
+
+func (s *Service) initLocked(ws *Workspace) error {
 	host, _ := os.Hostname()
 	id, err := NewIdentity(host)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := s.store.Init(ws, id); err != nil {
-		return nil, err
+		return err
 	}
 	s.ws, s.id, s.seq = ws, id, 0
 	dev := s.newOpLocked(OpDevice, "")
@@ -152,9 +167,9 @@ func (s *Service) Init(title string) (*Workspace, error) {
 	dev.Name = id.Name
 	if err := s.commitLocked(dev); err != nil {
 		s.seq = 0
-		return nil, err
+		return err
 	}
-	return ws, nil
+	return nil
 }
 
 func (s *Service) readyRead(op string) error {

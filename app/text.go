@@ -1,7 +1,6 @@
 package app
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -56,41 +55,58 @@ const MinWordLen = 2
 // are returned once, in order of first appearance.
 func Words(s string) []string {
 	var out []string
-	seen := map[string]struct{}{}
-	var b strings.Builder
-	n := 0
-	flush := func() {
-		if n >= MinWordLen {
-			w := b.String()
-			if _, ok := seen[w]; !ok {
-				seen[w] = struct{}{}
-				out = append(out, w)
+	EachWord(s, nil, func(w []byte) {
+		for _, o := range out {
+			if o == string(w) {
+				return
 			}
 		}
-		b.Reset()
+		out = append(out, string(w))
+	})
+	return out
+}
+
+// EachWord calls fn with each search word of s, repeats included, folded as
+// Words folds them. The slice passed to fn is only valid during the call.
+// buf is scratch space, returned for reuse; it may be nil.
+func EachWord(s string, buf []byte, fn func([]byte)) []byte {
+	w := buf[:0]
+	n := 0 // runes in w
+	flush := func() {
+		if n >= MinWordLen {
+			fn(w)
+		}
+		w = w[:0]
 		n = 0
 	}
-	for _, r := range s {
-		if r < 0x80 {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < 0x80 {
+			i++
 			switch {
-			case 'a' <= r && r <= 'z' || '0' <= r && r <= '9':
-			case 'A' <= r && r <= 'Z':
-				r += 'a' - 'A'
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
 			default:
 				flush()
 				continue
 			}
-			b.WriteByte(byte(r))
+			w = append(w, c)
 			n++
 			continue
 		}
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(foldRune(r))
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			w = utf8.AppendRune(w, foldRune(r))
 			n++
-		} else if !unicode.Is(unicode.Mn, r) {
+		case unicode.Is(unicode.Mn, r):
+			// a combining accent: dropped, the word goes on
+		default:
 			flush()
 		}
 	}
 	flush()
-	return out
+	return w
 }

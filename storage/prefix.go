@@ -18,6 +18,7 @@ const (
 	prefixOp       byte = 0x10 // device(16) seq(8) -> signed operation, CBOR
 	prefixRecordOp byte = 0x11 // record(26) device(16) seq(8) -> nothing; a record's operations
 	prefixDevice   byte = 0x12 // device(16) -> public key; from OpDevice announcements
+	prefixVector   byte = 0x13 // device(16) -> uint64: every seq up to it is stored
 
 	// Derived state, rebuilt from operations when missing.
 	prefixRecord byte = 0x20 // record(26) -> materialized record, CBOR
@@ -67,6 +68,8 @@ func splitRecordOpKey(k []byte) (app.DeviceID, uint64, bool) {
 }
 
 func deviceKey(dev app.DeviceID) []byte { return append([]byte{prefixDevice}, dev...) }
+
+func vectorKey(dev app.DeviceID) []byte { return append([]byte{prefixVector}, dev...) }
 
 func recordKey(id app.RecordID) []byte { return append([]byte{prefixRecord}, id...) }
 

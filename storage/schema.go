@@ -1,9 +1,7 @@
 package storage
 
 import (
-	"encoding/binary"
 	"fmt"
-	"strings"
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/hashicorp/go-memdb"
@@ -11,85 +9,66 @@ import (
 
 // Table and index names of the in-memory database.
 const (
-	tableRecords = "records"
+	tableRecords  = "records"
+	tablePostings = "postings"
 
-	indexID          = "id"
-	indexKind        = "kind"
-	indexMeeting     = "meeting"
-	indexSubRegion   = "subregion"
-	indexCountry     = "country"
-	indexTheme       = "theme"
-	indexStakeholder = "stakeholder"
-	indexPopulation  = "population"
-	indexTag         = "tag"
-	indexStatus      = "status"
-	indexAuthor      = "author"
-	indexUpdated     = "updated"
-	indexReplyTo     = "reply_to"
+	indexID = "id"
 )
 
-// schema is the whole in-memory database. Objects stored are *app.Record
-// and are immutable once inserted: a change inserts a new copy.
+// schema is the whole in-memory database. Objects are immutable once
+// inserted: a change inserts a new copy.
+//
+// Records are found by id in the records table. Every filterable field is
+// indexed by the postings table: one object per (field, value) holding the
+// set of records with that value, as a bitmap over record numbers.
+//
+// Why postings rather than one memdb index per field: memdb keeps one radix
+// leaf (about 400 bytes with its watch channel) per indexed (value, record)
+// pair. Twelve field indexes over 100,000 records measured 660 MB and 6.4 s
+// to build on the reference machine, against targets of 400 MB resident and
+// 1.5 s for the whole start-up. A posting per value keeps memdb's snapshots
+// and watches, and costs 12.5 kB per value: under 10 MB in all.
 func schema() *memdb.DBSchema {
 	return &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
-		tableRecords: recordsTable(),
+		tableRecords: {
+			Name: tableRecords,
+			Indexes: map[string]*memdb.IndexSchema{
+				indexID: {Name: indexID, Unique: true, Indexer: recordIDIndexer{}},
+			},
+		},
+		tablePostings: {
+			Name: tablePostings,
+			Indexes: map[string]*memdb.IndexSchema{
+				indexID: {Name: indexID, Unique: true, Indexer: &memdb.StringFieldIndex{Field: "Key"}},
+			},
+		},
 	}}
 }
 
-func recordsTable() *memdb.TableSchema {
-	field := func(name string, get func(*app.Record) string) *memdb.IndexSchema {
-		return &memdb.IndexSchema{Name: name, AllowMissing: true, Indexer: stringIndexer(get)}
-	}
-	set := func(name string, get func(*app.Record) []string) *memdb.IndexSchema {
-		return &memdb.IndexSchema{Name: name, AllowMissing: true, Indexer: setIndexer(get)}
-	}
-	idx := []*memdb.IndexSchema{
-		{Name: indexID, Unique: true, Indexer: stringIndexer(func(r *app.Record) string { return string(r.ID) })},
-		field(indexKind, func(r *app.Record) string { return string(r.Kind) }),
-		field(indexMeeting, func(r *app.Record) string { return string(r.Meeting) }),
-		field(indexSubRegion, func(r *app.Record) string { return string(r.SubRegion) }),
-		field(indexCountry, func(r *app.Record) string { return string(r.Country) }),
-		set(indexTheme, func(r *app.Record) []string { return strs(r.Themes) }),
-		field(indexStakeholder, func(r *app.Record) string { return string(r.Stakeholder) }),
-		set(indexPopulation, func(r *app.Record) []string { return strs(r.Populations) }),
-		set(indexTag, func(r *app.Record) []string { return strs(r.Tags) }),
-		field(indexStatus, func(r *app.Record) string { return string(r.Status) }),
-		field(indexAuthor, func(r *app.Record) string { return strings.ToLower(r.Author) }),
-		field(indexReplyTo, func(r *app.Record) string { return string(r.ReplyTo) }),
-		{Name: indexUpdated, Indexer: updatedIndexer{}},
-	}
-	t := &memdb.TableSchema{Name: tableRecords, Indexes: map[string]*memdb.IndexSchema{}}
-	for _, i := range idx {
-		t.Indexes[i.Name] = i
-	}
-	return t
+// posting is the set of records holding one value of one field.
+type posting struct {
+	Key   string // field name, NUL, value
+	Field field
+	Value string
+	ID    uint32 // dense number of this posting, for counting facets
+	Bits  bitmap // never modified once inserted
 }
 
-func strs[T ~string](xs []T) []string {
-	out := make([]string, len(xs))
-	for i, x := range xs {
-		out[i] = string(x)
-	}
-	return out
-}
+func postingKey(f field, value string) string { return fieldNames[f] + "\x00" + value }
 
-// stringIndexer indexes one string field of a record. It is typed rather
-// than reflective because index rebuild at start-up runs it a million times.
-type stringIndexer func(*app.Record) string
+// recordIDIndexer indexes *app.Record by id without reflection, because
+// start-up runs it 100,000 times.
+type recordIDIndexer struct{}
 
-func (f stringIndexer) FromObject(obj any) (bool, []byte, error) {
+func (recordIDIndexer) FromObject(obj any) (bool, []byte, error) {
 	r, ok := obj.(*app.Record)
 	if !ok {
 		return false, nil, fmt.Errorf("not a record: %T", obj)
 	}
-	v := f(r)
-	if v == "" {
-		return false, nil, nil
-	}
-	return true, append([]byte(v), 0), nil
+	return true, append([]byte(r.ID), 0), nil
 }
 
-func (f stringIndexer) FromArgs(args ...any) ([]byte, error) {
+func (recordIDIndexer) FromArgs(args ...any) ([]byte, error) {
 	if len(args) != 1 {
 		return nil, fmt.Errorf("want one argument, got %d", len(args))
 	}
@@ -100,47 +79,10 @@ func (f stringIndexer) FromArgs(args ...any) ([]byte, error) {
 	return append([]byte(s), 0), nil
 }
 
-// setIndexer indexes a multi-valued field: one entry per value.
-type setIndexer func(*app.Record) []string
-
-func (f setIndexer) FromObject(obj any) (bool, [][]byte, error) {
-	r, ok := obj.(*app.Record)
-	if !ok {
-		return false, nil, fmt.Errorf("not a record: %T", obj)
+func strs[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
 	}
-	vs := f(r)
-	out := make([][]byte, 0, len(vs))
-	for _, v := range vs {
-		if v != "" {
-			out = append(out, append([]byte(v), 0))
-		}
-	}
-	return len(out) > 0, out, nil
-}
-
-func (f setIndexer) FromArgs(args ...any) ([]byte, error) {
-	return stringIndexer(nil).FromArgs(args...)
-}
-
-// updatedIndexer indexes the update time, big-endian so byte order is time
-// order.
-type updatedIndexer struct{}
-
-func (updatedIndexer) FromObject(obj any) (bool, []byte, error) {
-	r, ok := obj.(*app.Record)
-	if !ok {
-		return false, nil, fmt.Errorf("not a record: %T", obj)
-	}
-	return true, binary.BigEndian.AppendUint64(nil, uint64(r.Updated)), nil
-}
-
-func (updatedIndexer) FromArgs(args ...any) ([]byte, error) {
-	if len(args) != 1 {
-		return nil, fmt.Errorf("want one argument, got %d", len(args))
-	}
-	h, ok := args[0].(app.HLC)
-	if !ok {
-		return nil, fmt.Errorf("argument must be an app.HLC: %#v", args[0])
-	}
-	return binary.BigEndian.AppendUint64(nil, uint64(h)), nil
+	return out
 }

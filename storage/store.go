@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"crypto/ed25519"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -36,15 +38,17 @@ type Store struct {
 
 	writeMu sync.Mutex // serializes Apply: one writer at a time
 
-	// idxMu guards mem's commits, text and counts together, so that a
-	// reader sees all three at the same version.
-	idxMu  sync.RWMutex
-	mem    *memdb.MemDB
-	text   *textIndex
-	counts *app.Facets // facet counts over every record
+	// idxMu guards mem's commits and idx together, so that a reader sees
+	// both at the same version.
+	idxMu sync.RWMutex
+	mem   *memdb.MemDB
+	idx   *index
 
 	stop chan struct{}
 	done chan struct{}
+
+	opsMu sync.Mutex
+	opsCh chan struct{} // closed and replaced whenever operations are stored
 }
 
 var _ app.Store = (*Store)(nil)
@@ -82,8 +86,9 @@ func Open(dir string, o Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db, tax: app.MustTaxonomy(), mem: mem, text: newTextIndex(), counts: app.NewFacets(),
-		stop: make(chan struct{}), done: make(chan struct{})}
+	tax := app.MustTaxonomy()
+	s := &Store{db: db, tax: tax, mem: mem, idx: newIndex(tax),
+		stop: make(chan struct{}), done: make(chan struct{}), opsCh: make(chan struct{})}
 	if err := s.checkSchema(dir); err != nil {
 		db.Close()
 		return nil, err
@@ -167,45 +172,87 @@ func (s *Store) checkSchema(dir string) error {
 }
 
 // rebuild loads every materialized record into the in-memory indexes.
+// Decoding runs on every core; indexing, which needs the records in a
+// stable order, runs as they arrive.
 func (s *Store) rebuild() error {
+	type batch struct {
+		vals [][]byte
+		keys []string
+		recs []*app.Record
+		err  error
+		done chan struct{}
+	}
+	queue := make(chan *batch, runtime.NumCPU()*2)
+	work := make(chan *batch, runtime.NumCPU()*2)
+	var wg sync.WaitGroup
+	for range runtime.NumCPU() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range work {
+				b.recs = make([]*app.Record, len(b.vals))
+				for i, v := range b.vals {
+					r, err := app.DecodeRecord(v)
+					if err != nil {
+						b.err = &app.Error{Op: "open", Kind: app.Corrupt, Msg: fmt.Sprintf("record %s", b.keys[i]), Err: err}
+						break
+					}
+					b.recs[i] = r
+				}
+				close(b.done)
+			}
+		}()
+	}
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(queue)
+		defer close(work)
+		readErr <- s.db.View(func(txn *badger.Txn) error {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}, PrefetchValues: true, PrefetchSize: 256})
+			defer it.Close()
+			b := &batch{done: make(chan struct{})}
+			flush := func() {
+				work <- b
+				queue <- b
+				b = &batch{done: make(chan struct{})}
+			}
+			for it.Rewind(); it.Valid(); it.Next() {
+				v, err := it.Item().ValueCopy(nil)
+				if err != nil {
+					return err
+				}
+				b.vals = append(b.vals, v)
+				b.keys = append(b.keys, string(it.Item().Key()[1:]))
+				if len(b.vals) == 1024 {
+					flush()
+				}
+			}
+			if len(b.vals) > 0 {
+				flush()
+			}
+			return nil
+		})
+	}()
 	mt := s.mem.Txn(true)
 	defer mt.Abort()
-	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}, PrefetchValues: true, PrefetchSize: 256})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var r *app.Record
-			err := it.Item().Value(func(v []byte) (err error) {
-				r, err = app.DecodeRecord(v)
-				return err
-			})
-			if err != nil {
-				return &app.Error{Op: "open", Kind: app.Corrupt, Msg: fmt.Sprintf("record %s", it.Item().Key()[1:]), Err: err}
-			}
-			if err := s.indexLocked(mt, nil, r); err != nil {
-				return err
-			}
+	var err error
+	for b := range queue {
+		<-b.done
+		if err == nil {
+			err = b.err
 		}
-		return nil
-	})
+		if err == nil {
+			err = s.idx.put(mt, b.recs)
+		}
+	}
+	wg.Wait()
+	if rerr := <-readErr; err == nil {
+		err = rerr
+	}
 	if err != nil {
 		return err
 	}
 	mt.Commit()
-	return nil
-}
-
-// indexLocked puts r, replacing old, into every in-memory index. The caller
-// holds idxMu for writing (or is rebuilding before anyone can read).
-func (s *Store) indexLocked(mt *memdb.Txn, old, r *app.Record) error {
-	if err := mt.Insert(tableRecords, r); err != nil {
-		return err
-	}
-	s.text.put(r)
-	if old != nil {
-		countRecord(s.tax, s.counts, old, -1)
-	}
-	countRecord(s.tax, s.counts, r, 1)
 	return nil
 }
 
@@ -372,6 +419,9 @@ func (s *Store) Apply(ops []*app.Op) error {
 				}
 			}
 		}
+		if err := advanceVector(txn, ops); err != nil {
+			return err
+		}
 		// One iterator for the whole batch: creating one per record would
 		// sort the transaction's pending writes each time.
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecordOp}})
@@ -402,20 +452,16 @@ func (s *Store) Apply(ops []*app.Op) error {
 		}
 		return err
 	}
+	s.opsMu.Lock()
+	close(s.opsCh)
+	s.opsCh = make(chan struct{})
+	s.opsMu.Unlock()
 	s.idxMu.Lock()
 	defer s.idxMu.Unlock()
 	mt := s.mem.Txn(true)
-	for _, r := range recs {
-		old, err := mt.First(tableRecords, indexID, string(r.ID))
-		if err != nil {
-			mt.Abort()
-			return err
-		}
-		o, _ := old.(*app.Record)
-		if err := s.indexLocked(mt, o, r); err != nil {
-			mt.Abort()
-			return err
-		}
+	if err := s.idx.put(mt, recs); err != nil {
+		mt.Abort()
+		return err
 	}
 	mt.Commit()
 	return nil
@@ -547,4 +593,145 @@ func (s *Store) ListLocal(prefix string) (map[string][]byte, error) {
 		return nil
 	})
 	return out, err
+}
+
+// advanceVector moves each device's high-water mark past the operations
+// just written, as far as its sequence has no gap.
+func advanceVector(txn *badger.Txn, ops []*app.Op) error {
+	done := map[app.DeviceID]bool{}
+	for _, o := range ops {
+		if done[o.Device] {
+			continue
+		}
+		done[o.Device] = true
+		hw, err := vectorTxn(txn, o.Device)
+		if err != nil {
+			return err
+		}
+		start := hw
+		for {
+			_, err := txn.Get(opKey(o.Device, hw+1))
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			hw++
+		}
+		if hw != start {
+			if err := txn.Set(vectorKey(o.Device), binary.BigEndian.AppendUint64(nil, hw)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func vectorTxn(txn *badger.Txn, dev app.DeviceID) (uint64, error) {
+	item, err := txn.Get(vectorKey(dev))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var hw uint64
+	err = item.Value(func(v []byte) error {
+		if len(v) != 8 {
+			return &app.Error{Kind: app.Corrupt, Msg: "bad version vector entry"}
+		}
+		hw = binary.BigEndian.Uint64(v)
+		return nil
+	})
+	return hw, err
+}
+
+// Vector returns, for each device, the highest sequence number up to which
+// every operation of that device is stored: what this store has, in the
+// form a peer needs to know what to send.
+func (s *Store) Vector() (app.Vector, error) {
+	vec := app.Vector{}
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixVector}, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil || len(v) != 8 {
+				return &app.Error{Kind: app.Corrupt, Msg: "bad version vector entry"}
+			}
+			vec[app.DeviceID(it.Item().Key()[1:])] = binary.BigEndian.Uint64(v)
+		}
+		return nil
+	})
+	return vec, err
+}
+
+// OpsAfter returns the encoded operations of dev with sequence numbers
+// greater than after, in order, at most limit of them (and at most
+// maxBytes of encoding, but always at least one).
+func (s *Store) OpsAfter(dev app.DeviceID, after uint64, limit, maxBytes int) ([][]byte, error) {
+	var out [][]byte
+	size := 0
+	err := s.db.View(func(txn *badger.Txn) error {
+		prefix := devicePrefix(dev)
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 64})
+		defer it.Close()
+		for it.Seek(opKey(dev, after+1)); it.ValidForPrefix(prefix); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			if len(out) > 0 && (len(out) >= limit || size+len(v) > maxBytes) {
+				break
+			}
+			out = append(out, v)
+			size += len(v)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DeviceKey returns the public key a device announced. Errors: app.NotFound.
+func (s *Store) DeviceKey(dev app.DeviceID) (ed25519.PublicKey, error) {
+	var key ed25519.PublicKey
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(deviceKey(dev))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return &app.Error{Kind: app.NotFound, Msg: fmt.Sprintf("unknown device %s", dev)}
+		}
+		if err != nil {
+			return err
+		}
+		key, err = item.ValueCopy(nil)
+		return err
+	})
+	return key, err
+}
+
+// OpsChanged returns a channel that is closed the next time operations are
+// stored, by this device or received from a peer.
+func (s *Store) OpsChanged() <-chan struct{} {
+	s.opsMu.Lock()
+	defer s.opsMu.Unlock()
+	return s.opsCh
+}
+
+// SetWorkspace replaces the stored workspace description (a member learns
+// the title from its peers). The id and secret must not change. Errors:
+// app.NotInitialized, app.Foreign.
+func (s *Store) SetWorkspace(ws *app.Workspace) error {
+	cur, err := s.Workspace()
+	if err != nil {
+		return err
+	}
+	if cur.ID != ws.ID || string(cur.Secret) != string(ws.Secret) {
+		return &app.Error{Op: "workspace", Kind: app.Foreign, Msg: "a workspace's id and secret never change"}
+	}
+	b, err := app.Marshal(ws)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(txn *badger.Txn) error { return txn.Set(workspaceKey(), b) })
 }

@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"math/bits"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -9,69 +8,87 @@ import (
 	"github.com/cartagena-c40/consulta/app"
 )
 
-// textIndex is the full-text word index: for each folded word, the sorted
-// list of records whose title or body contain it.
+// textIndex is the full-text word index: for each folded word, the
+// ascending numbers of the records whose title or body contain it.
 //
-// It lives beside memdb rather than in it on purpose: memdb stores one radix
-// leaf per (value, object) pair, and the demo's 100,000 records hold about
-// six million (word, record) pairs, which as radix leaves cost gigabytes and
-// seconds to build. Posting lists of 4-byte record numbers cost 24 MB.
-//
-// It is not safe for concurrent use; Store guards it with its index lock.
+// Postings are sorted lists rather than bitmaps because real text has tens
+// of thousands of distinct words, most of them rare. The index is not safe
+// for concurrent use; Store guards it with idxMu.
 type textIndex struct {
-	num      map[app.RecordID]uint32
-	recs     []*app.Record // by record number: the current version
-	recWords [][]uint32    // by record number: its word ids
-	vocab    map[string]uint32
-	words    []string   // by word id
-	post     [][]uint32 // by word id: ascending record numbers
+	vocab map[string]uint32
+	words []string   // by word id
+	post  [][]uint32 // by word id: ascending record numbers
+
+	seen []uint32 // by word id: the generation of the last wordIDs call that met it
+	gen  uint32
+	buf  []byte
+	ids  []uint32
 }
 
 func newTextIndex() *textIndex {
-	return &textIndex{num: map[app.RecordID]uint32{}, vocab: map[string]uint32{}}
+	return &textIndex{vocab: map[string]uint32{}}
 }
 
-// put indexes r, replacing any earlier version of it.
-func (t *textIndex) put(r *app.Record) {
-	ws := app.Words(r.Title + "\n" + r.Body)
-	ids := make([]uint32, len(ws))
-	for i, w := range ws {
-		id, ok := t.vocab[w]
+// wordIDs returns the distinct word ids of r, sorted, creating ids for new
+// words when add is set (and skipping unknown words otherwise). The result
+// is valid until the next call.
+func (t *textIndex) wordIDs(r *app.Record, add bool) []uint32 {
+	t.ids = t.ids[:0]
+	t.gen++
+	mark := t.gen
+	visit := func(w []byte) {
+		id, ok := t.vocab[string(w)]
 		if !ok {
+			if !add {
+				return
+			}
 			id = uint32(len(t.words))
-			t.vocab[w] = id
-			t.words = append(t.words, w)
+			s := string(w)
+			t.vocab[s] = id
+			t.words = append(t.words, s)
 			t.post = append(t.post, nil)
+			t.seen = append(t.seen, 0)
 		}
-		ids[i] = id
+		if t.seen[id] == mark {
+			return
+		}
+		t.seen[id] = mark
+		t.ids = append(t.ids, id)
 	}
-	slices.Sort(ids)
-	n, ok := t.num[r.ID]
-	if !ok {
-		n = uint32(len(t.recs))
-		t.num[r.ID] = n
-		t.recs = append(t.recs, r)
-		t.recWords = append(t.recWords, ids)
-		for _, w := range ids {
-			t.post[w] = append(t.post[w], n) // n is the largest number yet
+	t.buf = app.EachWord(r.Title, t.buf, visit)
+	t.buf = app.EachWord(r.Body, t.buf, visit)
+	slices.Sort(t.ids)
+	return t.ids
+}
+
+// put indexes r as record number n, replacing old (nil for a new record).
+func (t *textIndex) put(n uint32, old, r *app.Record) {
+	if old == nil {
+		for _, w := range t.wordIDs(r, true) {
+			p := t.post[w]
+			if len(p) == 0 || p[len(p)-1] < n {
+				t.post[w] = append(p, n)
+			} else if i, found := slices.BinarySearch(p, n); !found {
+				t.post[w] = slices.Insert(p, i, n)
+			}
 		}
 		return
 	}
-	t.recs[n] = r
-	old := t.recWords[n]
-	t.recWords[n] = ids
-	for _, w := range old {
-		if _, found := slices.BinarySearch(ids, w); !found {
+	if old.Title == r.Title && old.Body == r.Body {
+		return
+	}
+	oldIDs := slices.Clone(t.wordIDs(old, false))
+	newIDs := t.wordIDs(r, true)
+	for _, w := range oldIDs {
+		if _, found := slices.BinarySearch(newIDs, w); !found {
 			if i, found := slices.BinarySearch(t.post[w], n); found {
 				t.post[w] = slices.Delete(t.post[w], i, i+1)
 			}
 		}
 	}
-	for _, w := range ids {
-		if _, found := slices.BinarySearch(old, w); !found {
-			if i, found := slices.BinarySearch(t.post[w], n); !found {
-				t.post[w] = slices.Insert(t.post[w], i, n)
-			}
+	for _, w := range newIDs {
+		if i, found := slices.BinarySearch(t.post[w], n); !found {
+			t.post[w] = slices.Insert(t.post[w], i, n)
 		}
 	}
 }
@@ -81,49 +98,33 @@ func (t *textIndex) put(r *app.Record) {
 const minPrefix = 3
 
 // search returns the records containing every word of query; the last word
-// also matches longer words it begins. It returns nil when query holds no
-// word.
-func (t *textIndex) search(query string) []*app.Record {
+// also matches longer words it begins. ok is false when query holds no word.
+func (t *textIndex) search(query string) (b bitmap, ok bool) {
 	qs := app.Words(query)
 	if len(qs) == 0 {
-		return nil
+		return nil, false
 	}
-	size := (len(t.recs) + 63) / 64
-	var acc []uint64
 	for i, q := range qs {
-		set := make([]uint64, size)
-		if id, ok := t.vocab[q]; ok {
+		var set bitmap
+		if id, found := t.vocab[q]; found {
 			for _, n := range t.post[id] {
-				set[n/64] |= 1 << (n % 64)
+				set = set.with(n)
 			}
 		}
 		if i == len(qs)-1 && utf8.RuneCountInString(q) >= minPrefix {
 			for id, w := range t.words {
 				if len(w) > len(q) && strings.HasPrefix(w, q) {
 					for _, n := range t.post[id] {
-						set[n/64] |= 1 << (n % 64)
+						set = set.with(n)
 					}
 				}
 			}
 		}
-		if acc == nil {
-			acc = set
-			continue
-		}
-		for j := range acc {
-			acc[j] &= set[j]
+		if i == 0 {
+			b = set
+		} else {
+			b = b.and(set)
 		}
 	}
-	var out []*app.Record
-	for j, word := range acc {
-		for word != 0 {
-			b := bits.TrailingZeros64(word)
-			out = append(out, t.recs[j*64+b])
-			word &^= 1 << b
-		}
-	}
-	if out == nil {
-		out = []*app.Record{}
-	}
-	return out
+	return b, true
 }

@@ -92,13 +92,12 @@ func Generate(tax *app.Taxonomy, n int, seed int64) []app.Draft {
 // (meetings in their own first batch(es), since a note's meeting must already be stored),
 // calling progress(done, total) after each batch (progress may be nil). It returns the ids created.
 //
-// Service.CreateMany checks that a comment's proposal is already stored, so
-// a comment whose proposal is in the batch being filled waits for the next
-// batch; the ids are returned in the order they were stored, which is
-// Generate's order except for those comments. A batch below 1 means 500.
-// On error, Load returns the ids stored so far with the error. Loading the
-// same seed twice into one store does not duplicate records: the second
-// create of an id is ignored when records are folded.
+// A draft goes into a batch only once the records it refers to are stored:
+// Service.CreateMany looks a comment's proposal up in the store, so a
+// comment on a proposal of the batch being filled waits for the next one.
+// The ids are returned in the order they were stored: Generate's order,
+// except for those comments. A batch below 1 means 500. On error, Load
+// returns the ids stored so far with the error.
 func Load(svc *app.Service, n int, seed int64, batch int, progress func(done, total int)) ([]app.RecordID, error) {
 	if batch < 1 {
 		batch = 500
@@ -106,81 +105,50 @@ func Load(svc *app.Service, n int, seed int64, batch int, progress func(done, to
 	drafts := Generate(svc.Taxonomy(), n, seed)
 	total := len(drafts)
 	ids := make([]app.RecordID, 0, total)
-	pending := map[app.RecordID]bool{} // ids in cur, not yet stored
+	stored := make(map[app.RecordID]bool, total)
+	ready := func(d *app.Draft) bool {
+		return (d.Patch.Meeting == nil || stored[*d.Patch.Meeting]) && (d.Patch.ReplyTo == nil || stored[*d.Patch.ReplyTo])
+	}
 	cur := make([]app.Draft, 0, min(batch, total))
 	var waiting []app.Draft
-
-	flush := func() error {
+	next := 0 // the first draft not yet in a batch or waiting
+	for len(ids) < total {
+		cur = cur[:0]
+		// What waited goes first, in order, if it can go now.
+		kept := waiting[:0]
+		for _, d := range waiting {
+			if len(cur) < batch && ready(&d) {
+				cur = append(cur, d)
+			} else {
+				kept = append(kept, d)
+			}
+		}
+		waiting = kept
+		for len(cur) < batch && next < total {
+			d := drafts[next]
+			if len(cur) > 0 && cur[len(cur)-1].Kind == app.KindMeeting && d.Kind != app.KindMeeting {
+				break // meetings go in batches of their own
+			}
+			next++
+			if ready(&d) {
+				cur = append(cur, d)
+			} else {
+				waiting = append(waiting, d)
+			}
+		}
 		if len(cur) == 0 {
-			return nil
+			return ids, fmt.Errorf("demo: %d drafts refer to records that are not generated", len(waiting))
 		}
 		got, err := svc.CreateMany(cur)
 		if err != nil {
-			return fmt.Errorf("demo: storing records %d to %d of %d: %w", len(ids)+1, len(ids)+len(cur), total, err)
+			return ids, fmt.Errorf("demo: storing records %d to %d of %d: %w", len(ids)+1, len(ids)+len(cur), total, err)
+		}
+		for _, id := range got {
+			stored[id] = true
 		}
 		ids = append(ids, got...)
-		cur = cur[:0]
-		clear(pending)
 		if progress != nil {
 			progress(len(ids), total)
-		}
-		return nil
-	}
-	dependsOnPending := func(d *app.Draft) bool {
-		return d.Patch.Meeting != nil && pending[*d.Patch.Meeting] || d.Patch.ReplyTo != nil && pending[*d.Patch.ReplyTo]
-	}
-	add := func(d app.Draft) error {
-		if dependsOnPending(&d) {
-			waiting = append(waiting, d)
-			return nil
-		}
-		cur = append(cur, d)
-		pending[d.ID] = true
-		if len(cur) < batch {
-			return nil
-		}
-		if err := flush(); err != nil {
-			return err
-		}
-		// What waited on the batch just stored can go now, unless it waits
-		// on another waiting draft that goes before it.
-		w := waiting
-		waiting = nil
-		for _, d := range w {
-			if len(cur) >= batch || dependsOnPending(&d) {
-				waiting = append(waiting, d)
-				continue
-			}
-			cur = append(cur, d)
-			pending[d.ID] = true
-		}
-		return nil
-	}
-
-	i := 0
-	for ; i < len(drafts) && drafts[i].Kind == app.KindMeeting; i++ {
-		if err := add(drafts[i]); err != nil {
-			return ids, err
-		}
-	}
-	if err := flush(); err != nil {
-		return ids, err
-	}
-	for ; i < len(drafts); i++ {
-		if err := add(drafts[i]); err != nil {
-			return ids, err
-		}
-	}
-	for len(cur) > 0 || len(waiting) > 0 {
-		if err := flush(); err != nil {
-			return ids, err
-		}
-		w := waiting
-		waiting = nil
-		for _, d := range w {
-			if err := add(d); err != nil {
-				return ids, err
-			}
 		}
 	}
 	return ids, nil
@@ -189,7 +157,6 @@ func Load(svc *app.Service, n int, seed int64, batch int, progress func(done, to
 // topic is a topicText with its codes checked against the taxonomy.
 type topic struct {
 	*topicText
-	idx     int
 	themes  []app.ThemeCode
 	pops    []app.PopulationCode
 	tags    []app.TagCode
@@ -245,6 +212,7 @@ type bodyRef struct {
 type env struct {
 	lang   int
 	t1, t2 *topic
+	second bool // whether the record is also about t2, or only names it
 	action int
 	pl     *place
 	city   string
@@ -254,7 +222,6 @@ type env struct {
 }
 
 type gen struct {
-	tax *app.Taxonomy
 	r   *rand.Rand
 	ids idSource
 
@@ -323,7 +290,6 @@ func (s *idSource) next() app.RecordID {
 
 func newGen(tax *app.Taxonomy, n int, seed int64) *gen {
 	g := &gen{
-		tax:        tax,
 		r:          rand.New(rand.NewPCG(uint64(seed), streamContent)),
 		byCode:     map[app.CountryCode]*place{},
 		titles:     map[string]int{},
@@ -431,7 +397,7 @@ func newGen(tax *app.Taxonomy, n int, seed int64) *gen {
 
 	for i := range compiled.topics {
 		ct := &compiled.topics[i]
-		t := &topic{topicText: ct.text, idx: len(g.topics), actions: ct.actions, facts: ct.facts, asks: ct.asks}
+		t := &topic{topicText: ct.text, actions: ct.actions, facts: ct.facts, asks: ct.asks}
 		for _, c := range ct.text.themes {
 			if _, ok := tax.Theme(c); ok {
 				t.themes = append(t.themes, c)
@@ -598,6 +564,7 @@ func (g *gen) record(d *app.Draft, v *fields, kind app.Kind) {
 	}
 	e.t2 = g.otherTopic(e.t1)
 	second := g.r.IntN(100) < 40
+	e.second = second
 	id := g.ids.next()
 
 	// Classification.
@@ -667,15 +634,20 @@ func (g *gen) record(d *app.Draft, v *fields, kind app.Kind) {
 	}
 
 	v.title, v.lang, v.region, v.country, v.meeting = title, langCodes[e.lang], m.region.code, m.place.code, m.id
-	*d = app.Draft{ID: id, Kind: kind, Patch: app.Patch{Title: &v.title, Body: &v.body, Lang: &v.lang, Meeting: &v.meeting,
-		SubRegion: &v.region, Country: &v.country, Author: &v.author, Org: &v.org, AddThemes: themes, AddPops: pops, AddTags: tags}}
+	// Field by field: d is already zero, and a composite literal would be
+	// built aside and copied whole.
+	d.ID, d.Kind = id, kind
+	p := &d.Patch
+	p.Title, p.Body, p.Lang, p.Meeting = &v.title, &v.body, &v.lang, &v.meeting
+	p.SubRegion, p.Country, p.Author, p.Org = &v.region, &v.country, &v.author, &v.org
+	p.AddThemes, p.AddPops, p.AddTags = themes, pops, tags
 	if withGroup {
 		v.group = g.groups[group]
-		d.Patch.Stakeholder = &v.group
+		p.Stakeholder = &v.group
 	}
 	if kind == app.KindProposal {
 		v.status = g.statuses[pickW(g.r, g.statusW)]
-		d.Patch.Status = &v.status
+		p.Status = &v.status
 		g.proposals = append(g.proposals, proposal{id: id, title: title, m: m, lang: e.lang, topic: e.t1})
 	}
 }
@@ -757,15 +729,23 @@ func (g *gen) otherTopic(t *topic) *topic {
 	return o
 }
 
-// themesFor picks 1 to 3 themes: mostly the topic's, sometimes the second
-// topic's, now and then any theme.
+// themesFor picks 1 to 3 themes: mostly the topic's, one of the second
+// topic's if the record is about it too, now and then any theme.
 func (g *gen) themesFor(t1, t2 *topic, second bool) []app.ThemeCode {
 	want := 1 + g.r.IntN(3)
+	if second {
+		want = max(want, 2)
+	}
 	out := carve(&g.themeSlab, want)
 	if g.r.IntN(10) < 6 {
 		out = append(out, t1.themes[0])
 	} else {
 		out = append(out, pick(g.r, t1.themes))
+	}
+	if second {
+		if c := pick(g.r, t2.themes); !slices.Contains(out, c) {
+			out = append(out, c)
+		}
 	}
 	for tries := 0; len(out) < want && tries < 8; tries++ {
 		var c app.ThemeCode
@@ -1019,8 +999,10 @@ func (g *gen) unused(e *env, pool []*[nLang]tmpl, topical bool, used []*[nLang]t
 	if topical {
 		consider(e.t1.facts)
 		consider(e.t1.asks)
-		consider(e.t2.facts)
-		consider(e.t2.asks)
+		if e.second {
+			consider(e.t2.facts)
+			consider(e.t2.asks)
+		}
 	}
 	g.opts = opts
 	if len(opts) == 0 {

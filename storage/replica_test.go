@@ -1,0 +1,131 @@
+package storage
+
+import (
+	"testing"
+
+	"github.com/cartagena-c40/consulta/app"
+)
+
+// pair returns two services over two stores of the same workspace, as after
+// a join: the second starts from the first's workspace record.
+func pair(t *testing.T) (*app.Service, *Store, *app.Service, *Store) {
+	a, sa := newService(t, "")
+	sb, err := Open("", Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	b, err := app.NewService(sb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := a.Workspace()
+	if _, err := b.Join(ws.ID, ws.Secret, ws.Title); err != nil {
+		t.Fatal(err)
+	}
+	return a, sa, b, sb
+}
+
+// pull copies to dst what src has and dst lacks, the way sync does.
+func pull(t *testing.T, src *app.Service, dst *app.Service) int {
+	t.Helper()
+	have, _ := dst.Vector()
+	want, _ := src.Vector()
+	total := 0
+	for _, from := range have.Missing(want) {
+		raw, err := src.OpsAfter(from.Device, from.Seq, 100, 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := dst.Receive(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += n
+	}
+	return total
+}
+
+func TestReceiveReplicates(t *testing.T) {
+	a, _, b, _ := pair(t)
+	for i := 0; i < 250; i++ {
+		if _, err := a.Create(app.KindNote, note("nota", "texto", "andes", "CO", "broad-protection")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := pull(t, a, b); n != 100 {
+		t.Fatalf("first chunk: %d", n)
+	}
+	for pull(t, a, b) > 0 { // resumes where it stopped
+	}
+	va, _ := a.Vector()
+	vb, _ := b.Vector()
+	if !vb.Covers(va) {
+		t.Fatalf("b lacks some of a: %v %v", va, vb)
+	}
+	res, _ := b.List(app.Filter{Text: "nota"}, 0)
+	if res.Total != 250 {
+		t.Fatalf("b holds %d notes", res.Total)
+	}
+	// b writes; a pulls it back; applying twice changes nothing.
+	id, err := b.Create(app.KindProposal, note("propuesta", "texto", "caribbean", "HT", "global-compact"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pull(t, b, a)
+	if n := pull(t, b, a); n != 0 {
+		t.Fatalf("second pull brought %d", n)
+	}
+	if _, err := a.Get(id); err != nil {
+		t.Fatal(err)
+	}
+	va, _ = a.Vector()
+	vb, _ = b.Vector()
+	if !va.Covers(vb) || !vb.Covers(va) {
+		t.Fatalf("after exchanging both ways the vectors differ: %v %v", va, vb)
+	}
+}
+
+func TestReceiveRejectsBadOps(t *testing.T) {
+	a, sa, b, _ := pair(t)
+	id, _ := a.Create(app.KindNote, note("nota", "texto", "andes", "CO", "broad-protection"))
+	ops, _ := sa.Ops(id)
+	good := ops[0]
+
+	tampered := *good
+	tampered.Patch = &app.Patch{Title: ptrTo("otra cosa"), AddThemes: []app.ThemeCode{"broad-protection"}}
+	other := *good
+	other.Workspace = "01HZZZZZZZZZZZZZZZZZZZZZZZ"
+	unknownDev := *good
+	unknownDev.Device = "0000000000000000"
+	badCode := *good
+	badCode.Patch = &app.Patch{Title: ptrTo("x"), AddThemes: []app.ThemeCode{"nope"}}
+	key, _ := app.NewIdentity("mallory")
+	badCode.Sign(key.Key)
+
+	enc := func(o *app.Op) []byte { b, _ := app.EncodeOp(o); return b }
+	cases := map[string][][]byte{
+		"garbage":          {[]byte("not cbor at all")},
+		"altered":          {enc(&tampered)},
+		"other workspace":  {enc(&other)},
+		"unknown device":   {enc(&unknownDev)},
+		"unknown theme":    {enc(&badCode)},
+		"good then forged": nil,
+	}
+	// The device announcement is needed first; b does not have it.
+	dev, _ := sa.OpsAfter(good.Device, 0, 1, 1<<20)
+	cases["good then forged"] = [][]byte{dev[0], enc(good), enc(&tampered)}
+	for name, raw := range cases {
+		if _, err := b.Receive(raw); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+		if res, _ := b.List(app.Filter{}, 0); res.Total != 0 {
+			t.Fatalf("%s: %d records stored", name, res.Total)
+		}
+		if v, _ := b.Vector(); len(v) != 1 { // only b's own device
+			t.Fatalf("%s: vector changed: %v", name, v)
+		}
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
