@@ -58,8 +58,9 @@ func NewFacets() *Facets {
 		Stakeholder: map[string]int{}, Population: map[string]int{}, Tag: map[string]int{}}
 }
 
-// Result is one page of a query. Records are shared, immutable snapshots:
-// never modify them. Changed is closed when the result may have changed
+// Result is one page of a query. Records are shared, immutable snapshots
+// without their bodies, which stay on disk (Service.Get reads a whole
+// record): never modify them. Changed is closed when the result may have changed
 // (a record matching or formerly matching the query was written).
 type Result struct {
 	Total   int

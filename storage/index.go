@@ -30,17 +30,33 @@ const (
 var fieldNames = [numFields]string{"kind", "status", "subregion", "country", "meeting", "theme",
 	"stakeholder", "population", "tag", "author", "reply_to"}
 
-// index is everything in memory beside memdb's tables: the record numbers
-// that postings refer to, and the word index. Store.idxMu guards it.
+// index is what lives in memory beside memdb's postings: the records
+// (without their bodies, which stay on disk), the record numbers postings
+// refer to, and the word index. Store.idxMu guards it.
 type index struct {
 	tax  *app.Taxonomy
 	nums map[app.RecordID]uint32
-	recs []*app.Record // by record number: the current version
-	pids [][]uint32    // by record number: the postings it is in, sorted
+	recs []*app.Record // by record number: the current version, without body
 
-	pidOf map[string]uint32 // posting key -> posting id
-	keys  []postingRef      // by posting id
+	// By record number, in flat arrays so that counting and sorting
+	// thousands of records reads memory in order instead of chasing a
+	// pointer per record: the postings it is in (pidArena[pidAt[n]:][:pidLen[n]],
+	// sorted) and its update time.
+	pidArena []uint32
+	pidAt    []uint32
+	pidLen   []uint16
+	updated  []app.HLC
+
+	// Posting ids: fields with facet counts number their postings from 0
+	// (keys), the others (author, replies-to: many values, no counts) from
+	// uncounted (ukeys), so that counting needs an array only as long as
+	// keys.
+	pidOf map[postingRef]uint32
+	keys  []postingRef
+	ukeys []postingRef
 	text  *textIndex
+
+	changed chan struct{} // closed and replaced at every change
 }
 
 type postingRef struct {
@@ -49,7 +65,15 @@ type postingRef struct {
 }
 
 func newIndex(tax *app.Taxonomy) *index {
-	return &index{tax: tax, nums: map[app.RecordID]uint32{}, pidOf: map[string]uint32{}, text: newTextIndex()}
+	return &index{tax: tax, nums: map[app.RecordID]uint32{}, pidOf: map[postingRef]uint32{},
+		text: newTextIndex(), changed: make(chan struct{})}
+}
+
+// summary is r without its body: what the indexes keep in memory.
+func summary(r *app.Record) *app.Record {
+	c := *r
+	c.Body = ""
+	return &c
 }
 
 // eachValue calls fn with every (field, value) r holds.
@@ -81,30 +105,56 @@ func eachValue(tax *app.Taxonomy, r *app.Record, fn func(field, string)) {
 	}
 }
 
-// postingWriter gathers the posting changes of one memdb transaction, so
+// pids returns the postings record n is in.
+func (ix *index) pids(n uint32) []uint32 {
+	at := ix.pidAt[n]
+	return ix.pidArena[at : at+uint32(ix.pidLen[n])]
+}
+
+// indexWriter applies changes to the index in one memdb transaction, so
 // that each posting is copied once however many records change it.
-type postingWriter struct {
+type indexWriter struct {
 	ix      *index
 	mt      *memdb.Txn
 	touched map[uint32]*posting
 }
 
-func (w *postingWriter) pid(f field, v string) uint32 {
-	key := postingKey(f, v)
-	id, ok := w.ix.pidOf[key]
+func (ix *index) writer(mt *memdb.Txn) *indexWriter {
+	return &indexWriter{ix: ix, mt: mt, touched: map[uint32]*posting{}}
+}
+
+// uncounted marks the ids of postings of fields without facet counts.
+const uncounted = 1 << 31
+
+func (w *indexWriter) pid(f field, v string) uint32 {
+	ref := postingRef{f, v}
+	id, ok := w.ix.pidOf[ref]
 	if !ok {
-		id = uint32(len(w.ix.keys))
-		w.ix.pidOf[key] = id
-		w.ix.keys = append(w.ix.keys, postingRef{f, v})
+		ix := w.ix
+		if f == fieldAuthor || f == fieldReplyTo {
+			id = uncounted | uint32(len(ix.ukeys))
+			ix.ukeys = append(ix.ukeys, ref)
+		} else {
+			id = uint32(len(ix.keys))
+			ix.keys = append(ix.keys, ref)
+		}
+		ix.pidOf[ref] = id
 	}
 	return id
 }
 
-func (w *postingWriter) posting(id uint32) (*posting, error) {
+func (ix *index) ref(id uint32) postingRef {
+	if id&uncounted != 0 {
+		return ix.ukeys[id&^uncounted]
+	}
+	return ix.keys[id]
+}
+
+func (w *indexWriter) posting(id uint32) (*posting, error) {
 	if p := w.touched[id]; p != nil {
 		return p, nil
 	}
-	ref := w.ix.keys[id]
+	ref := w.ix.ref(id)
 	key := postingKey(ref.field, ref.value)
 	p := &posting{Key: key, Field: ref.field, Value: ref.value, ID: id}
 	obj, err := w.mt.First(tablePostings, indexID, key)
@@ -112,60 +162,100 @@ func (w *postingWriter) posting(id uint32) (*posting, error) {
 		return nil, err
 	}
 	if obj != nil {
-		p.Bits = obj.(*posting).Bits.clone() // memdb objects are never modified
+		p.Nums = slices.Clone(obj.(*posting).Nums) // memdb objects are never modified
 	}
 	w.touched[id] = p
 	return p, nil
 }
 
-// put indexes rs, replacing earlier versions of them, in memdb's write
-// transaction mt. The caller holds idxMu for writing.
-func (ix *index) put(mt *memdb.Txn, rs []*app.Record) error {
-	w := &postingWriter{ix: ix, mt: mt, touched: map[uint32]*posting{}}
-	for _, r := range rs {
-		n, exists := ix.nums[r.ID]
-		var old *app.Record
-		if exists {
-			old = ix.recs[n]
-		} else {
-			n = uint32(len(ix.recs))
-			ix.nums[r.ID] = n
-			ix.recs = append(ix.recs, nil)
-			ix.pids = append(ix.pids, nil)
-		}
-		var now []uint32
-		eachValue(ix.tax, r, func(f field, v string) { now = append(now, w.pid(f, v)) })
-		slices.Sort(now)
-		now = slices.Compact(now)
-		before := ix.pids[n]
-		for _, id := range before {
-			if _, found := slices.BinarySearch(now, id); !found {
-				p, err := w.posting(id)
-				if err != nil {
-					return err
-				}
-				p.Bits.without(n)
+// put indexes r (a summary) whose title and body hold the words ids,
+// replacing its earlier version, whose words were oldIDs.
+func (w *indexWriter) put(r *app.Record, ids, oldIDs []uint32) error {
+	ix := w.ix
+	n, exists := ix.nums[r.ID]
+	if !exists {
+		n = uint32(len(ix.recs))
+		ix.nums[r.ID] = n
+		ix.recs = append(ix.recs, nil)
+		ix.pidAt = append(ix.pidAt, 0)
+		ix.pidLen = append(ix.pidLen, 0)
+		ix.updated = append(ix.updated, 0)
+	}
+	var now []uint32
+	eachValue(ix.tax, r, func(f field, v string) { now = append(now, w.pid(f, v)) })
+	slices.Sort(now)
+	now = slices.Compact(now)
+	before := ix.pids(n)
+	for _, id := range before {
+		if _, found := slices.BinarySearch(now, id); !found {
+			p, err := w.posting(id)
+			if err != nil {
+				return err
 			}
-		}
-		for _, id := range now {
-			if _, found := slices.BinarySearch(before, id); !found {
-				p, err := w.posting(id)
-				if err != nil {
-					return err
-				}
-				p.Bits = p.Bits.with(n)
+			if i, found := slices.BinarySearch(p.Nums, n); found {
+				p.Nums = slices.Delete(p.Nums, i, i+1)
 			}
-		}
-		ix.recs[n], ix.pids[n] = r, now
-		ix.text.put(n, old, r)
-		if err := mt.Insert(tableRecords, r); err != nil {
-			return err
 		}
 	}
+	for _, id := range now {
+		if _, found := slices.BinarySearch(before, id); !found {
+			p, err := w.posting(id)
+			if err != nil {
+				return err
+			}
+			if k := len(p.Nums); k == 0 || p.Nums[k-1] < n {
+				p.Nums = append(p.Nums, n)
+			} else if i, found := slices.BinarySearch(p.Nums, n); !found {
+				p.Nums = slices.Insert(p.Nums, i, n)
+			}
+		}
+	}
+	ix.recs[n], ix.updated[n] = r, r.Updated
+	if len(now) <= len(before) {
+		copy(ix.pidArena[ix.pidAt[n]:], now) // fits where the old list was
+	} else {
+		// The old list's space is left unused: records rarely gain values.
+		ix.pidAt[n] = uint32(len(ix.pidArena))
+		ix.pidArena = append(ix.pidArena, now...)
+	}
+	ix.pidLen[n] = uint16(len(now))
+	if exists {
+		var gone, added []uint32
+		for _, id := range oldIDs {
+			if _, found := slices.BinarySearch(ids, id); !found {
+				gone = append(gone, id)
+			}
+		}
+		for _, id := range ids {
+			if _, found := slices.BinarySearch(oldIDs, id); !found {
+				added = append(added, id)
+			}
+		}
+		ix.text.remove(n, gone)
+		ix.text.add(n, added)
+	} else {
+		ix.text.add(n, ids)
+	}
+	return nil
+}
+
+// commit stores the changed postings and tells watchers.
+func (w *indexWriter) commit() error {
+	limit := uint32(len(w.ix.recs))
 	for _, p := range w.touched {
-		if err := mt.Insert(tablePostings, p); err != nil {
+		p.Bits = nil
+		if denseEnough(len(p.Nums), limit) {
+			p.Bits = make(bitmap, (limit+63)/64)
+			for _, n := range p.Nums {
+				p.Bits[n/64] |= 1 << (n % 64)
+			}
+		}
+		if err := w.mt.Insert(tablePostings, p); err != nil {
 			return err
 		}
 	}
+	w.mt.Commit()
+	close(w.ix.changed)
+	w.ix.changed = make(chan struct{})
 	return nil
 }

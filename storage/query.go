@@ -20,7 +20,8 @@ func sortOps(ops []*app.Op) {
 	})
 }
 
-// Query returns the records matching q: within a field the union of the
+// Query returns the records matching q, without their bodies (Record has
+// them): within a field the union of the
 // postings of the values asked for, across fields and with the word index
 // their intersection; then facet counts over the result, then sorting and
 // paging.
@@ -29,11 +30,7 @@ func (s *Store) Query(q *app.Query) (*app.Result, error) {
 	defer s.idxMu.RUnlock()
 	ix := s.idx
 	txn := s.mem.Txn(false)
-	all, err := txn.Get(tableRecords, indexID)
-	if err != nil {
-		return nil, err
-	}
-	res := &app.Result{Changed: all.WatchCh()}
+	res := &app.Result{Changed: ix.changed}
 
 	authors := make([]string, len(q.Authors))
 	for i, a := range q.Authors {
@@ -50,18 +47,26 @@ func (s *Store) Query(q *app.Query) (*app.Result, error) {
 	}
 	var acc bitmap
 	filtered := false
+	words := (len(ix.recs) + 63) / 64
 	for _, d := range dims {
 		if len(d.vals) == 0 {
 			continue
 		}
-		var union bitmap
+		union := make(bitmap, words)
 		for _, v := range d.vals {
 			obj, err := txn.First(tablePostings, indexID, postingKey(d.f, v))
 			if err != nil {
 				return nil, err
 			}
-			if obj != nil {
-				union = union.or(obj.(*posting).Bits)
+			if obj == nil {
+				continue
+			}
+			if p := obj.(*posting); p.Bits != nil {
+				union = union.or(p.Bits)
+			} else {
+				for _, n := range p.Nums {
+					union = union.with(n)
+				}
 			}
 		}
 		if filtered {
@@ -88,20 +93,32 @@ func (s *Store) Query(q *app.Query) (*app.Result, error) {
 			nums[i] = uint32(i)
 		}
 	}
-	out := make([]*app.Record, len(nums))
-	for i, n := range nums {
-		out[i] = ix.recs[n]
-	}
-	res.Total = len(out)
+	res.Total = len(nums)
 	if q.Facets {
 		res.Facets = ix.facets(nums)
 	}
-	sortRecords(out, q.Sort, q.Asc)
-	if q.Offset > 0 {
-		out = out[min(q.Offset, len(out)):]
-	}
-	if q.Limit > 0 && len(out) > q.Limit {
-		out = out[:q.Limit]
+	var out []*app.Record
+	if q.Sort == "" || q.Sort == app.SortUpdated {
+		// Sort record numbers by the flat array of update times, and look
+		// at records only for the page.
+		cmp := ix.byUpdated(q.Asc)
+		if k := q.Offset + q.Limit; q.Limit > 0 && k < len(nums)/4 {
+			nums = topK(nums, k, cmp) // a page of a large result: no need to sort it all
+		} else {
+			slices.SortFunc(nums, cmp)
+		}
+		nums = page(nums, q.Offset, q.Limit)
+		out = make([]*app.Record, len(nums))
+		for i, n := range nums {
+			out[i] = ix.recs[n]
+		}
+	} else {
+		out = make([]*app.Record, len(nums))
+		for i, n := range nums {
+			out[i] = ix.recs[n]
+		}
+		slices.SortFunc(out, compareFor(q.Sort, q.Asc))
+		out = page(out, q.Offset, q.Limit)
 	}
 	res.Records = out
 	return res, nil
@@ -110,10 +127,12 @@ func (s *Store) Query(q *app.Query) (*app.Result, error) {
 // facets counts the records numbered nums per value of each field, by adding up the
 // postings each record is in.
 func (ix *index) facets(nums []uint32) *app.Facets {
-	counts := make([]int, len(ix.keys))
+	counts := make([]int32, len(ix.keys))
 	for _, n := range nums {
-		for _, id := range ix.pids[n] {
-			counts[id]++
+		for _, id := range ix.pids(n) {
+			if id&uncounted == 0 {
+				counts[id]++
+			}
 		}
 	}
 	f := app.NewFacets()
@@ -128,13 +147,60 @@ func (ix *index) facets(nums []uint32) *app.Facets {
 		}
 		ref := ix.keys[id]
 		if m := maps[ref.field]; m != nil {
-			m[ref.value] = n
+			m[ref.value] = int(n)
 		}
 	}
 	return f
 }
 
-func sortRecords(rs []*app.Record, by app.SortField, asc bool) {
+// page returns the part of xs a page asks for.
+func page[T any](xs []T, offset, limit int) []T {
+	xs = xs[min(offset, len(xs)):]
+	if limit > 0 && len(xs) > limit {
+		xs = xs[:limit]
+	}
+	return xs
+}
+
+// byUpdated orders record numbers by update time, most recent first unless
+// asc; ties (the same HLC cannot happen twice on one device, but can across
+// devices) by record number.
+func (ix *index) byUpdated(asc bool) func(a, b uint32) int {
+	return func(a, b uint32) int {
+		c := cmp.Compare(ix.updated[a], ix.updated[b])
+		if c == 0 {
+			c = cmp.Compare(a, b)
+		}
+		if !asc {
+			c = -c
+		}
+		return c
+	}
+}
+
+// topK returns the first k of xs in the order cmp gives, sorted. It looks
+// at xs from the end: record numbers ascend roughly with time, so for the
+// usual most-recent-first order the best come first and the rest are
+// rejected at one comparison each.
+func topK[T any](xs []T, k int, cmp func(a, b T) int) []T {
+	best := make([]T, 0, k+1)
+	for i := len(xs) - 1; i >= 0; i-- {
+		r := xs[i]
+		if len(best) == k && cmp(r, best[k-1]) >= 0 {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(best, r, cmp)
+		best = slices.Insert(best, i, r)
+		if len(best) > k {
+			best = best[:k]
+		}
+	}
+	return best
+}
+
+// compareFor orders records by a field, ties broken by id, descending
+// unless asc.
+func compareFor(by app.SortField, asc bool) func(a, b *app.Record) int {
 	var key func(a, b *app.Record) int
 	switch by {
 	case app.SortCreated:
@@ -144,7 +210,7 @@ func sortRecords(rs []*app.Record, by app.SortField, asc bool) {
 	default:
 		key = func(a, b *app.Record) int { return cmp.Compare(a.Updated, b.Updated) }
 	}
-	slices.SortFunc(rs, func(a, b *app.Record) int {
+	return func(a, b *app.Record) int {
 		c := key(a, b)
 		if c == 0 {
 			c = strings.Compare(string(a.ID), string(b.ID))
@@ -153,5 +219,5 @@ func sortRecords(rs []*app.Record, by app.SortField, asc bool) {
 			c = -c
 		}
 		return c
-	})
+	}
 }

@@ -1,41 +1,33 @@
 package storage
 
 import (
-	"fmt"
-
-	"github.com/cartagena-c40/consulta/app"
 	"github.com/hashicorp/go-memdb"
 )
 
 // Table and index names of the in-memory database.
 const (
-	tableRecords  = "records"
 	tablePostings = "postings"
 
 	indexID = "id"
 )
 
-// schema is the whole in-memory database. Objects are immutable once
-// inserted: a change inserts a new copy.
+// schema is the whole in-memory database: the postings table, which
+// indexes every filterable field of the records (kind, status, sub-region,
+// country, meeting, theme, stakeholder group, population, tag, author,
+// replies-to). It holds one object per (field, value): the set of records
+// with that value, as a sorted list of record numbers. Objects are immutable
+// once inserted: a change inserts a new copy.
 //
-// Records are found by id in the records table. Every filterable field is
-// indexed by the postings table: one object per (field, value) holding the
-// set of records with that value, as a bitmap over record numbers.
-//
-// Why postings rather than one memdb index per field: memdb keeps one radix
-// leaf (about 400 bytes with its watch channel) per indexed (value, record)
-// pair. Twelve field indexes over 100,000 records measured 660 MB and 6.4 s
-// to build on the reference machine, against targets of 400 MB resident and
-// 1.5 s for the whole start-up. A posting per value keeps memdb's snapshots
-// and watches, and costs 12.5 kB per value: under 10 MB in all.
+// Why postings rather than one memdb index per field over a records table:
+// memdb keeps one radix leaf (about 400 bytes with its watch channel) per
+// indexed (value, record) pair. Twelve field indexes over 100,000 records
+// measured 660 MB and 6.4 s to build on the reference machine, against
+// targets of 400 MB resident and 1.5 s for the whole start-up. A posting per
+// value keeps memdb's snapshots, costs 4 bytes per (value, record) pair
+// (about 5 MB for 100,000 records), and answers a filter by turning a few
+// postings into bitmaps and intersecting them.
 func schema() *memdb.DBSchema {
 	return &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
-		tableRecords: {
-			Name: tableRecords,
-			Indexes: map[string]*memdb.IndexSchema{
-				indexID: {Name: indexID, Unique: true, Indexer: recordIDIndexer{}},
-			},
-		},
 		tablePostings: {
 			Name: tablePostings,
 			Indexes: map[string]*memdb.IndexSchema{
@@ -50,34 +42,18 @@ type posting struct {
 	Key   string // field name, NUL, value
 	Field field
 	Value string
-	ID    uint32 // dense number of this posting, for counting facets
-	Bits  bitmap // never modified once inserted
+	ID    uint32   // dense number of this posting, for counting facets
+	Nums  []uint32 // record numbers, ascending; never modified once inserted
+	Bits  bitmap   // the same set, kept too when it is dense (see denseEnough)
 }
+
+// denseEnough says whether a posting of n records, among records numbered
+// below limit, is worth a bitmap as well: a bitmap costs limit/8 bytes and
+// a union or intersection of it a microsecond, where a list costs 4 bytes
+// and a few nanoseconds per member.
+func denseEnough(n int, limit uint32) bool { return n*32 >= int(limit) && n >= 256 }
 
 func postingKey(f field, value string) string { return fieldNames[f] + "\x00" + value }
-
-// recordIDIndexer indexes *app.Record by id without reflection, because
-// start-up runs it 100,000 times.
-type recordIDIndexer struct{}
-
-func (recordIDIndexer) FromObject(obj any) (bool, []byte, error) {
-	r, ok := obj.(*app.Record)
-	if !ok {
-		return false, nil, fmt.Errorf("not a record: %T", obj)
-	}
-	return true, append([]byte(r.ID), 0), nil
-}
-
-func (recordIDIndexer) FromArgs(args ...any) ([]byte, error) {
-	if len(args) != 1 {
-		return nil, fmt.Errorf("want one argument, got %d", len(args))
-	}
-	s, ok := args[0].(string)
-	if !ok {
-		return nil, fmt.Errorf("argument must be a string: %#v", args[0])
-	}
-	return append([]byte(s), 0), nil
-}
 
 func strs[T ~string](xs []T) []string {
 	out := make([]string, len(xs))

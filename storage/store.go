@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -64,9 +65,12 @@ func Open(dir string, o Options) (*Store, error) {
 	bo := badger.DefaultOptions(dir).
 		WithLogger(badgerLogger{o.Log}).
 		WithSyncWrites(true). // an acknowledged write is on disk
+		// Memory: the defaults (five 64 MB memtables, a 256 MB block cache)
+		// are sized for servers; a laptop at a meeting runs other things.
+		WithMemTableSize(32 << 20).
 		WithNumMemtables(2).
-		WithBlockCacheSize(32 << 20).
-		WithIndexCacheSize(16 << 20).
+		WithBlockCacheSize(16 << 20).
+		WithIndexCacheSize(8 << 20).
 		WithNumCompactors(2).
 		WithMetricsEnabled(false)
 	if o.InMemory {
@@ -97,6 +101,10 @@ func Open(dir string, o Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	// The rebuild leaves a few hundred megabytes of garbage behind (every
+	// record decoded with its body); give it back to the system now rather
+	// than whenever the runtime gets round to it.
+	debug.FreeOSMemory()
 	interval := o.GCInterval
 	if interval == 0 {
 		interval = 10 * time.Minute
@@ -178,7 +186,8 @@ func (s *Store) rebuild() error {
 	type batch struct {
 		vals [][]byte
 		keys []string
-		recs []*app.Record
+		recs []*app.Record // summaries
+		ids  [][]uint32    // words of each record
 		err  error
 		done chan struct{}
 	}
@@ -189,16 +198,20 @@ func (s *Store) rebuild() error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			tok := s.idx.text.tokenizer()
 			for b := range work {
 				b.recs = make([]*app.Record, len(b.vals))
+				b.ids = make([][]uint32, len(b.vals))
 				for i, v := range b.vals {
 					r, err := app.DecodeRecord(v)
 					if err != nil {
 						b.err = &app.Error{Op: "open", Kind: app.Corrupt, Msg: fmt.Sprintf("record %s", b.keys[i]), Err: err}
 						break
 					}
-					b.recs[i] = r
+					b.ids[i] = tok.ids(r)
+					b.recs[i] = summary(r)
 				}
+				b.vals = nil
 				close(b.done)
 			}
 		}()
@@ -235,14 +248,15 @@ func (s *Store) rebuild() error {
 	}()
 	mt := s.mem.Txn(true)
 	defer mt.Abort()
+	w := s.idx.writer(mt)
 	var err error
 	for b := range queue {
 		<-b.done
 		if err == nil {
 			err = b.err
 		}
-		if err == nil {
-			err = s.idx.put(mt, b.recs)
+		for i := 0; err == nil && i < len(b.recs); i++ {
+			err = w.put(b.recs[i], b.ids[i], nil)
 		}
 	}
 	wg.Wait()
@@ -252,8 +266,7 @@ func (s *Store) rebuild() error {
 	if err != nil {
 		return err
 	}
-	mt.Commit()
-	return nil
+	return w.commit()
 }
 
 func (s *Store) gcLoop(every time.Duration) {
@@ -379,7 +392,8 @@ func (s *Store) Apply(ops []*app.Op) error {
 	defer s.writeMu.Unlock()
 	var touched []app.RecordID
 	seen := map[app.RecordID]bool{}
-	var recs []*app.Record
+	type change struct{ old, new *app.Record }
+	var changes []change
 	batch := make(map[app.OpID]*app.Op, len(ops))
 	err := s.db.Update(func(txn *badger.Txn) error {
 		for _, o := range ops {
@@ -439,10 +453,14 @@ func (s *Store) Apply(ops []*app.Op) error {
 			if err != nil {
 				return err
 			}
+			old, err := recordTxn(txn, id)
+			if err != nil && app.KindOf(err) != app.NotFound {
+				return err
+			}
 			if err := txn.Set(recordKey(id), enc); err != nil {
 				return err
 			}
-			recs = append(recs, r)
+			changes = append(changes, change{old, r})
 		}
 		return nil
 	})
@@ -459,12 +477,19 @@ func (s *Store) Apply(ops []*app.Op) error {
 	s.idxMu.Lock()
 	defer s.idxMu.Unlock()
 	mt := s.mem.Txn(true)
-	if err := s.idx.put(mt, recs); err != nil {
-		mt.Abort()
-		return err
+	w := s.idx.writer(mt)
+	tok := s.idx.text.tokenizer()
+	for _, c := range changes {
+		var oldIDs []uint32
+		if c.old != nil {
+			oldIDs = tok.ids(c.old)
+		}
+		if err := w.put(summary(c.new), tok.ids(c.new), oldIDs); err != nil {
+			mt.Abort()
+			return err
+		}
 	}
-	mt.Commit()
-	return nil
+	return w.commit()
 }
 
 // opsTxn loads a record's operations.
@@ -502,19 +527,31 @@ func opsIter(txn *badger.Txn, it *badger.Iterator, id app.RecordID, known map[ap
 	return ops, nil
 }
 
-// Record returns a record's current state from memory. The record is shared
-// and must not be modified. Errors: app.NotFound.
+// Record returns a record's current state, body included. Errors:
+// app.NotFound, app.Corrupt.
 func (s *Store) Record(id app.RecordID) (*app.Record, error) {
-	s.idxMu.RLock()
-	defer s.idxMu.RUnlock()
-	obj, err := s.mem.Txn(false).First(tableRecords, indexID, string(id))
+	var r *app.Record
+	err := s.db.View(func(txn *badger.Txn) (err error) {
+		r, err = recordTxn(txn, id)
+		return err
+	})
+	return r, err
+}
+
+func recordTxn(txn *badger.Txn, id app.RecordID) (*app.Record, error) {
+	item, err := txn.Get(recordKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, &app.Error{Kind: app.NotFound, Msg: fmt.Sprintf("no record with id %s", id)}
+	}
 	if err != nil {
 		return nil, err
 	}
-	if obj == nil {
-		return nil, &app.Error{Kind: app.NotFound, Msg: fmt.Sprintf("no record with id %s", id)}
-	}
-	return obj.(*app.Record), nil
+	var r *app.Record
+	err = item.Value(func(v []byte) (err error) {
+		r, err = app.DecodeRecord(v)
+		return err
+	})
+	return r, err
 }
 
 // Ops returns a record's operations sorted in the order they apply. Errors:

@@ -3,6 +3,7 @@ package storage
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/cartagena-c40/consulta/app"
@@ -12,83 +13,98 @@ import (
 // ascending numbers of the records whose title or body contain it.
 //
 // Postings are sorted lists rather than bitmaps because real text has tens
-// of thousands of distinct words, most of them rare. The index is not safe
-// for concurrent use; Store guards it with idxMu.
+// of thousands of distinct words, most of them rare. The vocabulary is safe
+// for concurrent use, so that records can be split into words on every
+// core at start-up; the postings are guarded by Store.idxMu.
 type textIndex struct {
-	vocab map[string]uint32
-	words []string   // by word id
-	post  [][]uint32 // by word id: ascending record numbers
+	vocabMu sync.RWMutex
+	vocab   map[string]uint32
+	words   []string // by word id
 
-	seen []uint32 // by word id: the generation of the last wordIDs call that met it
-	gen  uint32
-	buf  []byte
-	ids  []uint32
+	post [][]uint32 // by word id: ascending record numbers
 }
 
 func newTextIndex() *textIndex {
 	return &textIndex{vocab: map[string]uint32{}}
 }
 
-// wordIDs returns the distinct word ids of r, sorted, creating ids for new
-// words when add is set (and skipping unknown words otherwise). The result
-// is valid until the next call.
-func (t *textIndex) wordIDs(r *app.Record, add bool) []uint32 {
-	t.ids = t.ids[:0]
-	t.gen++
-	mark := t.gen
-	visit := func(w []byte) {
-		id, ok := t.vocab[string(w)]
-		if !ok {
-			if !add {
-				return
-			}
-			id = uint32(len(t.words))
-			s := string(w)
-			t.vocab[s] = id
-			t.words = append(t.words, s)
-			t.post = append(t.post, nil)
-			t.seen = append(t.seen, 0)
-		}
-		if t.seen[id] == mark {
-			return
-		}
-		t.seen[id] = mark
-		t.ids = append(t.ids, id)
+// id returns the id of word w, creating one if add is set.
+func (t *textIndex) id(w []byte, add bool) (uint32, bool) {
+	t.vocabMu.RLock()
+	id, ok := t.vocab[string(w)]
+	t.vocabMu.RUnlock()
+	if ok || !add {
+		return id, ok
 	}
-	t.buf = app.EachWord(r.Title, t.buf, visit)
-	t.buf = app.EachWord(r.Body, t.buf, visit)
-	slices.Sort(t.ids)
-	return t.ids
+	t.vocabMu.Lock()
+	defer t.vocabMu.Unlock()
+	if id, ok := t.vocab[string(w)]; ok {
+		return id, true
+	}
+	id = uint32(len(t.words))
+	s := string(w)
+	t.vocab[s] = id
+	t.words = append(t.words, s)
+	return id, true
 }
 
-// put indexes r as record number n, replacing old (nil for a new record).
-func (t *textIndex) put(n uint32, old, r *app.Record) {
-	if old == nil {
-		for _, w := range t.wordIDs(r, true) {
-			p := t.post[w]
-			if len(p) == 0 || p[len(p)-1] < n {
-				t.post[w] = append(p, n)
-			} else if i, found := slices.BinarySearch(p, n); !found {
-				t.post[w] = slices.Insert(p, i, n)
-			}
+// tokenizer splits records into word ids. Each goroutine uses its own.
+type tokenizer struct {
+	t     *textIndex
+	buf   []byte
+	seen  map[uint32]struct{}
+	local map[string]uint32 // ids this tokenizer has looked up: no lock needed
+}
+
+func (t *textIndex) tokenizer() *tokenizer {
+	return &tokenizer{t: t, seen: map[uint32]struct{}{}, local: map[string]uint32{}}
+}
+
+// ids returns the distinct word ids of r's title and body, sorted, in a new
+// slice.
+func (k *tokenizer) ids(r *app.Record) []uint32 {
+	clear(k.seen)
+	var out []uint32
+	visit := func(w []byte) {
+		id, ok := k.local[string(w)]
+		if !ok {
+			id, _ = k.t.id(w, true)
+			k.local[string(w)] = id
 		}
-		return
+		if _, dup := k.seen[id]; !dup {
+			k.seen[id] = struct{}{}
+			out = append(out, id)
+		}
 	}
-	if old.Title == r.Title && old.Body == r.Body {
-		return
+	k.buf = app.EachWord(r.Title, k.buf, visit)
+	k.buf = app.EachWord(r.Body, k.buf, visit)
+	slices.Sort(out)
+	return out
+}
+
+// add records that record n contains the words ids. The caller holds
+// idxMu for writing.
+func (t *textIndex) add(n uint32, ids []uint32) {
+	for _, w := range ids {
+		for int(w) >= len(t.post) {
+			t.post = append(t.post, nil)
+		}
+		p := t.post[w]
+		if len(p) == 0 || p[len(p)-1] < n {
+			t.post[w] = append(p, n)
+		} else if i, found := slices.BinarySearch(p, n); !found {
+			t.post[w] = slices.Insert(p, i, n)
+		}
 	}
-	oldIDs := slices.Clone(t.wordIDs(old, false))
-	newIDs := t.wordIDs(r, true)
-	for _, w := range oldIDs {
-		if _, found := slices.BinarySearch(newIDs, w); !found {
+}
+
+// remove records that record n no longer contains the words ids.
+func (t *textIndex) remove(n uint32, ids []uint32) {
+	for _, w := range ids {
+		if int(w) < len(t.post) {
 			if i, found := slices.BinarySearch(t.post[w], n); found {
 				t.post[w] = slices.Delete(t.post[w], i, i+1)
 			}
-		}
-	}
-	for _, w := range newIDs {
-		if i, found := slices.BinarySearch(t.post[w], n); !found {
-			t.post[w] = slices.Insert(t.post[w], i, n)
 		}
 	}
 }
@@ -98,23 +114,32 @@ func (t *textIndex) put(n uint32, old, r *app.Record) {
 const minPrefix = 3
 
 // search returns the records containing every word of query; the last word
-// also matches longer words it begins. ok is false when query holds no word.
+// also matches longer words it begins. ok is false when query holds no
+// word. The caller holds idxMu for reading.
 func (t *textIndex) search(query string) (b bitmap, ok bool) {
 	qs := app.Words(query)
 	if len(qs) == 0 {
 		return nil, false
 	}
+	t.vocabMu.RLock()
+	defer t.vocabMu.RUnlock()
+	posting := func(id uint32) []uint32 {
+		if int(id) < len(t.post) {
+			return t.post[id]
+		}
+		return nil
+	}
 	for i, q := range qs {
 		var set bitmap
 		if id, found := t.vocab[q]; found {
-			for _, n := range t.post[id] {
+			for _, n := range posting(id) {
 				set = set.with(n)
 			}
 		}
 		if i == len(qs)-1 && utf8.RuneCountInString(q) >= minPrefix {
 			for id, w := range t.words {
 				if len(w) > len(q) && strings.HasPrefix(w, q) {
-					for _, n := range t.post[id] {
+					for _, n := range posting(uint32(id)) {
 						set = set.with(n)
 					}
 				}

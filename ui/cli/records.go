@@ -314,7 +314,11 @@ func cmdList(c *ctx, args []string) error {
 	if *asJSON {
 		out := make([]recordJSON, len(res.Records))
 		for i, r := range res.Records {
-			out[i] = toJSON(r)
+			full, err := c.svc.Get(r.ID) // lists leave bodies on disk
+			if err != nil {
+				return err
+			}
+			out[i] = toJSON(full)
 		}
 		return writeJSON(c.env.Stdout, out)
 	}

@@ -107,7 +107,7 @@ func (b *browser) refresh() {
 	b.count.SetText(lang.L("Records: {{.Shown}}", map[string]any{"Shown": res.Total}))
 	b.filters.update(res.Facets)
 	if b.selected != "" {
-		if r, err := b.u.svc.Get(b.selected); err == nil && b.detail.rec != r {
+		if r, err := b.u.svc.Get(b.selected); err == nil && (b.detail.rec == nil || b.detail.rec.Version != r.Version) {
 			b.detail.show(r)
 		}
 	}
