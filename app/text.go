@@ -70,14 +70,23 @@ func Words(s string) []string {
 // Words folds them. The slice passed to fn is only valid during the call.
 // buf is scratch space, returned for reuse; it may be nil.
 func EachWord(s string, buf []byte, fn func([]byte)) []byte {
+	return EachWordHash(s, buf, func(w []byte, _ uint64) { fn(w) })
+}
+
+// EachWordHash is EachWord that also passes each word's 64-bit FNV-1a hash,
+// computed on the way, for indexes that look words up by hash.
+func EachWordHash(s string, buf []byte, fn func(w []byte, hash uint64)) []byte {
+	const offset, prime = 14695981039346656037, 1099511628211
 	w := buf[:0]
 	n := 0 // runes in w
+	h := uint64(offset)
 	flush := func() {
 		if n >= MinWordLen {
-			fn(w)
+			fn(w, h)
 		}
 		w = w[:0]
 		n = 0
+		h = offset
 	}
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -92,6 +101,7 @@ func EachWord(s string, buf []byte, fn func([]byte)) []byte {
 				continue
 			}
 			w = append(w, c)
+			h = (h ^ uint64(c)) * prime
 			n++
 			continue
 		}
@@ -99,7 +109,11 @@ func EachWord(s string, buf []byte, fn func([]byte)) []byte {
 		i += size
 		switch {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			start := len(w)
 			w = utf8.AppendRune(w, foldRune(r))
+			for _, c := range w[start:] {
+				h = (h ^ uint64(c)) * prime
+			}
 			n++
 		case unicode.Is(unicode.Mn, r):
 			// a combining accent: dropped, the word goes on

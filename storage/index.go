@@ -169,7 +169,8 @@ func (w *indexWriter) posting(id uint32) (*posting, error) {
 }
 
 // put indexes r (a summary) whose title and body hold the words ids,
-// replacing its earlier version, whose words were oldIDs.
+// replacing its earlier version, whose words were oldIDs. For a record seen
+// before both must be sorted.
 func (w *indexWriter) put(r *app.Record, ids, oldIDs []uint32) error {
 	ix := w.ix
 	n, exists := ix.nums[r.ID]

@@ -482,9 +482,9 @@ func (s *Store) Apply(ops []*app.Op) error {
 	for _, c := range changes {
 		var oldIDs []uint32
 		if c.old != nil {
-			oldIDs = tok.ids(c.old)
+			oldIDs = tok.sortedIDs(c.old)
 		}
-		if err := w.put(summary(c.new), tok.ids(c.new), oldIDs); err != nil {
+		if err := w.put(summary(c.new), tok.sortedIDs(c.new), oldIDs); err != nil {
 			mt.Abort()
 			return err
 		}

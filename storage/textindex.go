@@ -52,34 +52,53 @@ func (t *textIndex) id(w []byte, add bool) (uint32, bool) {
 type tokenizer struct {
 	t     *textIndex
 	buf   []byte
-	seen  map[uint32]struct{}
-	local map[string]uint32 // ids this tokenizer has looked up: no lock needed
+	seen  []uint32 // by word id: the generation that last met it
+	gen   uint32
+	local map[uint64]localWord // by hash: words this tokenizer has looked up, without a lock
+}
+
+type localWord struct {
+	word string
+	id   uint32
 }
 
 func (t *textIndex) tokenizer() *tokenizer {
-	return &tokenizer{t: t, seen: map[uint32]struct{}{}, local: map[string]uint32{}}
+	return &tokenizer{t: t, local: map[uint64]localWord{}}
 }
 
-// ids returns the distinct word ids of r's title and body, sorted, in a new
-// slice.
+// ids returns the distinct word ids of r's title and body, in a new slice,
+// in no particular order.
 func (k *tokenizer) ids(r *app.Record) []uint32 {
-	clear(k.seen)
+	k.gen++
 	var out []uint32
-	visit := func(w []byte) {
-		id, ok := k.local[string(w)]
-		if !ok {
-			id, _ = k.t.id(w, true)
-			k.local[string(w)] = id
+	visit := func(w []byte, h uint64) {
+		lw, ok := k.local[h]
+		if !ok || lw.word != string(w) {
+			id, _ := k.t.id(w, true)
+			lw = localWord{string(w), id}
+			if !ok {
+				k.local[h] = lw // on a hash collision the first word keeps the slot
+			}
 		}
-		if _, dup := k.seen[id]; !dup {
-			k.seen[id] = struct{}{}
+		id := lw.id
+		for int(id) >= len(k.seen) {
+			k.seen = append(k.seen, 0)
+		}
+		if k.seen[id] != k.gen {
+			k.seen[id] = k.gen
 			out = append(out, id)
 		}
 	}
-	k.buf = app.EachWord(r.Title, k.buf, visit)
-	k.buf = app.EachWord(r.Body, k.buf, visit)
-	slices.Sort(out)
+	k.buf = app.EachWordHash(r.Title, k.buf, visit)
+	k.buf = app.EachWordHash(r.Body, k.buf, visit)
 	return out
+}
+
+// sortedIDs is ids, sorted, for comparing two versions of a record.
+func (k *tokenizer) sortedIDs(r *app.Record) []uint32 {
+	ids := k.ids(r)
+	slices.Sort(ids)
+	return ids
 }
 
 // add records that record n contains the words ids. The caller holds
