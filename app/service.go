@@ -256,6 +256,8 @@ func (s *Service) CreateMany(drafts []Draft) (_ []RecordID, err error) {
 			id = RecordID(NewID(time.Now()))
 		} else if !ValidID(string(id)) {
 			return nil, &Error{Op: op, Kind: Invalid, Field: "id", Msg: fmt.Sprintf("%q is not a record id", id)}
+		} else if _, err := s.store.Record(id); err == nil {
+			return nil, &Error{Op: op, Kind: Exist, Field: "id", Msg: fmt.Sprintf("a record with id %s already exists", id)}
 		}
 		o := s.newOpLocked(OpCreate, id)
 		o.Kind = d.Kind

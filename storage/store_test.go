@@ -329,3 +329,18 @@ func TestWatchFiresOnChange(t *testing.T) {
 		t.Fatal("watch did not fire after a matching write")
 	}
 }
+
+func TestCreateWithExistingIDRefused(t *testing.T) {
+	svc, _ := newService(t, "")
+	id := app.RecordID(app.NewID(time.Now()))
+	d := app.Draft{ID: id, Kind: app.KindNote, Patch: note("t", "b", "andes", "PE", "broad-protection")}
+	if _, err := svc.CreateMany([]app.Draft{d}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateMany([]app.Draft{d}); app.KindOf(err) != app.Exist {
+		t.Fatalf("second create with the same id: %v", err)
+	}
+	if ops, _ := svc.History(id); len(ops) != 1 {
+		t.Fatalf("%d operations", len(ops))
+	}
+}
