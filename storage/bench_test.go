@@ -61,7 +61,7 @@ func benchData(b *testing.B) string {
 		}
 		if err == nil {
 			start := time.Now()
-			_, err = demo.Load(svc, benchRecords(), 1, 2000, nil)
+			_, err = demo.Load(svc, benchRecords(), 1, 500, nil)
 			fmt.Fprintf(os.Stderr, "bench: generated %d demo records in %s\n", benchRecords(), time.Since(start).Round(time.Millisecond))
 		}
 		benchErr = err

@@ -26,7 +26,7 @@ func cmdDemo(c *ctx, args []string) error {
 	}
 	start := time.Now()
 	last := time.Time{}
-	ids, err := demo.Load(c.svc, *n, *seed, 2000, func(done, total int) {
+	ids, err := demo.Load(c.svc, *n, *seed, 500, func(done, total int) {
 		if time.Since(last) > time.Second || done == total {
 			fmt.Fprintf(c.env.Stderr, "\r%d/%d records", done, total)
 			last = time.Now()

@@ -86,9 +86,9 @@ func newBrowser(u *UI) *browser {
 	top := container.NewBorder(nil, nil, nil, toolbar, b.search)
 	middle := container.NewBorder(nil, b.count, nil, nil, b.list)
 	split := container.NewHSplit(middle, b.right)
-	split.Offset = 0.42
+	split.Offset = 0.5
 	outer := container.NewHSplit(b.filters.content, split)
-	outer.Offset = 0.2
+	outer.Offset = 0.24
 	b.content = container.NewBorder(top, nil, nil, nil, outer)
 	return b
 }
@@ -401,12 +401,25 @@ func (r *recordRow) show(u *UI, rec *app.Record, pinned bool) {
 	if rec.Status == app.StatusWithdrawn {
 		title += " (" + lang.L("Withdrawn") + ")"
 	}
-	r.title.SetText(title)
-	r.meta.SetText(u.summary(rec))
+	// Clip before the label truncates: Fyne shapes the whole string to find
+	// where the ellipsis goes, and a row never shows more than this.
+	r.title.SetText(clip(title, 110))
+	r.meta.SetText(clip(u.summary(rec), 150))
 	r.when.SetText(rec.UpdatedTime().Local().Format("02/01 15:04"))
 }
 
 func (r *recordRow) CreateRenderer() fyne.WidgetRenderer {
 	text := container.NewVBox(r.title, r.meta)
 	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.icon, r.when, text))
+}
+
+// clip shortens s to at most n runes.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }

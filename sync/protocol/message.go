@@ -1,0 +1,202 @@
+package protocol
+
+import (
+	"fmt"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// Limits on what a peer may send.
+const (
+	// MaxFrame is the largest frame, type byte included.
+	MaxFrame = 4 << 20
+	// MaxOps is the most operations in one Ops message.
+	MaxOps = 4096
+	// MaxDevices is the most entries in one Vector.
+	MaxDevices = 1 << 16
+	// MaxText is the longest name, title or reason.
+	MaxText = 1024
+)
+
+// Type says which message a frame carries.
+type Type uint8
+
+// The message types.
+const (
+	TypeAuth   Type = 1
+	TypeInfo   Type = 2
+	TypeVector Type = 3
+	TypeOps    Type = 4
+	TypePing   Type = 5
+	TypeClose  Type = 6
+)
+
+func (t Type) String() string {
+	switch t {
+	case TypeAuth:
+		return "auth"
+	case TypeInfo:
+		return "info"
+	case TypeVector:
+		return "vector"
+	case TypeOps:
+		return "ops"
+	case TypePing:
+		return "ping"
+	case TypeClose:
+		return "close"
+	}
+	return fmt.Sprintf("type %d", uint8(t))
+}
+
+// Message is one of the message types below.
+type Message interface {
+	Type() Type
+}
+
+// Auth proves that the sender holds the workspace secret.
+type Auth struct {
+	_   struct{} `cbor:",toarray"`
+	MAC []byte
+}
+
+// Info tells who the sender is.
+type Info struct {
+	_      struct{} `cbor:",toarray"`
+	Device string   // the sender's device id
+	Name   string   // the sender's device name
+	Title  string   // the workspace title as the sender knows it
+	Listen uint16   // the port the sender accepts connections on; 0 if none
+}
+
+// Vector is the sender's version vector: device id to highest sequence
+// number held without gaps.
+type Vector struct {
+	_   struct{} `cbor:",toarray"`
+	Has map[string]uint64
+}
+
+// Ops carries operations of one device with consecutive sequence numbers,
+// each as its author encoded and signed it.
+type Ops struct {
+	_   struct{} `cbor:",toarray"`
+	Ops [][]byte
+}
+
+// Ping keeps a connection alive.
+type Ping struct {
+	_ struct{} `cbor:",toarray"`
+}
+
+// Close tells why the sender is closing the connection.
+type Close struct {
+	_      struct{} `cbor:",toarray"`
+	Reason string
+}
+
+func (*Auth) Type() Type   { return TypeAuth }
+func (*Info) Type() Type   { return TypeInfo }
+func (*Vector) Type() Type { return TypeVector }
+func (*Ops) Type() Type    { return TypeOps }
+func (*Ping) Type() Type   { return TypePing }
+func (*Close) Type() Type  { return TypeClose }
+
+var (
+	encMode cbor.EncMode
+	decMode cbor.DecMode
+)
+
+func init() {
+	var err error
+	if encMode, err = cbor.CoreDetEncOptions().EncMode(); err != nil {
+		panic(err)
+	}
+	// The body of a frame comes from a peer that may be hostile: bound
+	// every allocation the decoder makes besides the frame itself.
+	decMode, err = cbor.DecOptions{
+		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
+		IndefLength:       cbor.IndefLengthForbidden,
+		TagsMd:            cbor.TagsForbidden,
+		MaxNestedLevels:   4,
+		MaxArrayElements:  MaxOps,
+		MaxMapPairs:       MaxDevices,
+		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
+	}.DecMode()
+	if err != nil {
+		panic(err)
+	}
+}
+
+// Encode returns m's frame payload: its type and canonical CBOR body.
+func Encode(m Message) ([]byte, error) {
+	body, err := encMode.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte{byte(m.Type())}, body...), nil
+}
+
+// Decode decodes a frame payload. Errors: ErrMalformed.
+func Decode(p []byte) (Message, error) {
+	if len(p) == 0 {
+		return nil, malformed("empty frame")
+	}
+	var m Message
+	switch Type(p[0]) {
+	case TypeAuth:
+		m = new(Auth)
+	case TypeInfo:
+		m = new(Info)
+	case TypeVector:
+		m = new(Vector)
+	case TypeOps:
+		m = new(Ops)
+	case TypePing:
+		m = new(Ping)
+	case TypeClose:
+		m = new(Close)
+	default:
+		return nil, malformed("unknown message %s", Type(p[0]))
+	}
+	if err := decMode.Unmarshal(p[1:], m); err != nil {
+		return nil, malformed("%s: %v", Type(p[0]), err)
+	}
+	if err := check(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// check enforces what the CBOR limits cannot say.
+func check(m Message) error {
+	switch m := m.(type) {
+	case *Auth:
+		if len(m.MAC) != 32 {
+			return malformed("auth: a MAC of %d bytes", len(m.MAC))
+		}
+	case *Info:
+		if len(m.Device) > 64 || len(m.Name) > MaxText || len(m.Title) > MaxText {
+			return malformed("info: field too long")
+		}
+	case *Vector:
+		for dev := range m.Has {
+			if len(dev) == 0 || len(dev) > 64 {
+				return malformed("vector: bad device id")
+			}
+		}
+	case *Ops:
+		if len(m.Ops) == 0 {
+			return malformed("ops: no operations")
+		}
+		for _, o := range m.Ops {
+			if len(o) == 0 {
+				return malformed("ops: an empty operation")
+			}
+		}
+	case *Close:
+		if len(m.Reason) > MaxText {
+			return malformed("close: reason too long")
+		}
+	}
+	return nil
+}

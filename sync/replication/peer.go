@@ -1,0 +1,400 @@
+package replication
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/sync/protocol"
+	"github.com/cartagena-c40/consulta/sync/transport"
+)
+
+// peer is one authenticated connection.
+type peer struct {
+	s       *Service
+	c       *transport.Conn
+	id      string
+	dialled bool
+	addr    string
+	info    protocol.Info
+	log     *slog.Logger
+
+	wake chan struct{} // the peer told us its vector
+
+	mu       sync.Mutex
+	theirs   app.Vector // what the peer said it holds; nil until it says
+	sent     app.Vector // theirs, plus what we sent it since
+	recvHigh app.Vector // the highest sequence it sent us, per device
+	cause    error      // why the connection is ending, first reason wins
+	cancel   context.CancelFunc
+
+	opsIn, opsOut int
+}
+
+// Misbehaviour: the peer broke the protocol or sent something we must not
+// store. The connection is closed and the reason logged.
+type Misbehaviour struct{ Reason string }
+
+func (e *Misbehaviour) Error() string { return "misbehaving peer: " + e.Reason }
+
+func misbehaving(format string, a ...any) error {
+	return &Misbehaviour{Reason: fmt.Sprintf(format, a...)}
+}
+
+// PeerClosed: the peer ended the connection and said why.
+type PeerClosed struct{ Reason string }
+
+func (e *PeerClosed) Error() string { return "the peer closed the connection: " + e.Reason }
+
+const reasonDone = "sync done"
+
+func newPeer(s *Service, c *transport.Conn, dialled bool, addr string) *peer {
+	return &peer{s: s, c: c, id: c.PeerID, dialled: dialled, addr: addr,
+		log:  s.log.With("peer", c.PeerID, "remote", c.RemoteAddr().String()),
+		wake: make(chan struct{}, 1), sent: app.Vector{}, recvHigh: app.Vector{}}
+}
+
+// stop ends the connection for reason err, if it is not ending already.
+func (p *peer) stop(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cause == nil {
+		p.cause = err
+	}
+	if p.cancel != nil {
+		p.cancel()
+	}
+}
+
+// run replicates until the connection ends. In once mode it ends the
+// connection itself as soon as both sides hold the same operations.
+func (p *peer) run(ctx context.Context, once bool) error {
+	defer p.c.Close()
+	ws := p.s.app.Workspace()
+	p.c.SetDeadline(time.Now().Add(transport.HandshakeTimeout))
+	mine := protocol.Info{Device: string(p.s.app.Device()), Name: p.s.name(), Title: ws.Title, Listen: p.s.listenPort()}
+	sent := make(chan error, 1)
+	go func() { sent <- p.c.Send(&mine) }()
+	m, err := p.c.Recv()
+	if serr := <-sent; err == nil {
+		err = serr
+	}
+	if err != nil {
+		return p.end(fmt.Errorf("exchanging info: %w", err))
+	}
+	info, ok := m.(*protocol.Info)
+	if !ok {
+		return p.end(misbehaving("sent %s before info", m.Type()))
+	}
+	p.info = *info
+	p.c.SetDeadline(time.Time{})
+	p.log = p.log.With("device", info.Device)
+	p.adoptTitle(info.Title)
+
+	if !once {
+		if !p.s.register(p) {
+			p.send(&protocol.Close{Reason: errDuplicate.Error()})
+			p.log.Debug("duplicate connection closed")
+			return nil
+		}
+		defer p.s.unregister(p)
+	}
+	p.log.Info("peer connected", "name", info.Name)
+	p.s.remember(p, false)
+
+	ctx, cancel := context.WithCancel(ctx)
+	p.mu.Lock()
+	p.cancel = cancel
+	cause := p.cause
+	p.mu.Unlock()
+	if cause != nil { // stopped while shaking hands
+		cancel()
+	}
+	context.AfterFunc(ctx, func() { p.c.SetDeadline(time.Unix(1, 0)) })
+
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		p.stop(p.readLoop(ctx))
+	}()
+	go func() {
+		defer wg.Done()
+		p.stop(p.writeLoop(ctx, once))
+	}()
+	wg.Wait()
+	cancel()
+	return p.end(nil)
+}
+
+// end logs why the connection ends, tells the peer when it is our doing,
+// and returns the reason (nil for a normal end).
+func (p *peer) end(err error) error {
+	p.mu.Lock()
+	if p.cause == nil {
+		p.cause = err
+	}
+	err = p.cause
+	p.mu.Unlock()
+	var mb *Misbehaviour
+	var pc *PeerClosed
+	switch {
+	case errors.As(err, &mb):
+		p.log.Warn("closing connection to misbehaving peer", "reason", mb.Reason)
+		p.sendFinal(mb.Reason)
+		return err
+	case errors.As(err, &pc):
+		if pc.Reason == reasonDone || pc.Reason == errDuplicate.Error() {
+			p.log.Info("peer disconnected", "reason", pc.Reason, "ops_in", p.opsIn, "ops_out", p.opsOut)
+			return nil
+		}
+		p.log.Warn("peer closed the connection", "reason", pc.Reason)
+		return err
+	case errors.Is(err, errDone):
+		p.sendFinal(reasonDone)
+		p.s.remember(p, true)
+		p.log.Info("in sync; disconnecting", "ops_in", p.opsIn, "ops_out", p.opsOut)
+		return nil
+	case errors.Is(err, errDuplicate):
+		p.sendFinal(errDuplicate.Error())
+		return nil
+	case err == nil || errors.Is(err, context.Canceled):
+		p.sendFinal("shutting down")
+		p.log.Info("disconnected", "ops_in", p.opsIn, "ops_out", p.opsOut)
+		return nil
+	}
+	p.log.Warn("connection lost", "err", err, "ops_in", p.opsIn, "ops_out", p.opsOut)
+	return err
+}
+
+var errDone = errors.New(reasonDone)
+
+// sendFinal tells the peer why we close, without waiting long.
+func (p *peer) sendFinal(reason string) {
+	p.c.SetWriteDeadline(time.Now().Add(time.Second))
+	p.c.Send(&protocol.Close{Reason: reason})
+}
+
+func (p *peer) send(m protocol.Message) error {
+	p.c.SetWriteDeadline(time.Now().Add(3 * p.s.opts.PingInterval))
+	return p.c.Send(m)
+}
+
+// adoptTitle learns the workspace title from a peer when this laptop only
+// has the placeholder Join gave it.
+func (p *peer) adoptTitle(title string) {
+	cur := p.s.app.Workspace().Title
+	if title == "" || strings.HasPrefix(title, "(joining ") || !strings.HasPrefix(cur, "(joining ") {
+		return
+	}
+	if err := p.s.app.SetWorkspaceTitle(title); err != nil {
+		p.log.Warn("cannot record the workspace title", "err", err)
+	}
+}
+
+// readLoop receives and applies messages.
+func (p *peer) readLoop(ctx context.Context) error {
+	for {
+		p.c.SetReadDeadline(time.Now().Add(3 * p.s.opts.PingInterval))
+		m, err := p.c.Recv()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			switch {
+			case errors.Is(err, protocol.ErrMalformed), errors.Is(err, protocol.ErrFrameSize):
+				return misbehaving("%v", err)
+			case errors.Is(err, io.EOF):
+				return &PeerClosed{Reason: "connection closed without a goodbye"}
+			}
+			return err
+		}
+		switch m := m.(type) {
+		case *protocol.Vector:
+			if err := p.gotVector(m); err != nil {
+				return err
+			}
+		case *protocol.Ops:
+			if err := p.receive(m); err != nil {
+				return err
+			}
+		case *protocol.Ping:
+		case *protocol.Close:
+			return &PeerClosed{Reason: m.Reason}
+		default:
+			return misbehaving("unexpected %s message", m.Type())
+		}
+	}
+}
+
+func (p *peer) gotVector(m *protocol.Vector) error {
+	v := make(app.Vector, len(m.Has))
+	for dev, n := range m.Has {
+		v[app.DeviceID(dev)] = n
+	}
+	p.mu.Lock()
+	p.theirs = v
+	for dev, n := range v {
+		if n > p.sent[dev] {
+			p.sent[dev] = n
+		}
+	}
+	p.mu.Unlock()
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// receive checks a chunk of operations and stores it.
+func (p *peer) receive(m *protocol.Ops) error {
+	var dev app.DeviceID
+	var first, last uint64
+	for i, raw := range m.Ops {
+		o, err := app.DecodeOp(raw)
+		if err != nil {
+			return misbehaving("sent an undecodable operation: %v", err)
+		}
+		if i == 0 {
+			dev, first, last = o.Device, o.Seq, o.Seq
+			continue
+		}
+		if o.Device != dev || o.Seq != last+1 {
+			return misbehaving("sent a chunk that mixes devices or skips sequence numbers (%s after %s/%d)", o.ID(), dev, last)
+		}
+		last = o.Seq
+	}
+	if first <= p.recvHigh[dev] {
+		return misbehaving("replayed operations of %s from %d that it had already sent (up to %d)", dev, first, p.recvHigh[dev])
+	}
+	have, err := p.s.app.Vector()
+	if err != nil {
+		return err
+	}
+	if first > have[dev]+1 {
+		return misbehaving("sent operations of %s from %d, but we hold only up to %d: a gap", dev, first, have[dev])
+	}
+	n, err := p.s.app.Receive(m.Ops)
+	if err != nil {
+		switch app.KindOf(err) {
+		case app.Corrupt, app.Invalid, app.Foreign:
+			return misbehaving("sent a bad operation: %v", err)
+		}
+		return fmt.Errorf("storing operations: %w", err)
+	}
+	p.recvHigh[dev] = last
+	p.opsIn += n
+	return nil
+}
+
+// writeLoop sends our vector whenever it changes and whatever the peer
+// lacks; in once mode it ends with errDone when both sides are even.
+func (p *peer) writeLoop(ctx context.Context, once bool) error {
+	ping := time.NewTicker(p.s.opts.PingInterval)
+	defer ping.Stop()
+	var check <-chan time.Time
+	if once {
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		check = t.C
+	}
+	var told app.Vector
+	for {
+		changed := p.s.app.OpsChanged()
+		mine, err := p.s.app.Vector()
+		if err != nil {
+			return err
+		}
+		if told == nil || !equal(told, mine) {
+			if err := p.send(vectorMsg(mine)); err != nil {
+				return err
+			}
+			told = mine
+		}
+		if err := p.sendMissing(ctx, mine); err != nil {
+			return err
+		}
+		if once && p.even(mine) {
+			return errDone
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-changed:
+		case <-p.wake:
+		case <-check:
+		case <-ping.C:
+			if err := p.send(&protocol.Ping{}); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// sendMissing sends what the peer lacks of mine, a chunk per device in
+// turn, until it lacks nothing we know of.
+func (p *peer) sendMissing(ctx context.Context, mine app.Vector) error {
+	for {
+		p.mu.Lock()
+		missing := p.sent.Missing(mine)
+		p.mu.Unlock()
+		if len(missing) == 0 {
+			return nil
+		}
+		for _, from := range missing {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			raw, err := p.s.app.OpsAfter(from.Device, from.Seq, p.s.opts.ChunkOps, p.s.opts.ChunkBytes)
+			if err != nil {
+				return err
+			}
+			// Never past what our vector says we hold without a gap.
+			if k := mine[from.Device] - from.Seq; uint64(len(raw)) > k {
+				raw = raw[:k]
+			}
+			if len(raw) == 0 {
+				return fmt.Errorf("the store holds no operations of %s after %d although its vector says so", from.Device, from.Seq)
+			}
+			if err := p.send(&protocol.Ops{Ops: raw}); err != nil {
+				return err
+			}
+			p.mu.Lock()
+			p.sent[from.Device] = from.Seq + uint64(len(raw))
+			p.opsOut += len(raw)
+			p.mu.Unlock()
+		}
+	}
+}
+
+// even reports whether the peer said it holds exactly what we hold.
+func (p *peer) even(mine app.Vector) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.theirs != nil && p.theirs.Covers(mine) && mine.Covers(p.theirs)
+}
+
+func vectorMsg(v app.Vector) *protocol.Vector {
+	m := &protocol.Vector{Has: make(map[string]uint64, len(v))}
+	for dev, n := range v {
+		m.Has[string(dev)] = n
+	}
+	return m
+}
+
+func equal(a, b app.Vector) bool { return len(a) == len(b) && a.Covers(b) }
+
+// name is how this laptop introduces itself.
+func (s *Service) name() string {
+	if n := s.app.Setting("name"); n != "" {
+		return n
+	}
+	return string(s.app.Device())
+}

@@ -1,0 +1,96 @@
+package replication
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"sort"
+	"time"
+
+	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/sync/transport"
+)
+
+// Local settings of this laptop (never synced).
+const (
+	settingKey   = "sync.key"   // the transport key's seed, base64
+	settingPeers = "sync.peers" // remembered peers, JSON
+)
+
+// Peer is a peer this laptop has synced with, as remembered between runs.
+type Peer struct {
+	ID       string       `json:"id"`     // transport key id
+	Device   app.DeviceID `json:"device"` // the device id it announced
+	Name     string       `json:"name"`
+	Addr     string       `json:"addr,omitempty"` // where to dial it; empty if it does not listen
+	LastSeen time.Time    `json:"last_seen"`
+	LastSync time.Time    `json:"last_sync,omitzero"` // last time both held the same
+	// Connected is set by Service.Peers for a peer connected now.
+	Connected bool `json:"connected,omitempty"`
+}
+
+// RememberedPeers returns the peers svc's laptop has synced with, most
+// recently seen first.
+func RememberedPeers(svc *app.Service) ([]Peer, error) {
+	m, err := loadPeers(svc)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Peer, 0, len(m))
+	for _, p := range m {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].LastSeen.After(out[j].LastSeen) })
+	return out, nil
+}
+
+func loadPeers(svc *app.Service) (map[string]Peer, error) {
+	m := map[string]Peer{}
+	s := svc.Setting(settingPeers)
+	if s == "" {
+		return m, nil
+	}
+	var list []Peer
+	if err := json.Unmarshal([]byte(s), &list); err != nil {
+		return m, nil // a damaged list is forgotten, not fatal
+	}
+	for _, p := range list {
+		m[p.ID] = p
+	}
+	return m, nil
+}
+
+func savePeers(svc *app.Service, m map[string]Peer) error {
+	list := make([]Peer, 0, len(m))
+	for _, p := range m {
+		p.Connected = false
+		list = append(list, p)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+	b, err := json.Marshal(list)
+	if err != nil {
+		return err
+	}
+	return svc.SetSetting(settingPeers, string(b))
+}
+
+// transportKey returns this laptop's transport key, creating it the first
+// time.
+func transportKey(svc *app.Service) (ed25519.PrivateKey, error) {
+	if s := svc.Setting(settingKey); s != "" {
+		seed, err := base64.StdEncoding.DecodeString(s)
+		if err == nil && len(seed) == ed25519.SeedSize {
+			return ed25519.NewKeyFromSeed(seed), nil
+		}
+		return nil, errors.New("the stored sync key is damaged")
+	}
+	k, err := transport.NewKey()
+	if err != nil {
+		return nil, err
+	}
+	if err := svc.SetSetting(settingKey, base64.StdEncoding.EncodeToString(k.Seed())); err != nil {
+		return nil, err
+	}
+	return k, nil
+}

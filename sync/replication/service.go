@@ -1,0 +1,422 @@
+package replication
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/sync/transport"
+)
+
+// DefaultPort is the TCP port a laptop listens on unless told otherwise.
+const DefaultPort = 24040
+
+// Options configures a Service. The zero value listens nowhere, dials
+// nobody and logs nothing.
+type Options struct {
+	// Listen is the address to accept peers on, such as ":24040"; empty
+	// for none. Ignored when Listener is set.
+	Listen string
+	// Listener, when set, is used instead of Listen (tests pass one bound
+	// to 127.0.0.1:0). Serve closes it.
+	Listener net.Listener
+	// Peers are addresses (host:port) to dial besides the remembered and
+	// discovered ones.
+	Peers []string
+	// Discovery starts mDNS announcement and browsing (package discovery).
+	Discovery bool
+	// Log receives what happens; nil discards it.
+	Log *slog.Logger
+	// ChunkOps and ChunkBytes bound one Ops message; zero means 1000
+	// operations and 1 MiB.
+	ChunkOps, ChunkBytes int
+	// PingInterval is how often an idle connection is pinged; a peer silent
+	// for three intervals is dropped. Zero means 15 s.
+	PingInterval time.Duration
+	// RetryInterval is the first delay before dialling an unreachable peer
+	// again; it doubles up to a minute. Zero means 2 s.
+	RetryInterval time.Duration
+}
+
+// Service replicates one workspace with its peers. It is safe for
+// concurrent use.
+type Service struct {
+	app  *app.Service
+	opts Options
+	log  *slog.Logger
+	tcfg *transport.Config
+	id   string // this laptop's peer id
+
+	mu       sync.Mutex
+	conns    map[string]*peer  // live connections by peer id
+	addrPeer map[string]string // dial address -> the peer id found there
+	targets  map[string]*target
+	port     int // the port we listen on, 0 if none
+	newAddr  chan struct{}
+}
+
+// target is an address to keep dialling.
+type target struct {
+	dialing bool
+	next    time.Time
+	backoff time.Duration
+	manual  bool
+}
+
+// New returns a replication service for svc, which must hold a workspace.
+func New(svc *app.Service, o Options) (*Service, error) {
+	ws := svc.Workspace()
+	if ws == nil {
+		return nil, &app.Error{Op: "sync", Kind: app.NotInitialized, Msg: "no workspace here yet; create one with init or join one with join"}
+	}
+	key, err := transportKey(svc)
+	if err != nil {
+		return nil, err
+	}
+	if o.ChunkOps <= 0 {
+		o.ChunkOps = 1000
+	}
+	if o.ChunkBytes <= 0 {
+		o.ChunkBytes = 1 << 20
+	}
+	if o.PingInterval <= 0 {
+		o.PingInterval = 15 * time.Second
+	}
+	if o.RetryInterval <= 0 {
+		o.RetryInterval = 2 * time.Second
+	}
+	lg := o.Log
+	if lg == nil {
+		lg = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	cfg := &transport.Config{Key: key, Workspace: string(ws.ID), Secret: ws.Secret}
+	s := &Service{app: svc, opts: o, log: lg, tcfg: cfg, id: cfg.ID(),
+		conns: map[string]*peer{}, addrPeer: map[string]string{}, targets: map[string]*target{},
+		newAddr: make(chan struct{}, 1)}
+	for _, a := range o.Peers {
+		s.addTarget(a, true)
+	}
+	return s, nil
+}
+
+// ID returns this laptop's peer id.
+func (s *Service) ID() string { return s.id }
+
+// AddPeer adds an address (host:port) to dial and keep dialling.
+func (s *Service) AddPeer(addr string) { s.addTarget(addr, true) }
+
+func (s *Service) addTarget(addr string, manual bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t, ok := s.targets[addr]; ok {
+		t.manual = t.manual || manual
+		return
+	}
+	s.targets[addr] = &target{manual: manual, backoff: s.opts.RetryInterval}
+	select {
+	case s.newAddr <- struct{}{}:
+	default:
+	}
+}
+
+// Peers returns the remembered peers, with those connected now marked.
+func (s *Service) Peers() ([]Peer, error) {
+	list, err := RememberedPeers(s.app)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range list {
+		_, list[i].Connected = s.conns[list[i].ID]
+	}
+	return list, nil
+}
+
+// Serve listens (if configured), dials the known peers and replicates with
+// every connected peer until ctx is cancelled. It returns nil then, or an
+// error if it cannot listen.
+func (s *Service) Serve(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+
+	ln := s.opts.Listener
+	if ln == nil && s.opts.Listen != "" {
+		var err error
+		if ln, err = net.Listen("tcp", s.opts.Listen); err != nil {
+			return fmt.Errorf("sync: listen: %w", err)
+		}
+	}
+	if ln != nil {
+		if a, ok := ln.Addr().(*net.TCPAddr); ok {
+			s.mu.Lock()
+			s.port = a.Port
+			s.mu.Unlock()
+		}
+		s.log.Info("listening for peers", "addr", ln.Addr().String(), "id", s.id)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.accept(ctx, ln, &wg)
+		}()
+		context.AfterFunc(ctx, func() { ln.Close() })
+	}
+	if remembered, err := RememberedPeers(s.app); err == nil {
+		for _, p := range remembered {
+			if p.Addr != "" {
+				s.addTarget(p.Addr, false)
+			}
+		}
+	}
+	if s.opts.Discovery {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.discover(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("discovery stopped", "err", err)
+			}
+		}()
+	}
+	s.dialLoop(ctx, &wg)
+	return nil
+}
+
+// accept runs the handshake on each incoming connection.
+func (s *Service) accept(ctx context.Context, ln net.Listener, wg *sync.WaitGroup) {
+	for {
+		raw, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Warn("accept", "err", err)
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
+					continue
+				}
+			}
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.ServeConn(ctx, raw, false, "")
+		}()
+	}
+}
+
+// dialLoop dials the targets that are not connected, with backoff.
+func (s *Service) dialLoop(ctx context.Context, wg *sync.WaitGroup) {
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		now := time.Now()
+		s.mu.Lock()
+		for addr, t := range s.targets {
+			if t.dialing || now.Before(t.next) {
+				continue
+			}
+			if id := s.addrPeer[addr]; id != "" && (id == s.id || s.conns[id] != nil) {
+				continue
+			}
+			t.dialing = true
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err := s.dialOnce(ctx, addr)
+				s.mu.Lock()
+				t.dialing = false
+				if err != nil {
+					t.next = time.Now().Add(t.backoff)
+					t.backoff = min(2*t.backoff, time.Minute)
+				} else {
+					t.next = time.Now().Add(s.opts.RetryInterval)
+					t.backoff = s.opts.RetryInterval
+				}
+				s.mu.Unlock()
+			}()
+		}
+		s.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-s.newAddr:
+		}
+	}
+}
+
+// dialOnce dials addr and replicates until the connection ends.
+func (s *Service) dialOnce(ctx context.Context, addr string) error {
+	d := net.Dialer{Timeout: transport.HandshakeTimeout, KeepAlive: 30 * time.Second}
+	raw, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		s.log.Debug("cannot reach peer", "addr", addr, "err", err)
+		return err
+	}
+	return s.ServeConn(ctx, raw, true, addr)
+}
+
+// ServeConn runs the handshake on raw, a connection this laptop dialled
+// (dialled true, addr where to) or accepted, then replicates over it until
+// ctx is cancelled, the connection fails or the peer misbehaves; in every
+// case it closes raw and logs why. The error says why the connection
+// ended: nil when ctx was cancelled or the peer said goodbye.
+func (s *Service) ServeConn(ctx context.Context, raw net.Conn, dialled bool, addr string) error {
+	p, err := s.handshake(ctx, raw, dialled, addr)
+	if err != nil {
+		return err
+	}
+	return p.run(ctx, false)
+}
+
+// handshake authenticates raw and exchanges who is who.
+func (s *Service) handshake(ctx context.Context, raw net.Conn, dialled bool, addr string) (*peer, error) {
+	remote := raw.RemoteAddr().String()
+	var c *transport.Conn
+	var err error
+	if dialled {
+		c, err = s.tcfg.Client(ctx, raw)
+	} else {
+		c, err = s.tcfg.Server(ctx, raw)
+	}
+	if err != nil {
+		if errors.Is(err, transport.ErrNotMember) {
+			s.log.Warn("refused peer: it does not hold this workspace's join code", "remote", remote, "dialled", dialled)
+		} else {
+			s.log.Warn("handshake failed", "remote", remote, "dialled", dialled, "err", err)
+		}
+		return nil, &PeerError{Addr: firstNonEmpty(addr, remote), Err: err}
+	}
+	if c.PeerID == s.id {
+		s.mu.Lock()
+		if addr != "" {
+			s.addrPeer[addr] = s.id
+		}
+		s.mu.Unlock()
+		c.Close()
+		return nil, &PeerError{Addr: firstNonEmpty(addr, remote), Err: errSelf}
+	}
+	if addr != "" {
+		s.mu.Lock()
+		s.addrPeer[addr] = c.PeerID
+		s.mu.Unlock()
+	}
+	return newPeer(s, c, dialled, addr), nil
+}
+
+var errSelf = errors.New("this is ourselves")
+
+// PeerError says which peer a connection failed with.
+type PeerError struct {
+	Addr string
+	Err  error
+}
+
+func (e *PeerError) Error() string { return fmt.Sprintf("peer %s: %v", e.Addr, e.Err) }
+func (e *PeerError) Unwrap() error { return e.Err }
+
+// SyncOnce dials every address in addrs, replicates with each until both
+// sides hold the same operations, and returns. The error joins one
+// *PeerError per peer that could not be reached, refused us, misbehaved or
+// went away before the end.
+func (s *Service) SyncOnce(ctx context.Context, addrs []string) error {
+	errs := make([]error, len(addrs))
+	var wg sync.WaitGroup
+	for i, addr := range addrs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := net.Dialer{Timeout: transport.HandshakeTimeout}
+			raw, err := d.DialContext(ctx, "tcp", addr)
+			if err != nil {
+				errs[i] = &PeerError{Addr: addr, Err: err}
+				return
+			}
+			p, err := s.handshake(ctx, raw, true, addr)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			if err := p.run(ctx, true); err != nil {
+				errs[i] = &PeerError{Addr: addr, Err: err}
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// register records p as the connection to its peer. When both laptops
+// dialled each other at once, both keep the connection dialled by the one
+// with the smaller id and close the other.
+func (s *Service) register(p *peer) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.conns[p.id]
+	if old != nil {
+		if !s.preferred(p) || s.preferred(old) {
+			return false
+		}
+		old.stop(errDuplicate)
+	}
+	s.conns[p.id] = p
+	return true
+}
+
+func (s *Service) preferred(p *peer) bool {
+	return p.dialled == (s.id < p.id)
+}
+
+func (s *Service) unregister(p *peer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conns[p.id] == p {
+		delete(s.conns, p.id)
+	}
+}
+
+var errDuplicate = errors.New("already connected to this peer")
+
+// remember records a peer in the list kept between runs.
+func (s *Service) remember(p *peer, synced bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, _ := loadPeers(s.app)
+	r := m[p.id]
+	r.ID, r.Device, r.Name, r.LastSeen = p.id, app.DeviceID(p.info.Device), p.info.Name, time.Now().UTC().Truncate(time.Second)
+	if p.dialled && p.addr != "" {
+		r.Addr = p.addr
+	} else if p.info.Listen != 0 {
+		if host, _, err := net.SplitHostPort(p.c.RemoteAddr().String()); err == nil {
+			r.Addr = net.JoinHostPort(host, strconv.Itoa(int(p.info.Listen)))
+		}
+	}
+	if synced {
+		r.LastSync = r.LastSeen
+	}
+	m[p.id] = r
+	if err := savePeers(s.app, m); err != nil {
+		s.log.Warn("cannot remember peer", "peer", p.id, "err", err)
+	}
+}
+
+func (s *Service) listenPort() uint16 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return uint16(s.port)
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
