@@ -42,6 +42,9 @@ type Config struct {
 	// Secret is the workspace secret; only its first JoinKeySize bytes are
 	// used.
 	Secret []byte
+	// Version is the protocol version to speak; zero means
+	// protocol.Version. Tests set it to play an older or newer peer.
+	Version uint16
 }
 
 // Conn is an authenticated channel to a peer of the same workspace.
@@ -54,6 +57,10 @@ type Conn struct {
 
 // RemoteAddr returns the peer's network address.
 func (c *Conn) RemoteAddr() net.Addr { return c.tls.RemoteAddr() }
+
+// NetConn returns the TLS connection under the protocol, for tests that
+// play a misbehaving peer.
+func (c *Conn) NetConn() net.Conn { return c.tls }
 
 // SetDeadline sets the underlying connection's deadline.
 func (c *Conn) SetDeadline(t time.Time) error { return c.tls.SetDeadline(t) }
@@ -143,7 +150,11 @@ func (cfg *Config) handshake(ctx context.Context, raw net.Conn, client bool) (_ 
 	if err := tconn.HandshakeContext(ctx); err != nil {
 		return nil, fmt.Errorf("tls handshake: %w", err)
 	}
-	if err := protocol.ExchangeHello(tconn, protocol.Version); err != nil {
+	v := cfg.Version
+	if v == 0 {
+		v = protocol.Version
+	}
+	if err := protocol.ExchangeHello(tconn, v); err != nil {
 		return nil, err
 	}
 	pc := protocol.NewConn(tconn)

@@ -2,11 +2,13 @@ package desktop
 
 import (
 	"fmt"
+	"image/color"
 	"slices"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -84,11 +86,15 @@ func newBrowser(u *UI) *browser {
 		widget.NewButtonWithIcon("", theme.SettingsIcon(), u.showSettings),
 	)
 	top := container.NewBorder(nil, nil, nil, toolbar, b.search)
-	middle := container.NewBorder(nil, b.count, nil, nil, b.list)
+	// The list keeps room for a readable title; the detail pane, whose
+	// wrapped text asks for width, takes the rest.
+	listRoom := canvas.NewRectangle(color.Transparent)
+	listRoom.SetMinSize(fyne.NewSize(400, 0))
+	middle := container.NewBorder(nil, b.count, nil, nil, container.NewStack(listRoom, b.list))
 	split := container.NewHSplit(middle, b.right)
-	split.Offset = 0.5
+	split.Offset = 0.45
 	outer := container.NewHSplit(b.filters.content, split)
-	outer.Offset = 0.24
+	outer.Offset = 0.27
 	b.content = container.NewBorder(top, nil, nil, nil, outer)
 	return b
 }

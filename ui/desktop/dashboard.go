@@ -51,7 +51,7 @@ func newDashboard(u *UI) *dashboard {
 	}
 	d.table.ShowHeaderColumn = true
 	d.table.ShowHeaderRow = true
-	d.table.SetColumnWidth(-1, 360)
+	d.table.SetColumnWidth(-1, 440)
 	for c := 0; c <= len(d.subregions); c++ {
 		d.table.SetColumnWidth(c, 130)
 	}

@@ -134,10 +134,12 @@ func (u *UI) Show() {
 	case "dashboard":
 		u.tabs.SelectIndex(1)
 	case "detail":
+		u.browser.filters.pick("kind", string(app.KindProposal))
 		u.browser.list.Select(0)
 	case "form":
 		u.browser.newRecord(app.KindNote)
 	case "compare":
+		u.browser.filters.pick("kind", string(app.KindProposal))
 		u.browser.list.Select(0)
 		u.browser.togglePin()
 		u.browser.list.Select(1)

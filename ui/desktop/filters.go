@@ -111,7 +111,8 @@ func newFilterPanel(u *UI, apply func(func(*app.Filter))) *filterPanel {
 	p.meeting.PlaceHolder = lang.L("All meetings")
 	p.clear = widget.NewButton(lang.L("Clear filters"), p.reset)
 	header := container.NewVBox(widget.NewLabelWithStyle(lang.L("Meeting"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.meeting)
-	p.content = container.NewBorder(header, p.clear, nil, nil, container.NewVScroll(acc))
+	// Scrolling both ways keeps long labels from widening the whole column.
+	p.content = container.NewBorder(header, p.clear, nil, nil, container.NewScroll(acc))
 	p.loadMeetings()
 	return p
 }

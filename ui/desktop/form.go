@@ -59,6 +59,7 @@ func newCodeSelect(codes []string, label func(string) string, none string, chang
 }
 
 func (cs *codeSelect) setCodes(codes []string, label func(string) string, none string) {
+	cs.PlaceHolder = none
 	cs.codes = append([]string{""}, codes...)
 	opts := []string{none}
 	for _, c := range codes {

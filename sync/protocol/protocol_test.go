@@ -1,0 +1,183 @@
+package protocol
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"reflect"
+	"testing"
+)
+
+func TestMessagesRoundTrip(t *testing.T) {
+	a, b := net.Pipe()
+	ca, cb := NewConn(a), NewConn(b)
+	defer ca.Close()
+	defer cb.Close()
+	msgs := []Message{
+		&Auth{MAC: bytes.Repeat([]byte{1}, 32)},
+		&Info{Device: "0123456789abcdef", Name: "laptop", Title: "Cartagena +40", Listen: 24040},
+		&Vector{Has: map[string]uint64{"0123456789abcdef": 7, "fedcba9876543210": 1}},
+		&Ops{Ops: [][]byte{{0xa1, 1, 2}, {0xa0}}},
+		&Ping{},
+		&Close{Reason: "bye"},
+	}
+	go func() {
+		for _, m := range msgs {
+			if err := ca.Send(m); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	for _, want := range msgs {
+		got, err := cb.Recv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("got %#v, want %#v", got, want)
+		}
+	}
+	if cb.BytesIn() != ca.BytesOut() || cb.BytesIn() == 0 {
+		t.Fatalf("byte counts: in %d out %d", cb.BytesIn(), ca.BytesOut())
+	}
+}
+
+func TestHelloVersionMismatchBothSides(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	errB := make(chan error, 1)
+	go func() { errB <- ExchangeHello(b, Version+1) }()
+	errA := ExchangeHello(a, Version)
+	var va, vb *VersionError
+	if !errors.As(errA, &va) || va.Local != Version || va.Remote != Version+1 || !errors.Is(errA, ErrVersion) {
+		t.Fatalf("older side: %v", errA)
+	}
+	if !errors.As(<-errB, &vb) || vb.Local != Version+1 || vb.Remote != Version {
+		t.Fatalf("newer side: %v", vb)
+	}
+	t.Logf("older side: %v", errA)
+	t.Logf("newer side: %v", vb)
+}
+
+func TestHelloBadMagic(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	go func() {
+		b.Write([]byte("GET / HTTP/1.1\r\n"))
+		io.Copy(io.Discard, b)
+	}()
+	if err := ExchangeHello(a, Version); !errors.Is(err, ErrBadMagic) {
+		t.Fatalf("got %v", err)
+	}
+	b.Close()
+}
+
+func TestFrameErrors(t *testing.T) {
+	frame := func(n uint32, body []byte) []byte {
+		return append(binary.BigEndian.AppendUint32(nil, n), body...)
+	}
+	good, _ := Encode(&Ping{})
+	cases := []struct {
+		name string
+		in   []byte
+		want error
+	}{
+		{"empty stream", nil, io.EOF},
+		{"zero length", frame(0, nil), ErrFrameSize},
+		{"oversized", frame(MaxFrame+1, nil), ErrFrameSize},
+		{"huge", frame(0xffffffff, nil), ErrFrameSize},
+		{"truncated header", []byte{0, 0}, io.ErrUnexpectedEOF},
+		{"truncated body", frame(100, []byte("short")), io.ErrUnexpectedEOF},
+		{"unknown type", frame(2, []byte{99, 0x80}), ErrMalformed},
+		{"garbage body", frame(4, []byte{byte(TypeVector), 0xff, 0xff, 0xff}), ErrMalformed},
+		{"trailing bytes", frame(uint32(len(good)+1), append(good, 0)), ErrMalformed},
+		{"short mac", frame(4, []byte{byte(TypeAuth), 0x81, 0x41, 0}), ErrMalformed},
+		{"empty ops", frame(3, []byte{byte(TypeOps), 0x81, 0x80}), ErrMalformed},
+		{"indefinite length", frame(5, []byte{byte(TypeOps), 0x81, 0x9f, 0x40, 0xff}), ErrMalformed},
+	}
+	for _, c := range cases {
+		_, err := NewConn(struct {
+			io.Reader
+			io.Writer
+		}{bytes.NewReader(c.in), io.Discard}).Recv()
+		if !errors.Is(err, c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, err, c.want)
+		}
+	}
+}
+
+func TestDecodeLimits(t *testing.T) {
+	// A vector claiming more devices than allowed fails before allocating them.
+	b := []byte{byte(TypeVector), 0x81, 0xba}
+	b = binary.BigEndian.AppendUint32(b, MaxDevices+1)
+	if _, err := Decode(b); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("got %v", err)
+	}
+	ops := &Ops{Ops: make([][]byte, MaxOps+1)}
+	for i := range ops.Ops {
+		ops.Ops[i] = []byte{0}
+	}
+	p, _ := Encode(ops)
+	if _, err := Decode(p); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("too many ops: %v", err)
+	}
+}
+
+func TestSendTooLarge(t *testing.T) {
+	c := NewConn(struct {
+		io.Reader
+		io.Writer
+	}{nil, io.Discard})
+	if err := c.Send(&Ops{Ops: [][]byte{make([]byte, MaxFrame)}}); !errors.Is(err, ErrFrameSize) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// FuzzDecode: no input makes Decode panic, and what decodes re-encodes to
+// the same bytes (the encoding is canonical).
+func FuzzDecode(f *testing.F) {
+	for _, m := range []Message{&Auth{MAC: make([]byte, 32)}, &Info{Device: "d", Listen: 1}, &Vector{Has: map[string]uint64{"a": 1}}, &Ops{Ops: [][]byte{{1}}}, &Ping{}, &Close{Reason: "x"}} {
+		p, _ := Encode(m)
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, p []byte) {
+		m, err := Decode(p)
+		if err != nil {
+			return
+		}
+		again, err := Encode(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Decode(again); err != nil {
+			t.Fatalf("re-encoded message does not decode: %v", err)
+		}
+	})
+}
+
+// FuzzReadFrame: framing never panics nor allocates beyond its bound.
+func FuzzReadFrame(f *testing.F) {
+	p, _ := Encode(&Ping{})
+	f.Add(AppendFrame(AppendHello(nil, Version), p))
+	f.Add([]byte{0, 0, 0, 0})
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 1})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r := bytes.NewReader(b)
+		if _, err := ParseHello(b); err == nil {
+			r.Seek(helloSize, io.SeekStart)
+		}
+		for {
+			p, err := ReadFrame(r, 1<<16)
+			if err != nil {
+				return
+			}
+			if len(p) > 1<<16 {
+				t.Fatalf("frame of %d bytes", len(p))
+			}
+			Decode(p)
+		}
+	})
+}
