@@ -172,7 +172,7 @@ func TestFilterSearchAndOpen(t *testing.T) {
 		t.Fatalf("%d records shown", len(b.records))
 	}
 	andes := b.filters.facets["subregion"].checks["andes"]
-	if !strings.HasSuffix(andes.Text, "(1)") {
+	if !strings.HasPrefix(andes.Text, "(1) ") {
 		t.Errorf("facet count: %q", andes.Text)
 	}
 	test.Tap(andes)
@@ -189,7 +189,7 @@ func TestFilterSearchAndOpen(t *testing.T) {
 	if got := titles(b); len(got) != 1 || got[0] != "Integração local" {
 		t.Fatalf("future-outlook in the southern cone: %v", got)
 	}
-	if got := b.filters.facets["kind"].checks["input"].Text; !strings.HasSuffix(got, "(1)") {
+	if got := b.filters.facets["kind"].checks["input"].Text; !strings.HasPrefix(got, "(1) ") {
 		t.Errorf("kind facet within the filter: %q", got)
 	}
 	test.Tap(b.filters.clear)
@@ -263,7 +263,7 @@ func TestLiveUpdate(t *testing.T) {
 	add(t, svc, app.KindNote, "Escrita en otra ventana", "", "caribbean", "HT", "broad-protection")
 	eventually(t, "the list to show a record written elsewhere", func() bool { return len(b.records) == 1 })
 	eventually(t, "the counts to follow", func() bool {
-		return strings.HasSuffix(b.filters.facets["subregion"].checks["caribbean"].Text, "(1)")
+		return strings.HasPrefix(b.filters.facets["subregion"].checks["caribbean"].Text, "(1) ")
 	})
 	b.list.Select(0)
 	id := b.records[0].ID
@@ -313,7 +313,7 @@ func TestSwitchLanguage(t *testing.T) {
 	if u.tabs.Items[0].Text != "Registros" {
 		t.Errorf("pt tab: %q", u.tabs.Items[0].Text)
 	}
-	if got := u.browser.filters.facets["subregion"].checks["southern-cone"].Text; !strings.HasPrefix(got, "Cone Sul") {
+	if got := u.browser.filters.facets["subregion"].checks["southern-cone"].Text; !strings.HasSuffix(got, "Cone Sul") {
 		t.Errorf("pt taxonomy label: %q", got)
 	}
 	if svc.Setting(settingLang) != "pt" {

@@ -3,6 +3,7 @@ package desktop
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -164,7 +165,11 @@ func (p *filterPanel) update(f *app.Facets) {
 	}
 	for name, fc := range p.facets {
 		for _, code := range fc.codes {
-			text := fmt.Sprintf("%s (%d)", fc.labels[code], counts[name][code])
+			// The count goes first, so that a label cut by a narrow column
+			// still shows it; the indent of a sub-theme goes before both.
+			label := fc.labels[code]
+			trimmed := strings.TrimLeft(label, " ")
+			text := fmt.Sprintf("%s(%d) %s", label[:len(label)-len(trimmed)], counts[name][code], trimmed)
 			if c := fc.checks[code]; c.Text != text {
 				c.SetText(text)
 			}

@@ -601,6 +601,10 @@ func (f *recordForm) showError(err error) {
 		if l, ok := f.errs[field]; ok && field != "" {
 			l.SetText(fieldMessage(e))
 			l.Show()
+			// The field may be scrolled out of sight: say it above too.
+			f.message.Importance = widget.DangerImportance
+			f.message.SetText(lang.L("Not saved:") + " " + fieldMessage(e))
+			f.message.Show()
 			return
 		}
 	}
