@@ -44,6 +44,7 @@ type Taxonomy struct {
 	Tags         []Term `json:"tags"`
 
 	parent   map[ThemeCode]ThemeCode
+	ancestry map[ThemeCode][]ThemeCode
 	themes   map[ThemeCode]*Term
 	regionOf map[CountryCode]SubRegion
 	byList   map[string]map[string]*Term
@@ -92,6 +93,14 @@ func ParseTaxonomy(b []byte) (*Taxonomy, error) {
 		}
 	}
 	walk("", t.Themes)
+	t.ancestry = map[ThemeCode][]ThemeCode{}
+	for c := range t.themes {
+		var up []ThemeCode
+		for p := t.parent[c]; p != ""; p = t.parent[p] {
+			up = append(up, p)
+		}
+		t.ancestry[c] = up
+	}
 	for _, sr := range t.SubRegions {
 		for _, c := range sr.Countries {
 			t.regionOf[CountryCode(c)] = SubRegion(sr.Code)
@@ -120,14 +129,9 @@ func (t *Taxonomy) Theme(c ThemeCode) (*Term, bool) {
 // Parent returns the parent theme of c, or "" for a top-level theme.
 func (t *Taxonomy) Parent(c ThemeCode) ThemeCode { return t.parent[c] }
 
-// Ancestors returns c's parent, grandparent and so on.
-func (t *Taxonomy) Ancestors(c ThemeCode) []ThemeCode {
-	var out []ThemeCode
-	for p := t.parent[c]; p != ""; p = t.parent[p] {
-		out = append(out, p)
-	}
-	return out
-}
+// Ancestors returns c's parent, grandparent and so on. The slice is shared:
+// do not modify it.
+func (t *Taxonomy) Ancestors(c ThemeCode) []ThemeCode { return t.ancestry[c] }
 
 // WithDescendants returns c and every theme below it: filtering by a theme
 // includes its sub-themes.

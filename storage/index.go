@@ -168,20 +168,36 @@ func (w *indexWriter) posting(id uint32) (*posting, error) {
 	return p, nil
 }
 
+// reserve numbers records in the given order, before their postings are
+// built: start-up does this when the word index comes from a snapshot, whose
+// postings refer to those numbers.
+func (ix *index) reserve(ids []app.RecordID) {
+	for _, id := range ids {
+		ix.number(id)
+	}
+}
+
+func (ix *index) number(id app.RecordID) (uint32, bool) {
+	if n, ok := ix.nums[id]; ok {
+		return n, true
+	}
+	n := uint32(len(ix.recs))
+	ix.nums[id] = n
+	ix.recs = append(ix.recs, nil)
+	ix.pidAt = append(ix.pidAt, 0)
+	ix.pidLen = append(ix.pidLen, 0)
+	ix.updated = append(ix.updated, 0)
+	return n, false
+}
+
 // put indexes r (a summary) whose title and body hold the words ids,
 // replacing its earlier version, whose words were oldIDs. For a record seen
-// before both must be sorted.
-func (w *indexWriter) put(r *app.Record, ids, oldIDs []uint32) error {
+// before both must be sorted. With words unset the word index is left alone
+// (it came from a snapshot).
+func (w *indexWriter) put(r *app.Record, ids, oldIDs []uint32, words bool) error {
 	ix := w.ix
-	n, exists := ix.nums[r.ID]
-	if !exists {
-		n = uint32(len(ix.recs))
-		ix.nums[r.ID] = n
-		ix.recs = append(ix.recs, nil)
-		ix.pidAt = append(ix.pidAt, 0)
-		ix.pidLen = append(ix.pidLen, 0)
-		ix.updated = append(ix.updated, 0)
-	}
+	n, exists := ix.number(r.ID)
+	exists = exists && ix.recs[n] != nil
 	var now []uint32
 	eachValue(ix.tax, r, func(f field, v string) { now = append(now, w.pid(f, v)) })
 	slices.Sort(now)
@@ -220,6 +236,9 @@ func (w *indexWriter) put(r *app.Record, ids, oldIDs []uint32) error {
 		ix.pidArena = append(ix.pidArena, now...)
 	}
 	ix.pidLen[n] = uint16(len(now))
+	if !words {
+		return nil
+	}
 	if exists {
 		var gone, added []uint32
 		for _, id := range oldIDs {

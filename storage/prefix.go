@@ -13,6 +13,7 @@ const (
 	prefixSchema    byte = 0x01 // schema version, uint32 big-endian
 	prefixWorkspace byte = 0x02 // the workspace, CBOR
 	prefixIdentity  byte = 0x03 // this device's identity and private key, CBOR
+	prefixGen       byte = 0x04 // uint64: how many writes the store has seen
 
 	// Operations: the source of truth.
 	prefixOp       byte = 0x10 // device(16) seq(8) -> signed operation, CBOR
@@ -22,6 +23,8 @@ const (
 
 	// Derived state, rebuilt from operations when missing.
 	prefixRecord byte = 0x20 // record(26) -> materialized record, CBOR
+	prefixWords  byte = 0x21 // the word index as of a generation: see snapshot.go
+	prefixBody   byte = 0x22 // record(26) -> its body, UTF-8; kept apart so start-up reads only summaries
 
 	// Local state of this laptop, never synced: drafts of open forms and
 	// settings, under names chosen by package app.
@@ -34,6 +37,8 @@ const schemaVersion uint32 = 1
 var schemaKey = []byte{prefixSchema}
 
 func workspaceKey() []byte { return []byte{prefixWorkspace} }
+func genKey() []byte       { return []byte{prefixGen} }
+func wordsKey() []byte     { return []byte{prefixWords} }
 func identityKey() []byte  { return []byte{prefixIdentity} }
 
 func opKey(dev app.DeviceID, seq uint64) []byte {
@@ -72,5 +77,7 @@ func deviceKey(dev app.DeviceID) []byte { return append([]byte{prefixDevice}, de
 func vectorKey(dev app.DeviceID) []byte { return append([]byte{prefixVector}, dev...) }
 
 func recordKey(id app.RecordID) []byte { return append([]byte{prefixRecord}, id...) }
+
+func bodyKey(id app.RecordID) []byte { return append([]byte{prefixBody}, id...) }
 
 func localKey(name string) []byte { return append([]byte{prefixLocal}, name...) }

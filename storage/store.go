@@ -50,6 +50,11 @@ type Store struct {
 
 	opsMu sync.Mutex
 	opsCh chan struct{} // closed and replaced whenever operations are stored
+
+	gen           uint64 // writes so far; guarded by writeMu after Open
+	wordsGen      uint64 // the generation the stored word snapshot is of
+	wordsRestored bool   // Open took the word index from the snapshot
+	wordsCurrent  bool   // the stored snapshot is of generation wordsGen
 }
 
 var _ app.Store = (*Store)(nil)
@@ -181,15 +186,57 @@ func (s *Store) checkSchema(dir string) error {
 
 // rebuild loads every materialized record into the in-memory indexes.
 // Decoding runs on every core; indexing, which needs the records in a
-// stable order, runs as they arrive.
+// stable order, runs as they arrive. The word index comes from the snapshot
+// the last Close wrote, when no write happened since; otherwise every
+// record is split into words again.
 func (s *Store) rebuild() error {
+	snap, err := s.loadSnapshot()
+	if err != nil {
+		return err
+	}
+	if snap != nil {
+		s.idx.reserve(snap.ids)
+		s.idx.text.restore(snap)
+		s.wordsRestored = true
+	}
+	if err := s.load(snap); err != nil {
+		return err
+	}
+	if snap != nil && len(s.idx.recs) != len(snap.ids) {
+		// The snapshot named records the store does not hold (or the other
+		// way round): it cannot be trusted. Start again without it.
+		return s.reload()
+	}
+	for _, r := range s.idx.recs {
+		if r == nil {
+			return s.reload()
+		}
+	}
+	s.wordsGen, s.wordsCurrent = s.gen, s.wordsRestored
+	return nil
+}
+
+// reload forgets a snapshot that did not fit and rebuilds from the records.
+func (s *Store) reload() error {
+	s.idx = newIndex(s.tax)
+	mem, err := memdb.NewMemDB(schema())
+	if err != nil {
+		return err
+	}
+	s.mem, s.wordsRestored = mem, false
+	return s.load(nil)
+}
+
+// load reads every record into the indexes.
+func (s *Store) load(snap *snapshot) error {
 	type batch struct {
-		vals [][]byte
-		keys []string
-		recs []*app.Record // summaries
-		ids  [][]uint32    // words of each record
-		err  error
-		done chan struct{}
+		vals   [][]byte
+		bodies [][]byte
+		keys   []string
+		recs   []*app.Record // summaries
+		ids    [][]uint32    // words of each record
+		err    error
+		done   chan struct{}
 	}
 	queue := make(chan *batch, runtime.NumCPU()*2)
 	work := make(chan *batch, runtime.NumCPU()*2)
@@ -208,10 +255,15 @@ func (s *Store) rebuild() error {
 						b.err = &app.Error{Op: "open", Kind: app.Corrupt, Msg: fmt.Sprintf("record %s", b.keys[i]), Err: err}
 						break
 					}
-					b.ids[i] = tok.ids(r)
+					if snap == nil {
+						if len(b.bodies[i]) > 0 {
+							r.Body = string(b.bodies[i])
+						}
+						b.ids[i] = tok.ids(r)
+					}
 					b.recs[i] = summary(r)
 				}
-				b.vals = nil
+				b.vals, b.bodies = nil, nil
 				close(b.done)
 			}
 		}()
@@ -234,8 +286,20 @@ func (s *Store) rebuild() error {
 				if err != nil {
 					return err
 				}
+				id := string(it.Item().Key()[1:])
 				b.vals = append(b.vals, v)
-				b.keys = append(b.keys, string(it.Item().Key()[1:]))
+				b.keys = append(b.keys, id)
+				var body []byte
+				if snap == nil { // the words are needed, so the text is
+					item, err := txn.Get(bodyKey(app.RecordID(id)))
+					if err == nil {
+						body, err = item.ValueCopy(nil)
+					}
+					if err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
+						return err
+					}
+				}
+				b.bodies = append(b.bodies, body)
 				if len(b.vals) == 1024 {
 					flush()
 				}
@@ -256,7 +320,7 @@ func (s *Store) rebuild() error {
 			err = b.err
 		}
 		for i := 0; err == nil && i < len(b.recs); i++ {
-			err = w.put(b.recs[i], b.ids[i], nil)
+			err = w.put(b.recs[i], b.ids[i], nil, snap == nil)
 		}
 	}
 	wg.Wait()
@@ -288,7 +352,11 @@ func (s *Store) gcLoop(every time.Duration) {
 func (s *Store) Close() error {
 	close(s.stop)
 	<-s.done
-	return s.db.Close()
+	err := s.saveSnapshot()
+	if cerr := s.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Init stores the workspace and this device's identity. Errors: app.Exist
@@ -436,6 +504,9 @@ func (s *Store) Apply(ops []*app.Op) error {
 		if err := advanceVector(txn, ops); err != nil {
 			return err
 		}
+		if err := txn.Set(genKey(), binary.BigEndian.AppendUint64(nil, s.gen+1)); err != nil {
+			return err
+		}
 		// One iterator for the whole batch: creating one per record would
 		// sort the transaction's pending writes each time.
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecordOp}})
@@ -449,7 +520,7 @@ func (s *Store) Apply(ops []*app.Op) error {
 			if r == nil {
 				continue // its create has not arrived yet
 			}
-			enc, err := app.EncodeRecord(r)
+			enc, err := app.EncodeRecord(summary(r))
 			if err != nil {
 				return err
 			}
@@ -458,6 +529,14 @@ func (s *Store) Apply(ops []*app.Op) error {
 				return err
 			}
 			if err := txn.Set(recordKey(id), enc); err != nil {
+				return err
+			}
+			if r.Body == "" {
+				err = txn.Delete(bodyKey(id))
+			} else {
+				err = txn.Set(bodyKey(id), []byte(r.Body))
+			}
+			if err != nil {
 				return err
 			}
 			changes = append(changes, change{old, r})
@@ -470,6 +549,7 @@ func (s *Store) Apply(ops []*app.Op) error {
 		}
 		return err
 	}
+	s.gen++
 	s.opsMu.Lock()
 	close(s.opsCh)
 	s.opsCh = make(chan struct{})
@@ -484,7 +564,7 @@ func (s *Store) Apply(ops []*app.Op) error {
 		if c.old != nil {
 			oldIDs = tok.sortedIDs(c.old)
 		}
-		if err := w.put(summary(c.new), tok.sortedIDs(c.new), oldIDs); err != nil {
+		if err := w.put(summary(c.new), tok.sortedIDs(c.new), oldIDs, true); err != nil {
 			mt.Abort()
 			return err
 		}
@@ -551,7 +631,22 @@ func recordTxn(txn *badger.Txn, id app.RecordID) (*app.Record, error) {
 		r, err = app.DecodeRecord(v)
 		return err
 	})
-	return r, err
+	if err != nil {
+		return nil, err
+	}
+	if r.Body == "" { // stores of the first days kept the body in the record
+		item, err := txn.Get(bodyKey(id))
+		if err == nil {
+			b, err := item.ValueCopy(nil)
+			if err != nil {
+				return nil, err
+			}
+			r.Body = string(b)
+		} else if !errors.Is(err, badger.ErrKeyNotFound) {
+			return nil, err
+		}
+	}
+	return r, nil
 }
 
 // Ops returns a record's operations sorted in the order they apply. Errors:

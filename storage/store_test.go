@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -342,5 +343,85 @@ func TestCreateWithExistingIDRefused(t *testing.T) {
 	}
 	if ops, _ := svc.History(id); len(ops) != 1 {
 		t.Fatalf("%d operations", len(ops))
+	}
+}
+
+// TestWordSnapshot: a clean close stores the word index and the next open
+// uses it; a write after it (as before a crash) or damaged bytes make the
+// next open rebuild it from the records; either way searches answer the same.
+func TestWordSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	open := func() (*app.Service, *Store) {
+		st, err := Open(dir, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc, err := app.NewService(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return svc, st
+	}
+	search := func(svc *app.Service, text string) []app.RecordID {
+		res, err := svc.List(app.Filter{Text: text}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []app.RecordID
+		for _, r := range res.Records {
+			ids = append(ids, r.ID)
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	svc, st := open()
+	svc.Init("C+40")
+	var ids []app.RecordID
+	for i, w := range []string{"migración", "apatridia", "frontera", "migrantes"} {
+		id, err := svc.Create(app.KindNote, note(fmt.Sprint("nota ", i), w+" y documentación", "andes", "PE", "broad-protection"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	want := search(svc, "migra")
+	st.Close()
+
+	svc, st = open()
+	if !st.wordsRestored {
+		t.Fatal("the word index was not taken from the snapshot")
+	}
+	if got := search(svc, "migra"); !slices.Equal(got, want) {
+		t.Fatalf("from snapshot: %v, want %v", got, want)
+	}
+	// A write, then a crash: no Close, so no new snapshot.
+	if err := svc.Update(ids[1], app.Patch{Body: sp("migración forzada")}); err != nil {
+		t.Fatal(err)
+	}
+	want = search(svc, "migra")
+	st.db.Close()
+	close(st.stop)
+
+	svc, st = open()
+	if st.wordsRestored {
+		t.Fatal("a stale snapshot was used")
+	}
+	if got := search(svc, "migra"); !slices.Equal(got, want) || len(got) != 3 {
+		t.Fatalf("after rebuild: %v, want %v", got, want)
+	}
+	st.Close()
+
+	// Damaged snapshot bytes are ignored.
+	st, _ = Open(dir, Options{})
+	st.db.Update(func(txn *badgerTxn) error { return txn.Set(wordsKey(), []byte("CWI1 garbage")) })
+	st.db.Close()
+	close(st.stop)
+	svc, st = open()
+	defer st.Close()
+	if st.wordsRestored {
+		t.Fatal("a damaged snapshot was used")
+	}
+	if got := search(svc, "migra"); !slices.Equal(got, want) {
+		t.Fatalf("after damaged snapshot: %v", got)
 	}
 }
