@@ -97,9 +97,13 @@ func rssMB() float64 {
 	return 0
 }
 
-// BenchmarkOpen measures opening the store with the index rebuild.
+// BenchmarkOpen measures opening the store with the index rebuild, after a
+// clean close: the word index comes from its snapshot.
 func BenchmarkOpen(b *testing.B) {
 	dir := benchData(b)
+	if st, err := Open(dir, Options{}); err == nil {
+		st.Close() // makes sure the snapshot is there
+	}
 	b.ResetTimer()
 	for b.Loop() {
 		st, err := Open(dir, Options{})
@@ -107,6 +111,39 @@ func BenchmarkOpen(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StopTimer()
+		if !st.wordsRestored {
+			b.Fatal("the word snapshot was not used")
+		}
+		runtime.GC()
+		b.ReportMetric(rssMB(), "rss-MB")
+		st.Close()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkOpenAfterCrash measures opening when the word index must be
+// rebuilt from every record's text, as after a crash or a kill.
+func BenchmarkOpenAfterCrash(b *testing.B) {
+	dir := benchData(b)
+	for b.Loop() {
+		b.StopTimer()
+		st, err := Open(dir, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		st.db.Update(func(txn *badger.Txn) error { return txn.Delete(wordsKey()) })
+		close(st.stop)
+		<-st.done
+		st.db.Close() // no Close: no snapshot, as after a crash
+		b.StartTimer()
+		st, err = Open(dir, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if st.wordsRestored {
+			b.Fatal("a snapshot was used")
+		}
 		runtime.GC()
 		b.ReportMetric(rssMB(), "rss-MB")
 		st.Close()

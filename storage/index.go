@@ -51,7 +51,7 @@ type index struct {
 	// (keys), the others (author, replies-to: many values, no counts) from
 	// uncounted (ukeys), so that counting needs an array only as long as
 	// keys.
-	pidOf map[postingRef]uint32
+	pidOf [numFields]map[string]uint32 // one small map per field: faster than one large one
 	keys  []postingRef
 	ukeys []postingRef
 	text  *textIndex
@@ -65,8 +65,11 @@ type postingRef struct {
 }
 
 func newIndex(tax *app.Taxonomy) *index {
-	return &index{tax: tax, nums: map[app.RecordID]uint32{}, pidOf: map[postingRef]uint32{},
-		text: newTextIndex(), changed: make(chan struct{})}
+	ix := &index{tax: tax, nums: map[app.RecordID]uint32{}, text: newTextIndex(), changed: make(chan struct{})}
+	for f := range ix.pidOf {
+		ix.pidOf[f] = map[string]uint32{}
+	}
+	return ix
 }
 
 // summary is r without its body: what the indexes keep in memory.
@@ -127,9 +130,9 @@ func (ix *index) writer(mt *memdb.Txn) *indexWriter {
 const uncounted = 1 << 31
 
 func (w *indexWriter) pid(f field, v string) uint32 {
-	ref := postingRef{f, v}
-	id, ok := w.ix.pidOf[ref]
+	id, ok := w.ix.pidOf[f][v]
 	if !ok {
+		ref := postingRef{f, v}
 		ix := w.ix
 		if f == fieldAuthor || f == fieldReplyTo {
 			id = uncounted | uint32(len(ix.ukeys))
@@ -138,7 +141,7 @@ func (w *indexWriter) pid(f field, v string) uint32 {
 			id = uint32(len(ix.keys))
 			ix.keys = append(ix.keys, ref)
 		}
-		ix.pidOf[ref] = id
+		ix.pidOf[f][v] = id
 	}
 	return id
 }
@@ -172,6 +175,7 @@ func (w *indexWriter) posting(id uint32) (*posting, error) {
 // built: start-up does this when the word index comes from a snapshot, whose
 // postings refer to those numbers.
 func (ix *index) reserve(ids []app.RecordID) {
+	ix.nums = make(map[app.RecordID]uint32, len(ids))
 	for _, id := range ids {
 		ix.number(id)
 	}

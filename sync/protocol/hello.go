@@ -76,19 +76,17 @@ func ExchangeHello(rw io.ReadWriter, v uint16) error {
 		werr <- err
 	}()
 	var buf [helloSize]byte
-	_, rerr := io.ReadFull(rw, buf[:])
-	h, perr := ParseHello(buf[:])
-	if err := <-werr; err != nil && rerr == nil {
-		return fmt.Errorf("sending hello: %w", err)
-	}
-	if rerr != nil {
-		if perr == ErrBadMagic {
-			return ErrBadMagic
-		}
+	n, rerr := io.ReadFull(rw, buf[:])
+	h, perr := ParseHello(buf[:n])
+	// On failure the caller closes the connection, which ends the write.
+	switch {
+	case perr == ErrBadMagic:
+		return ErrBadMagic
+	case rerr != nil:
 		return fmt.Errorf("reading hello: %w", rerr)
 	}
-	if perr != nil {
-		return perr
+	if err := <-werr; err != nil {
+		return fmt.Errorf("sending hello: %w", err)
 	}
 	if h.Version != v {
 		return &VersionError{Local: v, Remote: h.Version}

@@ -23,7 +23,9 @@ func TestMessagesRoundTrip(t *testing.T) {
 		&Ping{},
 		&Close{Reason: "bye"},
 	}
+	sent := make(chan struct{})
 	go func() {
+		defer close(sent)
 		for _, m := range msgs {
 			if err := ca.Send(m); err != nil {
 				t.Error(err)
@@ -39,6 +41,7 @@ func TestMessagesRoundTrip(t *testing.T) {
 			t.Fatalf("got %#v, want %#v", got, want)
 		}
 	}
+	<-sent
 	if cb.BytesIn() != ca.BytesOut() || cb.BytesIn() == 0 {
 		t.Fatalf("byte counts: in %d out %d", cb.BytesIn(), ca.BytesOut())
 	}
@@ -65,10 +68,8 @@ func TestHelloVersionMismatchBothSides(t *testing.T) {
 func TestHelloBadMagic(t *testing.T) {
 	a, b := net.Pipe()
 	defer a.Close()
-	go func() {
-		b.Write([]byte("GET / HTTP/1.1\r\n"))
-		io.Copy(io.Discard, b)
-	}()
+	go io.Copy(io.Discard, b)
+	go b.Write([]byte("GET / HTTP/1.1\r\n"))
 	if err := ExchangeHello(a, Version); !errors.Is(err, ErrBadMagic) {
 		t.Fatalf("got %v", err)
 	}

@@ -318,8 +318,13 @@ func (p *peer) writeLoop(ctx context.Context, once bool) error {
 			}
 			told = mine
 		}
-		if err := p.sendMissing(ctx, mine); err != nil {
-			return err
+		p.mu.Lock()
+		heard := p.theirs != nil
+		p.mu.Unlock()
+		if heard { // until the peer says what it holds, we cannot know what it lacks
+			if err := p.sendMissing(ctx, mine); err != nil {
+				return err
+			}
 		}
 		if once && p.even(mine) {
 			return errDone

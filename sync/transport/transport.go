@@ -53,7 +53,13 @@ type Conn struct {
 	// PeerID identifies the peer's transport key (16 hex digits).
 	PeerID string
 	tls    *tls.Conn
+	raw    net.Conn
 }
+
+// Close closes the connection at once. It sends no TLS close_notify, which
+// could block for seconds on a peer that stopped reading: the protocol's
+// Close message says goodbye, and framing makes truncation evident.
+func (c *Conn) Close() error { return c.raw.Close() }
 
 // RemoteAddr returns the peer's network address.
 func (c *Conn) RemoteAddr() net.Addr { return c.tls.RemoteAddr() }
@@ -184,7 +190,7 @@ func (cfg *Config) handshake(ctx context.Context, raw net.Conn, client bool) (_ 
 		return nil, ErrNotMember
 	}
 	raw.SetDeadline(time.Time{})
-	return &Conn{Conn: pc, PeerID: PeerIDOf(peerKey), tls: tconn}, nil
+	return &Conn{Conn: pc, PeerID: PeerIDOf(peerKey), tls: tconn, raw: raw}, nil
 }
 
 // mac is the proof of membership of the side playing role on the channel
