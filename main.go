@@ -5,8 +5,12 @@
 package main
 
 import (
+	"context"
 	"log"
+	"log/slog"
 	"os"
+	"strconv"
+	"time"
 
 	fyneapp "fyne.io/fyne/v2/app"
 
@@ -14,6 +18,7 @@ import (
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/storage"
+	"github.com/cartagena-c40/consulta/sync/replication"
 	"github.com/cartagena-c40/consulta/ui/cli"
 	"github.com/cartagena-c40/consulta/ui/desktop"
 )
@@ -54,8 +59,40 @@ func runDesktop(dir string) error {
 	w := a.NewWindow("Consulta")
 	ui := desktop.New(a, w, svc)
 	w.SetMaster()
+	ctx, stopSync := context.WithCancel(context.Background())
+	syncDone := make(chan struct{})
+	go func() {
+		defer close(syncDone)
+		runSync(ctx, svc)
+	}()
 	ui.Show()
 	a.Run()
+	stopSync()
+	<-syncDone
 	ui.Close()
 	return closeStore()
+}
+
+// runSync replicates with the workspace's peers in the background until
+// ctx is cancelled, once there is a workspace (the first-run screen may
+// still be creating or joining one).
+func runSync(ctx context.Context, svc *app.Service) {
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	for svc.Workspace() == nil {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+	lg := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("part", "sync")
+	r, err := replication.New(svc, replication.Options{Listen: ":" + strconv.Itoa(replication.DefaultPort), Discovery: true, Log: lg})
+	if err != nil {
+		lg.Error("sync not started", "err", err)
+		return
+	}
+	if err := r.Serve(ctx); err != nil {
+		lg.Error("sync stopped", "err", err)
+	}
 }

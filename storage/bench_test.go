@@ -263,3 +263,28 @@ func BenchmarkDurableWrite(b *testing.B) {
 	b.ReportMetric(percentile(ds, 0.99), "p99-ms")
 	b.ReportMetric(percentile(ds, 0.5), "p50-ms")
 }
+
+// BenchmarkFsyncBaseline is the disk's own latency for what a durable write
+// must at least do, in the same run: append 2 kB to a file and fsync it.
+// DurableWrite is reported against it in docs/PERFORMANCE.md.
+func BenchmarkFsyncBaseline(b *testing.B) {
+	f, err := os.CreateTemp(b.TempDir(), "fsync")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	buf := make([]byte, 2048)
+	var ds []time.Duration
+	for b.Loop() {
+		t := time.Now()
+		if _, err := f.Write(buf); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Sync(); err != nil {
+			b.Fatal(err)
+		}
+		ds = append(ds, time.Since(t))
+	}
+	b.ReportMetric(percentile(ds, 0.99), "p99-ms")
+	b.ReportMetric(percentile(ds, 0.5), "p50-ms")
+}

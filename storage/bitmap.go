@@ -28,7 +28,12 @@ func (b bitmap) without(n uint32) {
 	}
 }
 
-func (b bitmap) clone() bitmap { return append(bitmap(nil), b...) }
+func (b bitmap) clone() bitmap {
+	if b == nil {
+		return nil
+	}
+	return append(bitmap(nil), b...)
+}
 
 // or adds every member of o to b, growing b as needed.
 func (b bitmap) or(o bitmap) bitmap {

@@ -165,7 +165,9 @@ func (w *indexWriter) posting(id uint32) (*posting, error) {
 		return nil, err
 	}
 	if obj != nil {
-		p.Nums = slices.Clone(obj.(*posting).Nums) // memdb objects are never modified
+		old := obj.(*posting)
+		p.Nums = slices.Clone(old.Nums) // memdb objects are never modified
+		p.Bits = old.Bits.clone()
 	}
 	w.touched[id] = p
 	return p, nil
@@ -213,7 +215,9 @@ func (w *indexWriter) put(r *app.Record, ids, oldIDs []uint32, words bool) error
 			if err != nil {
 				return err
 			}
-			if i, found := slices.BinarySearch(p.Nums, n); found {
+			if p.Bits != nil {
+				p.Bits.without(n)
+			} else if i, found := slices.BinarySearch(p.Nums, n); found {
 				p.Nums = slices.Delete(p.Nums, i, i+1)
 			}
 		}
@@ -224,7 +228,9 @@ func (w *indexWriter) put(r *app.Record, ids, oldIDs []uint32, words bool) error
 			if err != nil {
 				return err
 			}
-			if k := len(p.Nums); k == 0 || p.Nums[k-1] < n {
+			if p.Bits != nil {
+				p.Bits = p.Bits.with(n)
+			} else if k := len(p.Nums); k == 0 || p.Nums[k-1] < n {
 				p.Nums = append(p.Nums, n)
 			} else if i, found := slices.BinarySearch(p.Nums, n); !found {
 				p.Nums = slices.Insert(p.Nums, i, n)
@@ -267,12 +273,17 @@ func (w *indexWriter) put(r *app.Record, ids, oldIDs []uint32, words bool) error
 func (w *indexWriter) commit() error {
 	limit := uint32(len(w.ix.recs))
 	for _, p := range w.touched {
-		p.Bits = nil
-		if denseEnough(len(p.Nums), limit) {
+		switch {
+		case p.Bits == nil && denseEnough(len(p.Nums), limit):
 			p.Bits = make(bitmap, (limit+63)/64)
 			for _, n := range p.Nums {
 				p.Bits[n/64] |= 1 << (n % 64)
 			}
+			p.Nums = nil
+		case p.Bits != nil && sparseAgain(p.Bits.count(), limit):
+			p.Nums = make([]uint32, 0, p.Bits.count())
+			p.Bits.each(func(n uint32) { p.Nums = append(p.Nums, n) })
+			p.Bits = nil
 		}
 		if err := w.mt.Insert(tablePostings, p); err != nil {
 			return err

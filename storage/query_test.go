@@ -65,6 +65,8 @@ func matchRecord(tax *app.Taxonomy, q *app.Query, r *app.Record) bool {
 // TestQueryMatchesOracle runs random queries against random records, with
 // updates in between, and compares the indexes with the obvious scan.
 func TestQueryMatchesOracle(t *testing.T) {
+	defer func(m int) { minDense = m }(minDense)
+	minDense = 4 // so that postings turn into bitmaps and back
 	svc, st := newService(t, "")
 	tax := app.MustTaxonomy()
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -103,6 +105,13 @@ func TestQueryMatchesOracle(t *testing.T) {
 		ids = append(ids, id)
 	}
 	for round := range 200 {
+		if round%40 == 39 { // withdraw a batch: "active" thins out, "withdrawn" grows
+			for _, id := range ids[round : round+25] {
+				if err := svc.Withdraw(id); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 		if round%4 == 0 { // change a record under the indexes
 			id := ids[rng.IntN(len(ids))]
 			title := text()
@@ -116,7 +125,9 @@ func TestQueryMatchesOracle(t *testing.T) {
 		}
 		q := &app.Query{Facets: true}
 		for range 1 + rng.IntN(3) {
-			switch rng.IntN(7) {
+			switch rng.IntN(8) {
+			case 7:
+				q.Statuses = []app.Status{[]app.Status{app.StatusActive, app.StatusWithdrawn, app.StatusDraft}[rng.IntN(3)]}
 			case 0:
 				q.SubRegions = conv[app.SubRegion](pick("subregions", 1+rng.IntN(2)))
 			case 1:
@@ -173,4 +184,54 @@ func conv[T ~string](xs []string) []T {
 		out = append(out, T(x))
 	}
 	return out
+}
+
+// TestPostingRepresentation: a posting becomes a bitmap when it is dense
+// and a list again when it thins out, and answers the same either way.
+func TestPostingRepresentation(t *testing.T) {
+	defer func(m int) { minDense = m }(minDense)
+	minDense = 4
+	svc, st := newService(t, "")
+	posting := func(f field, v string) *posting {
+		obj, err := st.mem.Txn(false).First(tablePostings, indexID, postingKey(f, v))
+		if err != nil || obj == nil {
+			t.Fatalf("no posting %s=%s: %v", fieldNames[f], v, err)
+		}
+		return obj.(*posting)
+	}
+	count := func(status string) int {
+		res, err := svc.List(app.Filter{Statuses: []string{status}}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Total
+	}
+	var ids []app.RecordID
+	for range 40 {
+		id, err := svc.Create(app.KindNote, note("t", "b", "andes", "PE", "broad-protection"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if p := posting(fieldStatus, "active"); p.Bits == nil || p.Nums != nil {
+		t.Fatalf("40 of 40 records: want a bitmap, got %d nums", len(p.Nums))
+	}
+	for _, id := range ids {
+		if err := svc.Withdraw(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p := posting(fieldStatus, "active"); p.Bits != nil {
+		t.Fatal("an empty posting stayed a bitmap")
+	}
+	if n := count("active"); n != 0 {
+		t.Fatalf("active: %d", n)
+	}
+	if n := count("withdrawn"); n != 40 {
+		t.Fatalf("withdrawn: %d", n)
+	}
+	if p := posting(fieldStatus, "withdrawn"); p.Bits == nil {
+		t.Fatal("withdrawn should be a bitmap now")
+	}
 }

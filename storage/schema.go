@@ -42,16 +42,27 @@ type posting struct {
 	Key   string // field name, NUL, value
 	Field field
 	Value string
-	ID    uint32   // dense number of this posting, for counting facets
-	Nums  []uint32 // record numbers, ascending; never modified once inserted
-	Bits  bitmap   // the same set, kept too when it is dense (see denseEnough)
+	ID    uint32 // dense number of this posting, for counting facets
+	// The set itself, never modified once inserted: a sorted list of
+	// record numbers while it is sparse, a bitmap once it is dense.
+	Nums []uint32
+	Bits bitmap
 }
 
 // denseEnough says whether a posting of n records, among records numbered
-// below limit, is worth a bitmap as well: a bitmap costs limit/8 bytes and
-// a union or intersection of it a microsecond, where a list costs 4 bytes
-// and a few nanoseconds per member.
-func denseEnough(n int, limit uint32) bool { return n*32 >= int(limit) && n >= 256 }
+// below limit, is better kept as a bitmap: a bitmap costs limit/8 bytes
+// and a union or intersection a microsecond whatever it holds, a list 4
+// bytes and a few nanoseconds per member. Every write copies the postings it
+// changes, so "active", with most of 100,000 records, must not be a list.
+func denseEnough(n int, limit uint32) bool { return n*32 >= int(limit) && n >= minDense }
+
+// minDense keeps small postings lists; tests lower it to exercise bitmaps.
+var minDense = 256
+
+// sparseAgain says whether a bitmap posting has thinned out enough to go
+// back to a list; half the density of denseEnough, so that a posting near
+// the line does not flip at every write.
+func sparseAgain(n int, limit uint32) bool { return n*64 < int(limit) }
 
 func postingKey(f field, value string) string { return fieldNames[f] + "\x00" + value }
 

@@ -148,6 +148,7 @@ func (p *peer) end(err error) error {
 	case errors.As(err, &mb):
 		p.log.Warn("closing connection to misbehaving peer", "reason", mb.Reason)
 		p.sendFinal(mb.Reason)
+		p.s.forget(p.id)
 		return err
 	case errors.As(err, &pc):
 		if pc.Reason == reasonDone || pc.Reason == errDuplicate.Error() {

@@ -408,6 +408,17 @@ func (s *Service) remember(p *peer, synced bool) {
 	}
 }
 
+// forget drops a peer from the list kept between runs.
+func (s *Service) forget(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, _ := loadPeers(s.app)
+	if _, ok := m[id]; ok {
+		delete(m, id)
+		savePeers(s.app, m)
+	}
+}
+
 func (s *Service) listenPort() uint16 {
 	s.mu.Lock()
 	defer s.mu.Unlock()

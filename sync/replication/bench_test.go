@@ -1,0 +1,93 @@
+package replication
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/app/demo"
+	"github.com/cartagena-c40/consulta/sync/transport"
+)
+
+// BenchmarkFirstSync20k: a fresh member receives a workspace of 20,000
+// demo records (one operation each) from a peer over loopback TCP, TLS
+// included. Reports operations per second and bytes on the wire per
+// operation.
+func BenchmarkFirstSync20k(b *testing.B) {
+	benchFirstSync(b, 20000)
+}
+
+func benchFirstSync(b *testing.B, n int) {
+	src := newStore(b)
+	if _, err := src.Init("Cartagena +40"); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := demo.Load(src, n, 1, 500, nil); err != nil {
+		b.Fatal(err)
+	}
+	want, _ := src.Vector()
+	ops := 0
+	for _, k := range want {
+		ops += int(k)
+	}
+	rs, err := New(src, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go rs.ServeConn(ctx, c, false, "")
+		}
+	}()
+	defer ln.Close()
+	var elapsed time.Duration
+	var wire int64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		dst := newStore(b)
+		ws := src.Workspace()
+		if _, err := dst.Join(ws.ID, ws.Secret[:transport.JoinKeySize], ""); err != nil {
+			b.Fatal(err)
+		}
+		rd, err := New(dst, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		raw, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := rd.handshake(ctx, raw, true, ln.Addr().String())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := p.run(ctx, true); err != nil {
+			b.Fatal(err)
+		}
+		elapsed += time.Since(start)
+		wire += p.c.BytesIn()
+		b.StopTimer()
+		if got, _ := dst.Vector(); !got.Covers(want) {
+			b.Fatalf("incomplete: %v", got)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(ops*b.N)/elapsed.Seconds(), "ops/s")
+	b.ReportMetric(float64(wire)/float64(ops*b.N), "wire-bytes/op")
+	_ = app.KindNote
+}
