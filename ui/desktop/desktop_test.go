@@ -348,3 +348,34 @@ func TestFirstRun(t *testing.T) {
 func widgetCell(row, col int) widgetTableCellID { return widgetTableCellID{Row: row, Col: col} }
 
 type widgetTableCellID = widget.TableCellID
+
+// findButton finds a button by its text in o's widget tree.
+func findButton(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
+	t.Helper()
+	var found *widget.Button
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if found != nil || o == nil {
+			return
+		}
+		if b, ok := o.(*widget.Button); ok && b.Text == text {
+			found = b
+			return
+		}
+		switch x := o.(type) {
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	if found == nil {
+		t.Fatalf("no %q button", text)
+	}
+	return found
+}
