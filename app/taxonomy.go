@@ -3,7 +3,6 @@ package app
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"sync"
 
 	"github.com/cartagena-c40/consulta/assets"
@@ -211,15 +210,5 @@ func (t *Taxonomy) Codes(list string) []string {
 	for i, x := range terms {
 		out[i] = x.Code
 	}
-	return out
-}
-
-// sortedKeys is for stable error messages.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

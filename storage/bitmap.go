@@ -6,11 +6,6 @@ import "math/bits"
 // 12.5 kB, and intersecting two sets takes about a microsecond.
 type bitmap []uint64
 
-func (b bitmap) has(n uint32) bool {
-	i := int(n / 64)
-	return i < len(b) && b[i]&(1<<(n%64)) != 0
-}
-
 // with returns b with n added, growing it if needed (b is modified when it
 // has room: callers own b).
 func (b bitmap) with(n uint32) bitmap {

@@ -7,7 +7,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/assets"
@@ -30,12 +29,11 @@ var dispatch = fyne.Do
 
 // UI is the desktop app's window and its screens.
 type UI struct {
-	app    fyne.App
-	win    fyne.Window
-	svc    *app.Service
-	tax    *app.Taxonomy
-	lang   app.Lang
-	search *widget.Entry
+	app  fyne.App
+	win  fyne.Window
+	svc  *app.Service
+	tax  *app.Taxonomy
+	lang app.Lang
 
 	tabs      *container.AppTabs
 	browser   *browser
