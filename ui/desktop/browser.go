@@ -34,6 +34,7 @@ type browser struct {
 	compareBtn *widget.Button
 
 	filter   app.Filter
+	meetings int // meetings in the last unfiltered-by-kind result, to notice new ones
 	records  []*app.Record
 	facets   *app.Facets
 	selected app.RecordID
@@ -112,6 +113,10 @@ func (b *browser) refresh() {
 	b.list.Refresh()
 	b.count.SetText(lang.L("Records: {{.Shown}}", map[string]any{"Shown": res.Total}))
 	b.filters.update(res.Facets)
+	if n := res.Facets.Kind[string(app.KindMeeting)]; n != b.meetings && len(b.filter.Kinds)+len(b.filter.Meetings) == 0 {
+		b.meetings = n // a meeting was added, here or by a peer
+		b.filters.loadMeetings()
+	}
 	if b.selected != "" {
 		if r, err := b.u.svc.Get(b.selected); err == nil && (b.detail.rec == nil || b.detail.rec.Version != r.Version) {
 			b.detail.show(r)
