@@ -250,3 +250,18 @@ func TestTaxonomyJSON(t *testing.T) {
 		t.Errorf("taxonomy text:\n%s", out)
 	}
 }
+
+func TestDemoTwice(t *testing.T) {
+	h := newHarness(t)
+	h.ok("demo", "--records", "300")
+	if out := h.ok("stats", "--json"); !strings.Contains(out, `"total": 300`) {
+		t.Fatalf("stats after demo: %s", out)
+	}
+	if _, errs, code := h.run("", "demo", "--records", "300"); code != 2 || !strings.Contains(errs, "another --seed") {
+		t.Fatalf("second demo with the same seed: %d %s", code, errs)
+	}
+	h.ok("demo", "--records", "100", "--seed", "2")
+	if out := h.ok("stats", "--json"); !strings.Contains(out, `"total": 400`) {
+		t.Fatalf("stats after a second seed: %s", out)
+	}
+}

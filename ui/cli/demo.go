@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/app/demo"
 )
 
@@ -33,6 +34,9 @@ func cmdDemo(c *ctx, args []string) error {
 		}
 	})
 	fmt.Fprintln(c.env.Stderr)
+	if app.KindOf(err) == app.Exist {
+		return usagef("sample data with seed %d is already here (%d records added now); use another --seed", *seed, len(ids))
+	}
 	if err != nil {
 		return err
 	}
