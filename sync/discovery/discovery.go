@@ -60,6 +60,7 @@ func (c *Config) Serve(ctx context.Context) error {
 	}
 	var srv *mdns.Server
 	var ips []net.IP
+	var zoneNow *mdns.MDNSService
 	announce := func() {
 		cur := localIPs()
 		if srv != nil && slices.EqualFunc(cur, ips, net.IP.Equal) {
@@ -84,6 +85,8 @@ func (c *Config) Serve(ctx context.Context) error {
 			return
 		}
 		lg.Info("announcing on the local network", "service", Service, "port", c.Port, "addrs", ips)
+		zoneNow = zone
+		c.announceNow(zoneNow, lg)
 	}
 	announce()
 	defer func() {
@@ -93,6 +96,8 @@ func (c *Config) Serve(ctx context.Context) error {
 	}()
 	ifaces := time.NewTicker(5 * time.Second)
 	defer ifaces.Stop()
+	again := time.NewTicker(60 * time.Second)
+	defer again.Stop()
 	browse := time.NewTimer(0)
 	defer browse.Stop()
 	for {
@@ -101,6 +106,8 @@ func (c *Config) Serve(ctx context.Context) error {
 			return nil
 		case <-ifaces.C:
 			announce()
+		case <-again.C:
+			c.announceNow(zoneNow, lg)
 		case <-browse.C:
 			addrs, err := Browse(ctx, c.Tag, 2*time.Second)
 			if err != nil && ctx.Err() == nil {
@@ -191,3 +198,12 @@ func hostName() string {
 
 // quietLogger drops hashicorp/mdns's chatter ("[INFO] mdns: Closing client").
 func quietLogger() *log.Logger { return log.New(io.Discard, "", 0) }
+
+func (c *Config) announceNow(zone *mdns.MDNSService, lg *slog.Logger) {
+	if zone == nil {
+		return
+	}
+	if err := announce(zone, Service); err != nil {
+		lg.Debug("mdns: unsolicited announcement failed", "err", err)
+	}
+}
