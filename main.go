@@ -27,7 +27,7 @@ import (
 const appID = "org.cartagena40.consulta"
 
 func main() {
-	env := &cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Open: open, Desktop: runDesktop}
+	env := &cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Open: open, Desktop: runDesktop, Sync: replication.NewReplicator}
 	if fi, err := os.Stdin.Stat(); err == nil && fi.Mode()&os.ModeCharDevice == 0 {
 		env.Stdin = os.Stdin
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"sort"
-	"time"
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/sync/transport"
@@ -19,16 +18,7 @@ const (
 )
 
 // Peer is a peer this laptop has synced with, as remembered between runs.
-type Peer struct {
-	ID       string       `json:"id"`     // transport key id
-	Device   app.DeviceID `json:"device"` // the device id it announced
-	Name     string       `json:"name"`
-	Addr     string       `json:"addr,omitempty"` // where to dial it; empty if it does not listen
-	LastSeen time.Time    `json:"last_seen"`
-	LastSync time.Time    `json:"last_sync,omitzero"` // last time both held the same
-	// Connected is set by Service.Peers for a peer connected now.
-	Connected bool `json:"connected,omitempty"`
-}
+type Peer = app.Peer
 
 // RememberedPeers returns the peers svc's laptop has synced with, most
 // recently seen first.

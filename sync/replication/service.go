@@ -16,7 +16,7 @@ import (
 )
 
 // DefaultPort is the TCP port a laptop listens on unless told otherwise.
-const DefaultPort = 24040
+const DefaultPort = app.DefaultSyncPort
 
 // Options configures a Service. The zero value listens nowhere, dials
 // nobody and logs nothing.
@@ -431,3 +431,11 @@ func firstNonEmpty(a, b string) string {
 	}
 	return b
 }
+
+// NewReplicator is New for callers that know only app's interface: main
+// hands it to the ui.
+func NewReplicator(svc *app.Service, o app.SyncOptions) (app.Replicator, error) {
+	return New(svc, Options{Listen: o.Listen, Peers: o.Peers, Discovery: o.Discovery, Log: o.Log})
+}
+
+var _ app.Replicator = (*Service)(nil)

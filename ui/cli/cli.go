@@ -22,6 +22,8 @@ type Env struct {
 	Open func(dir string) (*app.Service, func() error, error)
 	// Desktop starts the desktop app over dir; nil where there is none.
 	Desktop func(dir string) error
+	// Sync makes the service that syncs with peers (sync/replication).
+	Sync app.NewReplicator
 }
 
 // Exit statuses.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/storage"
+	"github.com/cartagena-c40/consulta/sync/replication"
 )
 
 // harness runs the CLI against a real on-disk store, as main does.
@@ -38,7 +39,7 @@ func openStore(dir string) (*app.Service, func() error, error) {
 // run runs one command line and returns stdout, stderr and the exit status.
 func (h *harness) run(stdin string, args ...string) (string, string, int) {
 	var out, errb bytes.Buffer
-	env := &Env{Stdout: &out, Stderr: &errb, Open: openStore}
+	env := &Env{Stdout: &out, Stderr: &errb, Open: openStore, Sync: replication.NewReplicator}
 	if stdin != "" {
 		env.Stdin = strings.NewReader(stdin)
 	}

@@ -13,8 +13,7 @@ import (
 	"time"
 
 	"github.com/cartagena-c40/consulta/app"
-	"github.com/cartagena-c40/consulta/sync/invite"
-	"github.com/cartagena-c40/consulta/sync/replication"
+	"github.com/cartagena-c40/consulta/app/invite"
 )
 
 func init() {
@@ -33,11 +32,19 @@ func (l *addrList) String() string { return strings.Join(*l, ",") }
 func (l *addrList) Set(s string) error {
 	for _, a := range list(s) {
 		if !strings.Contains(a, ":") {
-			a += fmt.Sprintf(":%d", replication.DefaultPort)
+			a += fmt.Sprintf(":%d", app.DefaultSyncPort)
 		}
 		*l = append(*l, a)
 	}
 	return nil
+}
+
+// replicator makes the sync service main provides.
+func (c *ctx) replicator(o app.SyncOptions) (app.Replicator, error) {
+	if c.env.Sync == nil {
+		return nil, errors.New("sync: this build has no sync")
+	}
+	return c.env.Sync(c.svc, o)
 }
 
 // syncLog logs sync events to stderr for a person to read.
@@ -56,7 +63,7 @@ func cmdInvite(c *ctx, args []string) error {
 	}
 	fmt.Fprintf(c.env.Stderr, "Join code of %q. Whoever has it can read and write everything in this workspace:\n", ws.Title)
 	c.out("%s\n", invite.Encode(string(ws.ID), ws.Secret))
-	fmt.Fprintf(c.env.Stderr, "On the other laptop: consulta join CODE --peer THIS-LAPTOP:%d\n", replication.DefaultPort)
+	fmt.Fprintf(c.env.Stderr, "On the other laptop: consulta join CODE --peer THIS-LAPTOP:%d\n", app.DefaultSyncPort)
 	return nil
 }
 
@@ -99,7 +106,7 @@ func cmdSync(c *ctx, args []string) error {
 	var peers addrList
 	fs.Var(&peers, "peer", "a peer to sync with, HOST:PORT (repeatable)")
 	fs.Var(&peers, "connect", "same as --peer")
-	listen := fs.String("listen", fmt.Sprintf(":%d", replication.DefaultPort), "address to accept peers on; empty: none")
+	listen := fs.String("listen", fmt.Sprintf(":%d", app.DefaultSyncPort), "address to accept peers on; empty: none")
 	once := fs.Bool("once", false, "sync with the peers until nothing is left to exchange, then exit")
 	noMDNS := fs.Bool("no-mdns", false, "neither announce nor look for peers on the local network")
 	if _, err := parse(fs, args); err != nil {
@@ -108,7 +115,7 @@ func cmdSync(c *ctx, args []string) error {
 	if *once {
 		return syncOnce(c, peers, *noMDNS)
 	}
-	r, err := replication.New(c.svc, replication.Options{Listen: *listen, Peers: peers, Discovery: !*noMDNS, Log: syncLog(c)})
+	r, err := c.replicator(app.SyncOptions{Listen: *listen, Peers: peers, Discovery: !*noMDNS, Log: syncLog(c)})
 	if err != nil {
 		return err
 	}
@@ -121,14 +128,14 @@ func cmdSync(c *ctx, args []string) error {
 // syncOnce syncs with peers, or with the remembered and discovered ones
 // when none are given, until nothing is left to exchange.
 func syncOnce(c *ctx, peers []string, noMDNS bool) error {
-	r, err := replication.New(c.svc, replication.Options{Log: syncLog(c)})
+	r, err := c.replicator(app.SyncOptions{Log: syncLog(c)})
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if len(peers) == 0 {
-		if known, err := replication.RememberedPeers(c.svc); err == nil {
+		if known, err := r.Peers(); err == nil {
 			for _, p := range known {
 				if p.Addr != "" {
 					peers = append(peers, p.Addr)
@@ -180,7 +187,11 @@ func cmdPeers(c *ctx, args []string) error {
 	if c.svc.Workspace() == nil {
 		return &app.Error{Op: "peers", Kind: app.NotInitialized, Msg: "no workspace here yet"}
 	}
-	peers, err := replication.RememberedPeers(c.svc)
+	r, err := c.replicator(app.SyncOptions{})
+	if err != nil {
+		return err
+	}
+	peers, err := r.Peers()
 	if err != nil {
 		return err
 	}
@@ -188,7 +199,7 @@ func cmdPeers(c *ctx, args []string) error {
 		enc := json.NewEncoder(c.env.Stdout)
 		enc.SetIndent("", "  ")
 		if peers == nil {
-			peers = []replication.Peer{}
+			peers = []app.Peer{}
 		}
 		return enc.Encode(peers)
 	}
