@@ -63,7 +63,7 @@ func runDesktop(dir string) error {
 	syncDone := make(chan struct{})
 	go func() {
 		defer close(syncDone)
-		runSync(ctx, svc)
+		runSync(ctx, svc, ui)
 	}()
 	ui.Show()
 	a.Run()
@@ -76,7 +76,7 @@ func runDesktop(dir string) error {
 // runSync replicates with the workspace's peers in the background until
 // ctx is cancelled, once there is a workspace (the first-run screen may
 // still be creating or joining one).
-func runSync(ctx context.Context, svc *app.Service) {
+func runSync(ctx context.Context, svc *app.Service, ui *desktop.UI) {
 	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()
 	for svc.Workspace() == nil {
@@ -92,6 +92,7 @@ func runSync(ctx context.Context, svc *app.Service) {
 		lg.Error("sync not started", "err", err)
 		return
 	}
+	ui.AttachSync(r)
 	if err := r.Serve(ctx); err != nil {
 		lg.Error("sync stopped", "err", err)
 	}

@@ -28,6 +28,7 @@ type browser struct {
 	filters    *filterPanel
 	list       *widget.List
 	count      *widget.Label
+	syncStatus *widget.Label
 	right      *fyne.Container
 	detail     *detail
 	form       *recordForm
@@ -57,6 +58,8 @@ func newBrowser(u *UI) *browser {
 		b.refresh()
 	})
 	b.count = widget.NewLabel("")
+	b.syncStatus = widget.NewLabel("")
+	b.syncStatus.Importance = widget.LowImportance
 	b.list = widget.NewList(
 		func() int { return len(b.records) },
 		func() fyne.CanvasObject { return newRecordRow() },
@@ -91,7 +94,7 @@ func newBrowser(u *UI) *browser {
 	// wrapped text asks for width, takes the rest.
 	listRoom := canvas.NewRectangle(color.Transparent)
 	listRoom.SetMinSize(fyne.NewSize(400, 0))
-	middle := container.NewBorder(nil, b.count, nil, nil, container.NewStack(listRoom, b.list))
+	middle := container.NewBorder(nil, container.NewHBox(b.count, b.syncStatus), nil, nil, container.NewStack(listRoom, b.list))
 	split := container.NewHSplit(middle, b.right)
 	split.Offset = 0.45
 	outer := container.NewHSplit(b.filters.content, split)

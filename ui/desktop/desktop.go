@@ -38,12 +38,18 @@ type UI struct {
 	tabs      *container.AppTabs
 	browser   *browser
 	dashboard *dashboard
+	peers     *peersScreen
 	first     *firstRun
+
+	sync         app.Replicator // nil until main attaches it
+	pendingPeers []string       // addresses given before sync started
+	stopSync     chan struct{}
+	closed       bool
 }
 
 // New builds the UI of svc in window w. Call Show to display it.
 func New(a fyne.App, w fyne.Window, svc *app.Service) *UI {
-	u := &UI{app: a, win: w, svc: svc, tax: svc.Taxonomy()}
+	u := &UI{app: a, win: w, svc: svc, tax: svc.Taxonomy(), stopSync: make(chan struct{})}
 	u.lang = app.Lang(svc.Setting(settingLang))
 	if u.lang == "" {
 		u.lang = systemLanguage()
@@ -69,9 +75,11 @@ func (u *UI) build() {
 	u.first = nil
 	u.browser = newBrowser(u)
 	u.dashboard = newDashboard(u)
+	u.peers = newPeersScreen(u)
 	u.tabs = container.NewAppTabs(
 		container.NewTabItem(lang.L("Records"), u.browser.content),
 		container.NewTabItem(lang.L("Dashboard"), u.dashboard.content),
+		container.NewTabItem(lang.L("Peers"), u.peers.content),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		if t.Content == u.dashboard.content {
@@ -108,6 +116,7 @@ func (u *UI) menu() *fyne.MainMenu {
 			find,
 			fyne.NewMenuItem(lang.L("Records"), func() { u.tabs.SelectIndex(0) }),
 			fyne.NewMenuItem(lang.L("Dashboard"), func() { u.tabs.SelectIndex(1) }),
+			fyne.NewMenuItem(lang.L("Peers"), func() { u.tabs.SelectIndex(2) }),
 			fyne.NewMenuItem(lang.L("Compare selected"), func() { u.browser.compare() }),
 		),
 	)
@@ -136,6 +145,11 @@ func (u *UI) Show() {
 		u.browser.list.Select(0)
 	case "form":
 		u.browser.newRecord(app.KindNote)
+	case "peers":
+		u.tabs.SelectIndex(2)
+	case "invite":
+		u.tabs.SelectIndex(2)
+		u.peers.showInvite()
 	case "compare":
 		u.browser.filters.pick("kind", string(app.KindProposal))
 		u.browser.list.Select(0)
@@ -148,6 +162,10 @@ func (u *UI) Show() {
 
 // Close stops background work. The caller closes the store afterwards.
 func (u *UI) Close() {
+	if !u.closed {
+		u.closed = true
+		close(u.stopSync)
+	}
 	if u.browser != nil {
 		u.browser.stop()
 		u.browser.flushDrafts()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/app/demo"
+	"github.com/cartagena-c40/consulta/app/invite"
 )
 
 // demoRecords is how many sample records first run offers to load.
@@ -30,6 +31,10 @@ type firstRun struct {
 	create   *widget.Button
 	progress *widget.ProgressBar
 	message  *widget.Label
+
+	code *widget.Entry // joining an existing workspace instead
+	peer *widget.Entry
+	join *widget.Button
 }
 
 func newFirstRun(u *UI) *firstRun {
@@ -60,9 +65,43 @@ func newFirstRun(u *UI) *firstRun {
 	welcome := widget.NewLabelWithStyle(lang.L("Welcome to Consulta"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	intro := widget.NewLabel(lang.L("Create the workspace for your consultation process. Other laptops will be able to join it later."))
 	intro.Wrapping = fyne.TextWrapWord
-	box := container.NewVBox(welcome, intro, form, f.sample, f.create, f.progress, f.message)
-	f.content = container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(560, 420)), box))
+	f.code = widget.NewEntry()
+	f.code.SetPlaceHolder("XXXX-XXXX-XXXX-…")
+	f.peer = widget.NewEntry()
+	f.peer.SetPlaceHolder(lang.L("optional: host:port of a member laptop"))
+	f.join = widget.NewButton(lang.L("Join workspace"), f.submitJoin)
+	joinIntro := widget.NewLabel(lang.L("Or join a workspace another laptop created: type the join code it shows under Peers, Invite a laptop."))
+	joinIntro.Wrapping = fyne.TextWrapWord
+	joinForm := widget.NewForm(
+		widget.NewFormItem(lang.L("Join code"), f.code),
+		widget.NewFormItem(lang.L("Peer"), f.peer),
+	)
+	box := container.NewVBox(welcome, intro, form, f.sample, f.create, f.progress, widget.NewSeparator(),
+		joinIntro, joinForm, f.join, f.message)
+	f.content = container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(560, 620)), box))
 	return f
+}
+
+// submitJoin makes this laptop a member of the workspace of the code; sync
+// then brings its records, which appear as they arrive.
+func (f *firstRun) submitJoin() {
+	u := f.u
+	id, key, err := invite.Decode(f.code.Text)
+	if err != nil {
+		f.message.SetText(err.Error())
+		f.message.Show()
+		return
+	}
+	if _, err := u.svc.Join(app.WorkspaceID(id), key, ""); err != nil {
+		f.message.SetText(err.Error())
+		f.message.Show()
+		return
+	}
+	u.svc.SetSetting(settingLang, string(u.lang))
+	u.svc.SetSetting(settingAuthor, strings.TrimSpace(f.author.Text))
+	u.svc.SetSetting(settingOrg, strings.TrimSpace(f.org.Text))
+	u.addPeer(f.peer.Text)
+	u.build()
 }
 
 func (f *firstRun) submit() {
