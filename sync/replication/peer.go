@@ -152,6 +152,9 @@ func (p *peer) end(err error) error {
 		return err
 	case errors.As(err, &pc):
 		if pc.Reason == reasonDone || pc.Reason == errDuplicate.Error() {
+			if pc.Reason == reasonDone {
+				p.s.remember(p, true) // the peer found both in sync
+			}
 			p.log.Info("peer disconnected", "reason", pc.Reason, "ops_in", p.opsIn, "ops_out", p.opsOut)
 			return nil
 		}
