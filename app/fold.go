@@ -105,3 +105,20 @@ func applySet[T ~string](s, add, del []T) []T {
 	}
 	return out
 }
+
+// SetChange returns what to add to and remove from the set old to make it
+// want: how an edit that states a whole set (a form, a CLI flag) becomes the
+// additions and removals a Patch carries.
+func SetChange[T ~string](old []T, want []string) (add, del []T) {
+	for _, w := range want {
+		if !slices.Contains(old, T(w)) {
+			add = append(add, T(w))
+		}
+	}
+	for _, o := range old {
+		if !slices.Contains(want, string(o)) {
+			del = append(del, o)
+		}
+	}
+	return add, del
+}

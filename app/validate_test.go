@@ -125,3 +125,13 @@ func TestWords(t *testing.T) {
 		t.Errorf("decomposed: %q", got)
 	}
 }
+
+func TestSetChange(t *testing.T) {
+	add, del := SetChange([]ThemeCode{"a", "b"}, []string{"b", "c"})
+	if !slices.Equal(add, []ThemeCode{"c"}) || !slices.Equal(del, []ThemeCode{"a"}) {
+		t.Fatalf("add %v del %v", add, del)
+	}
+	if add, del := SetChange[TagCode](nil, nil); add != nil || del != nil {
+		t.Fatal("nothing to change")
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -112,18 +111,17 @@ func (f *fieldFlags) patch(c *ctx, cur *app.Record) (app.Patch, error) {
 			p.Body = &b
 		}
 	}
-	var oldThemes, oldPops, oldTags []string
-	if cur != nil {
-		oldThemes, oldPops, oldTags = strs(cur.Themes), strs(cur.Populations), strs(cur.Tags)
+	if cur == nil {
+		cur = &app.Record{}
 	}
 	if given["theme"] {
-		p.AddThemes, p.DelThemes = diff[app.ThemeCode](oldThemes, list(*f.themes))
+		p.AddThemes, p.DelThemes = app.SetChange(cur.Themes, list(*f.themes))
 	}
 	if given["population"] {
-		p.AddPops, p.DelPops = diff[app.PopulationCode](oldPops, list(*f.populations))
+		p.AddPops, p.DelPops = app.SetChange(cur.Populations, list(*f.populations))
 	}
 	if given["tag"] {
-		p.AddTags, p.DelTags = diff[app.TagCode](oldTags, list(*f.tags))
+		p.AddTags, p.DelTags = app.SetChange(cur.Tags, list(*f.tags))
 	}
 	return p, nil
 }
@@ -160,19 +158,6 @@ func typed[T ~string](s *string) *T {
 }
 
 // diff returns what to add to and remove from old to make it want.
-func diff[T ~string](old, want []string) (add, del []T) {
-	for _, w := range want {
-		if !slices.Contains(old, w) {
-			add = append(add, T(w))
-		}
-	}
-	for _, o := range old {
-		if !slices.Contains(want, o) {
-			del = append(del, T(o))
-		}
-	}
-	return add, del
-}
 
 func strs[T ~string](xs []T) []string {
 	out := make([]string, len(xs))

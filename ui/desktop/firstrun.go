@@ -82,24 +82,34 @@ func newFirstRun(u *UI) *firstRun {
 	return f
 }
 
+func (f *firstRun) fail(err error) {
+	f.message.SetText(err.Error())
+	f.message.Show()
+}
+
+// saveProfile keeps the language, name and organization chosen here.
+func (f *firstRun) saveProfile() {
+	for k, v := range map[string]string{settingLang: string(f.u.lang),
+		settingAuthor: strings.TrimSpace(f.author.Text), settingOrg: strings.TrimSpace(f.org.Text)} {
+		if err := f.u.svc.SetSetting(k, v); err != nil {
+			f.u.showError(err)
+		}
+	}
+}
+
 // submitJoin makes this laptop a member of the workspace of the code; sync
 // then brings its records, which appear as they arrive.
 func (f *firstRun) submitJoin() {
 	u := f.u
 	id, key, err := invite.Decode(f.code.Text)
+	if err == nil {
+		_, err = u.svc.Join(app.WorkspaceID(id), key, "")
+	}
 	if err != nil {
-		f.message.SetText(err.Error())
-		f.message.Show()
+		f.fail(err)
 		return
 	}
-	if _, err := u.svc.Join(app.WorkspaceID(id), key, ""); err != nil {
-		f.message.SetText(err.Error())
-		f.message.Show()
-		return
-	}
-	u.svc.SetSetting(settingLang, string(u.lang))
-	u.svc.SetSetting(settingAuthor, strings.TrimSpace(f.author.Text))
-	u.svc.SetSetting(settingOrg, strings.TrimSpace(f.org.Text))
+	f.saveProfile()
 	u.addPeer(f.peer.Text)
 	u.build()
 }
@@ -111,13 +121,10 @@ func (f *firstRun) submit() {
 		title = f.title.PlaceHolder
 	}
 	if _, err := u.svc.Init(title); err != nil {
-		f.message.SetText(err.Error())
-		f.message.Show()
+		f.fail(err)
 		return
 	}
-	u.svc.SetSetting(settingLang, string(u.lang))
-	u.svc.SetSetting(settingAuthor, strings.TrimSpace(f.author.Text))
-	u.svc.SetSetting(settingOrg, strings.TrimSpace(f.org.Text))
+	f.saveProfile()
 	if !f.sample.Checked {
 		u.build()
 		return

@@ -548,24 +548,10 @@ func editPatch(r *app.Record, st *formState, title string) app.Patch {
 	if string(r.Status) != st.Status && st.Status != "" {
 		p.Status = ptr(app.Status(st.Status))
 	}
-	p.AddThemes, p.DelThemes = diff[app.ThemeCode](strs(r.Themes), st.Themes)
-	p.AddPops, p.DelPops = diff[app.PopulationCode](strs(r.Populations), st.Populations)
-	p.AddTags, p.DelTags = diff[app.TagCode](strs(r.Tags), st.Tags)
+	p.AddThemes, p.DelThemes = app.SetChange(r.Themes, st.Themes)
+	p.AddPops, p.DelPops = app.SetChange(r.Populations, st.Populations)
+	p.AddTags, p.DelTags = app.SetChange(r.Tags, st.Tags)
 	return p
-}
-
-func diff[T ~string](old, want []string) (add, del []T) {
-	for _, w := range want {
-		if !slices.Contains(old, w) {
-			add = append(add, T(w))
-		}
-	}
-	for _, o := range old {
-		if !slices.Contains(want, o) {
-			del = append(del, T(o))
-		}
-	}
-	return add, del
 }
 
 func conv[T ~string](xs []string) []T {
