@@ -53,6 +53,9 @@ func open(dir string) (*app.Service, func() error, error) {
 func runDesktop(dir string) error {
 	svc, closeStore, err := open(dir)
 	if err != nil {
+		// Whoever double-clicked the app has no terminal to read this in.
+		a := fyneapp.NewWithID(appID)
+		desktop.ShowStartError(a, dir, err)
 		return err
 	}
 	a := fyneapp.NewWithID(appID)

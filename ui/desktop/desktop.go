@@ -7,6 +7,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/assets"
@@ -189,4 +191,17 @@ func (u *UI) setLanguage(l app.Lang) {
 		u.browser.flushDrafts()
 	}
 	u.build()
+}
+
+// ShowStartError shows, in a window of its own, why the data directory dir
+// could not be opened (in use by another Consulta, not a Consulta
+// directory, damaged), and returns when the window is closed.
+func ShowStartError(a fyne.App, dir string, err error) {
+	useLanguage(systemLanguage())
+	w := a.NewWindow("Consulta")
+	msg := widget.NewLabel(lang.L("Consulta cannot open its data folder {{.Dir}}:", map[string]any{"Dir": dir}) + "\n\n" + err.Error())
+	msg.Wrapping = fyne.TextWrapWord
+	w.SetContent(container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), widget.NewButton(lang.L("Close"), a.Quit)), nil, nil, container.NewVScroll(msg)))
+	w.Resize(fyne.NewSize(560, 220))
+	w.ShowAndRun()
 }
