@@ -102,7 +102,20 @@ type Op struct {
 	Base   []OpID `cbor:"9,keyasint,omitempty"`
 	PubKey []byte `cbor:"10,keyasint,omitempty"` // OpDevice only
 	Name   string `cbor:"11,keyasint,omitempty"` // OpDevice only: the device's name
-	Sig    []byte `cbor:"15,keyasint,omitempty"`
+	// Prev is the SHA-256 of the canonical encoding of the same device's
+	// previous operation (nil for seq 1). The operations of a device form a
+	// hash chain, so one valid signature vouches for every operation
+	// before it: a receiver checks the chain and one signature per chunk
+	// instead of one signature per operation (about 90 µs each).
+	Prev []byte `cbor:"12,keyasint,omitempty"`
+	Sig  []byte `cbor:"15,keyasint,omitempty"`
+}
+
+// HashOp is the chain hash of an encoded operation: what the next operation
+// of the same device carries as Prev.
+func HashOp(encoded []byte) []byte {
+	h := sha256.Sum256(encoded)
+	return h[:]
 }
 
 // ID returns the operation's address.
@@ -217,6 +230,9 @@ func (o *Op) checkShape() error {
 	}
 	if len(o.Device) != 16 || o.Seq == 0 {
 		return bad("bad address")
+	}
+	if (o.Seq == 1) != (len(o.Prev) == 0) || (len(o.Prev) != 0 && len(o.Prev) != sha256.Size) {
+		return bad("bad chain link")
 	}
 	switch o.Type {
 	case OpDevice:

@@ -1,9 +1,11 @@
 package app
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"fmt"
 	"runtime"
+	"sort"
 	"sync"
 )
 
@@ -55,10 +57,12 @@ func (s *Service) OpsAfter(dev DeviceID, after uint64, limit, maxBytes int) ([][
 
 // Receive checks operations that came from a peer and stores them. Each
 // must be canonically encoded, belong to this workspace, have a known shape
-// and values the taxonomy knows, and carry a valid signature of its device:
-// a device announcement is checked against its own key (the device id is
-// the key's hash), every other operation against the key its device
-// announced earlier or in the same batch. One bad operation rejects the
+// and values the taxonomy knows, and be vouched for by its device: the
+// operations of a device must continue its hash chain from the one before
+// them, which this replica must hold, and the last of them must carry a
+// valid signature, against the key the device announced (earlier or in the
+// same batch; a device announcement carries its key, whose hash is the
+// device id). One bad operation rejects the
 // whole batch with a Corrupt or Invalid error and nothing is stored: a peer
 // that sends one is misbehaving. Operations already held are skipped.
 // Receive returns how many operations were new.
@@ -106,7 +110,52 @@ func (s *Service) Receive(raw [][]byte) (int, error) {
 		}
 		keys[o.Device] = k
 	}
-	if err := verifyAll(ops, keys); err != nil {
+	// Each device's operations in the batch must continue its hash chain
+	// from the operation before them, which this replica holds; then the
+	// signature of the last one vouches for them all.
+	groups := map[DeviceID][]int{}
+	var devices []DeviceID
+	for i, o := range ops {
+		if _, ok := groups[o.Device]; !ok {
+			devices = append(devices, o.Device)
+		}
+		groups[o.Device] = append(groups[o.Device], i)
+	}
+	var heads []*Op
+	for _, dev := range devices {
+		idx := groups[dev]
+		sort.Slice(idx, func(a, b int) bool { return ops[idx[a]].Seq < ops[idx[b]].Seq })
+		for k := 1; k < len(idx); k++ {
+			cur, prev := ops[idx[k]], ops[idx[k-1]]
+			if cur.Seq != prev.Seq+1 {
+				return 0, &Error{Op: op, Kind: Corrupt, Msg: fmt.Sprintf("operations %s and %s of one device are not consecutive", prev.ID(), cur.ID())}
+			}
+			if !bytes.Equal(cur.Prev, HashOp(raw[idx[k-1]])) {
+				return 0, &Error{Op: op, Kind: Corrupt, Msg: fmt.Sprintf("operation %s does not follow %s: the chain is broken", cur.ID(), prev.ID())}
+			}
+		}
+		if first := ops[idx[0]]; first.Seq > 1 {
+			held, err := r.OpsAfter(dev, first.Seq-2, 1, 1)
+			if err != nil {
+				return 0, err
+			}
+			var before *Op
+			if len(held) == 1 {
+				before, err = DecodeOp(held[0])
+				if err != nil {
+					return 0, err
+				}
+			}
+			if before == nil || before.Seq != first.Seq-1 {
+				return 0, &Error{Op: op, Kind: Corrupt, Msg: fmt.Sprintf("operation %s arrives before operation %d of its device", first.ID(), first.Seq-1)}
+			}
+			if !bytes.Equal(first.Prev, HashOp(held[0])) {
+				return 0, &Error{Op: op, Kind: Corrupt, Msg: fmt.Sprintf("operation %s does not follow %s: the chain is broken", first.ID(), before.ID())}
+			}
+		}
+		heads = append(heads, ops[idx[len(idx)-1]])
+	}
+	if err := verifyAll(heads, keys); err != nil {
 		return 0, withOp(op, err)
 	}
 	before, err := r.Vector()
@@ -148,9 +197,8 @@ func (s *Service) checkRemote(o *Op) error {
 	return s.tax.ValidatePatch(kind, &p)
 }
 
-// verifyAll checks every signature, in parallel: one verification costs
-// about 90 µs, and a first sync of a workspace carries hundreds of
-// thousands of operations.
+// verifyAll checks the signatures of ops, in parallel: one verification
+// costs about 90 µs.
 func verifyAll(ops []*Op, keys map[DeviceID]ed25519.PublicKey) error {
 	workers := runtime.NumCPU()
 	if len(ops) < 64 {

@@ -37,9 +37,9 @@ type Store interface {
 	Workspace() (*Workspace, error)
 	// Identity returns this device's identity, or NotInitialized.
 	Identity() (*Identity, error)
-	// LastOp returns the highest sequence number stored for dev and the
-	// largest HLC among them; zero values when dev has none.
-	LastOp(dev DeviceID) (uint64, HLC, error)
+	// LastOp returns the operation of dev with the highest sequence number,
+	// decoded and as stored, or nil when dev has none.
+	LastOp(dev DeviceID) (*Op, []byte, error)
 	// Apply stores operations durably and folds the records they touch.
 	// Applying an operation already stored is a no-op; a different
 	// operation at an existing address fails with Corrupt. When Apply
@@ -61,10 +61,11 @@ type Service struct {
 	tax   *Taxonomy
 	clock Clock
 
-	mu  sync.Mutex // serializes writes: one sequence per device
-	ws  *Workspace
-	id  *Identity
-	seq uint64
+	mu   sync.Mutex // serializes writes: one sequence per device
+	ws   *Workspace
+	id   *Identity
+	seq  uint64
+	prev []byte // chain hash of this device's last operation
 }
 
 // NewService returns a service over store. The store may hold no workspace
@@ -90,12 +91,15 @@ func (s *Service) load() error {
 	if err != nil {
 		return err
 	}
-	seq, hlc, err := s.store.LastOp(id.Device)
+	last, enc, err := s.store.LastOp(id.Device)
 	if err != nil {
 		return err
 	}
-	s.ws, s.id, s.seq = ws, id, seq
-	s.clock.Observe(hlc)
+	s.ws, s.id = ws, id
+	if last != nil {
+		s.seq, s.prev = last.Seq, HashOp(enc)
+		s.clock.Observe(last.HLC)
+	}
 	return nil
 }
 
@@ -161,12 +165,12 @@ func (s *Service) initLocked(ws *Workspace) error {
 	if err := s.store.Init(ws, id); err != nil {
 		return err
 	}
-	s.ws, s.id, s.seq = ws, id, 0
+	s.ws, s.id, s.seq, s.prev = ws, id, 0, nil
 	dev := s.newOpLocked(OpDevice, "")
 	dev.PubKey = id.Key.Public().(ed25519.PublicKey)
 	dev.Name = id.Name
 	if err := s.commitLocked(dev); err != nil {
-		s.seq = 0
+		s.seq, s.prev = 0, nil
 		return err
 	}
 	return nil
@@ -194,12 +198,23 @@ func (s *Service) newOpLocked(t OpType, rec RecordID) *Op {
 // commitLocked signs and stores ops. Callers give the sequence numbers back
 // on failure (see rewind), so that a device's sequence never has gaps.
 func (s *Service) commitLocked(ops ...*Op) error {
+	prev := s.prev
 	for _, o := range ops {
+		o.Prev = prev
 		if err := o.Sign(s.id.Key); err != nil {
 			return err
 		}
+		enc, err := EncodeOp(o)
+		if err != nil {
+			return err
+		}
+		prev = HashOp(enc)
 	}
-	return s.store.Apply(ops)
+	if err := s.store.Apply(ops); err != nil {
+		return err
+	}
+	s.prev = prev
+	return nil
 }
 
 // rewind gives back the sequence numbers taken since start when *err is set.

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/cartagena-c40/consulta/app"
@@ -129,3 +130,54 @@ func TestReceiveRejectsBadOps(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// TestReceiveChecksTheChain: one signature per chunk vouches for the
+// operations before it only through the hash chain, so a change anywhere
+// in a chunk, or a chunk that does not follow what is held, is refused.
+func TestReceiveChecksTheChain(t *testing.T) {
+	a, sa, b, _ := pair(t)
+	for i := 0; i < 6; i++ {
+		if _, err := a.Create(app.KindNote, note(fmt.Sprint("nota ", i), "texto", "andes", "CO", "broad-protection")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dev := a.Device()
+	raw, err := sa.OpsAfter(dev, 0, 100, 1<<20) // seq 1 (device) to 7
+	if err != nil || len(raw) != 7 {
+		t.Fatalf("%d ops, %v", len(raw), err)
+	}
+	alter := func(i int) [][]byte {
+		c := append([][]byte(nil), raw...)
+		o, err := app.DecodeOp(c[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Patch.Title = ptrTo("cambiado")
+		c[i], _ = app.EncodeOp(o)
+		return c
+	}
+	cases := map[string][][]byte{
+		"a middle operation altered":           alter(3),
+		"the last operation altered":           alter(6),
+		"an operation left out":                append(append([][]byte(nil), raw[:3]...), raw[4:]...),
+		"a chunk that skips what comes before": raw[2:],
+	}
+	for name, c := range cases {
+		if _, err := b.Receive(c); app.KindOf(err) != app.Corrupt {
+			t.Errorf("%s: %v", name, err)
+		}
+		if v, _ := b.Vector(); v[dev] != 0 {
+			t.Fatalf("%s: stored %d operations", name, v[dev])
+		}
+	}
+	// In two chunks, in order, the same operations are accepted.
+	if _, err := b.Receive(raw[:4]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Receive(raw[4:]); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := b.Vector(); v[dev] != 7 {
+		t.Fatalf("vector %v", v)
+	}
+}

@@ -423,9 +423,12 @@ func (s *Store) Identity() (*app.Identity, error) {
 	return &id, nil
 }
 
-// LastOp returns dev's highest sequence number and that operation's HLC.
-func (s *Store) LastOp(dev app.DeviceID) (seq uint64, hlc app.HLC, err error) {
-	err = s.db.View(func(txn *badger.Txn) error {
+// LastOp returns dev's operation with the highest sequence number, decoded
+// and as stored, or nil when dev has none.
+func (s *Store) LastOp(dev app.DeviceID) (*app.Op, []byte, error) {
+	var o *app.Op
+	var enc []byte
+	err := s.db.View(func(txn *badger.Txn) error {
 		prefix := devicePrefix(dev)
 		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: prefix})
 		defer it.Close()
@@ -433,14 +436,15 @@ func (s *Store) LastOp(dev app.DeviceID) (seq uint64, hlc app.HLC, err error) {
 		if !it.Valid() {
 			return nil
 		}
-		o, err := decodeItem(it.Item())
+		v, err := it.Item().ValueCopy(nil)
 		if err != nil {
 			return err
 		}
-		seq, hlc = o.Seq, o.HLC
-		return nil
+		o, err = app.DecodeOp(v)
+		enc = v
+		return err
 	})
-	return seq, hlc, err
+	return o, enc, err
 }
 
 func decodeItem(item *badger.Item) (*app.Op, error) {

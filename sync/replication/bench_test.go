@@ -2,6 +2,8 @@ package replication
 
 import (
 	"context"
+	"log/slog"
+	"os"
 	"net"
 	"testing"
 	"time"
@@ -32,7 +34,7 @@ func benchFirstSync(b *testing.B, n int) {
 	for _, k := range want {
 		ops += int(k)
 	}
-	rs, err := New(src, Options{})
+	rs, err := New(src, Options{Log: benchLog()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -62,7 +64,7 @@ func benchFirstSync(b *testing.B, n int) {
 		if _, err := dst.Join(ws.ID, ws.Secret[:transport.JoinKeySize], ""); err != nil {
 			b.Fatal(err)
 		}
-		rd, err := New(dst, Options{})
+		rd, err := New(dst, Options{Log: benchLog()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -90,4 +92,11 @@ func benchFirstSync(b *testing.B, n int) {
 	b.ReportMetric(float64(ops*b.N)/elapsed.Seconds(), "ops/s")
 	b.ReportMetric(float64(wire)/float64(ops*b.N), "wire-bytes/op")
 	_ = app.KindNote
+}
+
+func benchLog() *slog.Logger {
+	if os.Getenv("CONSULTA_BENCH_LOG") == "" {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, nil))
 }

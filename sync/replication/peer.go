@@ -206,6 +206,13 @@ func (p *peer) adoptTitle(title string) {
 func (p *peer) readLoop(ctx context.Context) error {
 	for {
 		p.c.SetReadDeadline(time.Now().Add(3 * p.s.opts.PingInterval))
+		// Stopping sets a deadline in the past to interrupt Recv; if it came
+		// just before the line above, that line undid it, and Recv would wait
+		// for the peer's next ping (15 s). Stopping cancels ctx first, so
+		// looking at ctx here closes that window.
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		m, err := p.c.Recv()
 		if ctx.Err() != nil {
 			return ctx.Err()
