@@ -3,8 +3,8 @@ package replication
 import (
 	"context"
 	"log/slog"
-	"os"
 	"net"
+	"os"
 	"testing"
 	"time"
 
