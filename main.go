@@ -8,6 +8,7 @@ import (
 	"context"
 	"log"
 	"log/slog"
+	"net"
 	"os"
 	"strconv"
 	"time"
@@ -90,13 +91,28 @@ func runSync(ctx context.Context, svc *app.Service, ui *desktop.UI) {
 		}
 	}
 	lg := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("part", "sync")
-	r, err := replication.New(svc, replication.Options{Listen: ":" + strconv.Itoa(replication.DefaultPort), Discovery: true, Log: lg})
+	// The usual port, or any free one when another program (another
+	// Consulta on this machine) has it: mDNS announces the port in use.
+	ln, err := net.Listen("tcp", ":"+strconv.Itoa(replication.DefaultPort))
+	if err != nil {
+		lg.Warn("the usual sync port is taken; using another", "err", err)
+		ln, err = net.Listen("tcp", ":0")
+	}
 	if err != nil {
 		lg.Error("sync not started", "err", err)
+		ui.SyncUnavailable(err)
+		return
+	}
+	r, err := replication.New(svc, replication.Options{Listener: ln, Discovery: true, Log: lg})
+	if err != nil {
+		ln.Close()
+		lg.Error("sync not started", "err", err)
+		ui.SyncUnavailable(err)
 		return
 	}
 	ui.AttachSync(r)
 	if err := r.Serve(ctx); err != nil {
 		lg.Error("sync stopped", "err", err)
+		ui.SyncUnavailable(err)
 	}
 }

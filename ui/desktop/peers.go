@@ -53,6 +53,20 @@ func (u *UI) AttachSync(r app.Replicator) {
 	}()
 }
 
+// SyncUnavailable tells the user that sync could not start or stopped, and
+// why. It may be called from any goroutine.
+func (u *UI) SyncUnavailable(err error) {
+	dispatch(func() {
+		text := lang.L("Sync is not running:") + " " + err.Error()
+		if u.peers != nil {
+			u.peers.status.SetText(text)
+		}
+		if u.browser != nil {
+			u.browser.syncStatus.SetText(text)
+		}
+	})
+}
+
 // peersScreen lists the laptops this one syncs with, adds one by address,
 // and shows the join code other laptops need.
 type peersScreen struct {

@@ -2,6 +2,7 @@ package desktop
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -86,5 +87,15 @@ func TestPeersScreenAndInvite(t *testing.T) {
 	u.peers.showInvite()
 	if u.win.Canvas().Overlays().Top() == nil {
 		t.Fatal("no invite dialog")
+	}
+}
+
+func TestSyncUnavailableIsShown(t *testing.T) {
+	svc := newStore(t, true)
+	u := newTestUI(t, svc)
+	u.SyncUnavailable(errors.New("listen tcp :24040: address already in use"))
+	testQueue.drain()
+	if got := u.browser.syncStatus.Text; !strings.Contains(got, "address already in use") {
+		t.Fatalf("status: %q", got)
 	}
 }
