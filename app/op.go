@@ -231,7 +231,9 @@ func (o *Op) checkShape() error {
 	if len(o.Device) != 16 || o.Seq == 0 {
 		return bad("bad address")
 	}
-	if (o.Seq == 1) != (len(o.Prev) == 0) || (len(o.Prev) != 0 && len(o.Prev) != sha256.Size) {
+	// Operations written before the hash chain existed (the first builds)
+	// have no Prev; they are checked by their own signature instead.
+	if (o.Seq == 1 && len(o.Prev) != 0) || (len(o.Prev) != 0 && len(o.Prev) != sha256.Size) {
 		return bad("bad chain link")
 	}
 	switch o.Type {

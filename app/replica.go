@@ -121,7 +121,7 @@ func (s *Service) Receive(raw [][]byte) (int, error) {
 		}
 		groups[o.Device] = append(groups[o.Device], i)
 	}
-	var heads []*Op
+	var heads []*Op // operations whose own signature must be checked
 	for _, dev := range devices {
 		idx := groups[dev]
 		sort.Slice(idx, func(a, b int) bool { return ops[idx[a]].Seq < ops[idx[b]].Seq })
@@ -130,11 +130,11 @@ func (s *Service) Receive(raw [][]byte) (int, error) {
 			if cur.Seq != prev.Seq+1 {
 				return 0, &Error{Op: op, Kind: Corrupt, Msg: fmt.Sprintf("operations %s and %s of one device are not consecutive", prev.ID(), cur.ID())}
 			}
-			if !bytes.Equal(cur.Prev, HashOp(raw[idx[k-1]])) {
+			if cur.Prev != nil && !bytes.Equal(cur.Prev, HashOp(raw[idx[k-1]])) {
 				return 0, &Error{Op: op, Kind: Corrupt, Msg: fmt.Sprintf("operation %s does not follow %s: the chain is broken", cur.ID(), prev.ID())}
 			}
 		}
-		if first := ops[idx[0]]; first.Seq > 1 {
+		if first := ops[idx[0]]; first.Prev != nil {
 			held, err := r.OpsAfter(dev, first.Seq-2, 1, 1)
 			if err != nil {
 				return 0, err
@@ -153,7 +153,15 @@ func (s *Service) Receive(raw [][]byte) (int, error) {
 				return 0, &Error{Op: op, Kind: Corrupt, Msg: fmt.Sprintf("operation %s does not follow %s: the chain is broken", first.ID(), before.ID())}
 			}
 		}
+		// The last operation's signature vouches for those it chains back
+		// to; an operation without a link (written before chains existed)
+		// is vouched for by its own signature.
 		heads = append(heads, ops[idx[len(idx)-1]])
+		for k := len(idx) - 1; k > 0; k-- {
+			if ops[idx[k]].Prev == nil {
+				heads = append(heads, ops[idx[k-1]])
+			}
+		}
 	}
 	if err := verifyAll(heads, keys); err != nil {
 		return 0, withOp(op, err)

@@ -1,8 +1,10 @@
 package storage
 
 import (
+	"crypto/ed25519"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/cartagena-c40/consulta/app"
 )
@@ -179,5 +181,52 @@ func TestReceiveChecksTheChain(t *testing.T) {
 	}
 	if v, _ := b.Vector(); v[dev] != 7 {
 		t.Fatalf("vector %v", v)
+	}
+}
+
+// TestReceiveLegacyUnchainedOps: operations written before the hash chain
+// (no Prev) are still accepted, each on its own signature, and refused when
+// that signature is wrong.
+func TestReceiveLegacyUnchainedOps(t *testing.T) {
+	a, _, b, _ := pair(t)
+	id, _ := app.NewIdentity("old laptop")
+	ws := a.Workspace()
+	mk := func(seq uint64, typ app.OpType, rec app.RecordID, p *app.Patch) *app.Op {
+		o := &app.Op{Workspace: ws.ID, Device: id.Device, Seq: seq, HLC: app.MakeHLC(1_700_000_000_000+int64(seq), 0), Type: typ, Record: rec, Patch: p}
+		if typ == app.OpDevice {
+			o.PubKey = id.Key.Public().(ed25519.PublicKey)
+		}
+		if typ == app.OpCreate {
+			o.Kind = app.KindNote
+		}
+		if err := o.Sign(id.Key); err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	rec := app.RecordID(app.NewID(time.Now()))
+	ops := []*app.Op{
+		mk(1, app.OpDevice, "", nil),
+		mk(2, app.OpCreate, rec, &app.Patch{Title: ptrTo("nota antigua"), AddThemes: []app.ThemeCode{"broad-protection"}}),
+		mk(3, app.OpUpdate, rec, &app.Patch{Title: ptrTo("nota antigua, corregida")}),
+	}
+	enc := func(os []*app.Op) [][]byte {
+		var out [][]byte
+		for _, o := range os {
+			b, _ := app.EncodeOp(o)
+			out = append(out, b)
+		}
+		return out
+	}
+	forged := *ops[1]
+	forged.Patch = &app.Patch{Title: ptrTo("falsificada"), AddThemes: []app.ThemeCode{"broad-protection"}}
+	if _, err := b.Receive(enc([]*app.Op{ops[0], &forged, ops[2]})); app.KindOf(err) != app.Corrupt {
+		t.Fatalf("a forged unchained operation: %v", err)
+	}
+	if _, err := b.Receive(enc(ops)); err != nil {
+		t.Fatalf("unchained operations refused: %v", err)
+	}
+	if r, err := b.Get(rec); err != nil || r.Title != "nota antigua, corregida" {
+		t.Fatalf("record: %+v %v", r, err)
 	}
 }
