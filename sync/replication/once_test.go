@@ -42,15 +42,13 @@ func TestSyncOnceEndsPromptlyAfterReceiving(t *testing.T) {
 }
 
 // Two once-mode syncs in a row from the same laptop: the second must sync
-// or fail, never report success with nothing exchanged. Today the
-// listening side may still hold the first connection when the second
+// or fail, never report success with nothing exchanged. The listening
+// side may still hold the first connection when the second
 // arrives, refuse the second as a duplicate ("already connected to this
 // peer"), and the dialler's SyncOnce returns nil: `consulta sync --once`
-// would exit 0 without syncing. Skipped until Service.register prefers the
-// newer of two connections dialled in the same direction (or SyncOnce
-// treats that refusal as an error or retries).
+// would exit 0 without syncing. Now that refusal ends the once-mode
+// connection with errBusy and SyncOnce dials again.
 func TestSyncOnceRightAfterAnother(t *testing.T) {
-	t.Skip("known bug: a duplicate refusal ends SyncOnce with nil; see the comment")
 	a := founder(t, "a")
 	a.notes(50, "nota")
 	b := a.member("b")

@@ -17,6 +17,7 @@ import (
 
 // peer is one authenticated connection.
 type peer struct {
+	once    bool // syncing until even, then leaving (SyncOnce)
 	s       *Service
 	c       *transport.Conn
 	id      string
@@ -76,6 +77,7 @@ func (p *peer) stop(err error) {
 // connection itself as soon as both sides hold the same operations.
 func (p *peer) run(ctx context.Context, once bool) error {
 	defer p.c.Close()
+	p.once = once
 	ws := p.s.app.Workspace()
 	p.c.SetDeadline(time.Now().Add(transport.HandshakeTimeout))
 	mine := protocol.Info{Device: string(p.s.app.Device()), Name: p.s.name(), Title: ws.Title, Listen: p.s.listenPort()}
@@ -151,6 +153,11 @@ func (p *peer) end(err error) error {
 		p.s.forget(p.id)
 		return err
 	case errors.As(err, &pc):
+		if pc.Reason == errDuplicate.Error() && p.once {
+			// The peer still holds our previous connection: nothing was
+			// exchanged, so this is no success; SyncOnce tries again.
+			return errBusy
+		}
 		if pc.Reason == reasonDone || pc.Reason == errDuplicate.Error() {
 			if pc.Reason == reasonDone {
 				p.s.remember(p, true) // the peer found both in sync
@@ -178,6 +185,10 @@ func (p *peer) end(err error) error {
 }
 
 var errDone = errors.New(reasonDone)
+
+// errBusy ends a once-mode connection that the peer refused because it
+// still holds an earlier one from this laptop.
+var errBusy = errors.New("the peer is still finishing an earlier sync with this laptop")
 
 // sendFinal tells the peer why we close, without waiting long.
 func (p *peer) sendFinal(reason string) {

@@ -334,19 +334,34 @@ func (s *Service) SyncOnce(ctx context.Context, addrs []string) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d := net.Dialer{Timeout: transport.HandshakeTimeout}
-			raw, err := d.DialContext(ctx, "tcp", addr)
-			if err != nil {
-				errs[i] = &PeerError{Addr: addr, Err: err}
+			// A peer that still holds our previous connection refuses the
+			// new one; it lets go within moments, so try again a few times.
+			for attempt := 0; ; attempt++ {
+				d := net.Dialer{Timeout: transport.HandshakeTimeout}
+				raw, err := d.DialContext(ctx, "tcp", addr)
+				if err != nil {
+					errs[i] = &PeerError{Addr: addr, Err: err}
+					return
+				}
+				p, err := s.handshake(ctx, raw, true, addr)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				err = p.run(ctx, true)
+				if errors.Is(err, errBusy) && attempt < 20 {
+					select {
+					case <-ctx.Done():
+						errs[i] = &PeerError{Addr: addr, Err: ctx.Err()}
+						return
+					case <-time.After(100 * time.Millisecond):
+					}
+					continue
+				}
+				if err != nil {
+					errs[i] = &PeerError{Addr: addr, Err: err}
+				}
 				return
-			}
-			p, err := s.handshake(ctx, raw, true, addr)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			if err := p.run(ctx, true); err != nil {
-				errs[i] = &PeerError{Addr: addr, Err: err}
 			}
 		}()
 	}
