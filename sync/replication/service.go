@@ -335,7 +335,7 @@ func (s *Service) SyncOnce(ctx context.Context, addrs []string) error {
 		go func() {
 			defer wg.Done()
 			// A peer that still holds our previous connection refuses the
-			// new one; it lets go within moments, so try again a few times.
+			// new one; it lets go within moments, so try again for a second.
 			for attempt := 0; ; attempt++ {
 				d := net.Dialer{Timeout: transport.HandshakeTimeout}
 				raw, err := d.DialContext(ctx, "tcp", addr)
@@ -349,7 +349,14 @@ func (s *Service) SyncOnce(ctx context.Context, addrs []string) error {
 					return
 				}
 				err = p.run(ctx, true)
-				if errors.Is(err, errBusy) && attempt < 20 {
+				if errors.Is(err, errBusy) {
+					if attempt == 10 {
+						// After a second it is not our last sync the peer
+						// holds but a live connection between the two
+						// services, which keeps them in sync by itself.
+						s.log.Info("already connected to this peer; that connection syncs", "addr", addr)
+						return
+					}
 					select {
 					case <-ctx.Done():
 						errs[i] = &PeerError{Addr: addr, Err: ctx.Err()}
