@@ -46,7 +46,9 @@
 //	        sequence number up to which it holds every operation. Sent at
 //	        the start and whenever the sender's store changes.
 //	Ops     operations of one device with consecutive sequence numbers, each
-//	        in the canonical CBOR its author signed, at most MaxOps of them
+//	        in the canonical CBOR its author signed, at most MaxOps of them;
+//	        sent as OpsZ (type 7), the same body compressed with S2, when
+//	        that is smaller (protocol version 2)
 //	        and well under MaxFrame bytes.
 //	Ping    keeps an idle connection alive; a peer silent for three ping
 //	        intervals is gone.

@@ -11,7 +11,7 @@ import (
 const Magic uint32 = 0x434E534C
 
 // Version is the protocol version this build speaks.
-const Version uint16 = 1
+const Version uint16 = 2 // 2: Ops may come compressed (TypeOpsZ)
 
 // helloSize is the length of the hello: magic, version, flags.
 const helloSize = 8

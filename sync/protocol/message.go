@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/klauspost/compress/s2"
 )
 
 // Limits on what a peer may send.
@@ -29,6 +30,10 @@ const (
 	TypeOps    Type = 4
 	TypePing   Type = 5
 	TypeClose  Type = 6
+	// TypeOpsZ is an Ops message whose CBOR body is compressed with S2
+	// (github.com/klauspost/compress/s2): meeting notes are text, and
+	// compress to about half.
+	TypeOpsZ Type = 7
 )
 
 func (t Type) String() string {
@@ -45,6 +50,8 @@ func (t Type) String() string {
 		return "ping"
 	case TypeClose:
 		return "close"
+	case TypeOpsZ:
+		return "ops (compressed)"
 	}
 	return fmt.Sprintf("type %d", uint8(t))
 }
@@ -127,11 +134,17 @@ func init() {
 	}
 }
 
-// Encode returns m's frame payload: its type and canonical CBOR body.
+// Encode returns m's frame payload: its type and canonical CBOR body; for
+// Ops, compressed (TypeOpsZ) when that makes it smaller.
 func Encode(m Message) ([]byte, error) {
 	body, err := encMode.Marshal(m)
 	if err != nil {
 		return nil, err
+	}
+	if m.Type() == TypeOps {
+		if z := s2.Encode(nil, body); len(z) < len(body) {
+			return append([]byte{byte(TypeOpsZ)}, z...), nil
+		}
 	}
 	return append([]byte{byte(m.Type())}, body...), nil
 }
@@ -150,6 +163,19 @@ func Decode(p []byte) (Message, error) {
 	case TypeVector:
 		m = new(Vector)
 	case TypeOps:
+		m = new(Ops)
+	case TypeOpsZ:
+		// The decompressed size is checked before anything is allocated,
+		// so a small frame cannot claim gigabytes.
+		n, err := s2.DecodedLen(p[1:])
+		if err != nil || n > MaxFrame {
+			return nil, malformed("ops (compressed): bad or oversized body")
+		}
+		body, err := s2.Decode(make([]byte, n), p[1:])
+		if err != nil {
+			return nil, malformed("ops (compressed): %v", err)
+		}
+		p = append([]byte{byte(TypeOps)}, body...)
 		m = new(Ops)
 	case TypePing:
 		m = new(Ping)

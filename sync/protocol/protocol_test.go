@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -132,15 +133,45 @@ func TestSendTooLarge(t *testing.T) {
 		io.Reader
 		io.Writer
 	}{nil, io.Discard})
-	if err := c.Send(&Ops{Ops: [][]byte{make([]byte, MaxFrame)}}); !errors.Is(err, ErrFrameSize) {
+	big := make([]byte, MaxFrame) // random: compression cannot shrink it under the limit
+	rand.Read(big)
+	if err := c.Send(&Ops{Ops: [][]byte{big}}); !errors.Is(err, ErrFrameSize) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// TestOpsCompressed: operations travel compressed when that is smaller,
+// come back identical, and a compressed frame that claims to unpack to
+// more than a frame may hold is refused before anything is allocated.
+func TestOpsCompressed(t *testing.T) {
+	text := bytes.Repeat([]byte("Las delegaciones piden protocolos comunes de recepción. "), 40)
+	m := &Ops{Ops: [][]byte{text, text[:100]}}
+	p, err := Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if Type(p[0]) != TypeOpsZ || len(p) > len(text)/2 {
+		t.Fatalf("not compressed: type %s, %d bytes for %d", Type(p[0]), len(p), len(text))
+	}
+	got, err := Decode(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := got.(*Ops); len(o.Ops) != 2 || !bytes.Equal(o.Ops[0], text) || !bytes.Equal(o.Ops[1], text[:100]) {
+		t.Fatal("operations changed on the way")
+	}
+	// A stream header claiming 1 GiB decoded.
+	bomb := append([]byte{byte(TypeOpsZ)}, binary.AppendUvarint(nil, 1<<30)...)
+	bomb = append(bomb, 0, 0, 0)
+	if _, err := Decode(bomb); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("bomb: %v", err)
 	}
 }
 
 // FuzzDecode: no input makes Decode panic, and what decodes re-encodes to
 // the same bytes (the encoding is canonical).
 func FuzzDecode(f *testing.F) {
-	for _, m := range []Message{&Auth{MAC: make([]byte, 32)}, &Info{Device: "d", Listen: 1}, &Vector{Has: map[string]uint64{"a": 1}}, &Ops{Ops: [][]byte{{1}}}, &Ping{}, &Close{Reason: "x"}} {
+	for _, m := range []Message{&Auth{MAC: make([]byte, 32)}, &Info{Device: "d", Listen: 1}, &Vector{Has: map[string]uint64{"a": 1}}, &Ops{Ops: [][]byte{{1}}}, &Ops{Ops: [][]byte{bytes.Repeat([]byte("texto "), 50)}}, &Ping{}, &Close{Reason: "x"}} {
 		p, _ := Encode(m)
 		f.Add(p)
 	}
