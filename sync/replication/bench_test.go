@@ -21,6 +21,11 @@ func BenchmarkFirstSync20k(b *testing.B) {
 	benchFirstSync(b, 20000)
 }
 
+// BenchmarkFirstSync100k is the size: 100,000 operations.
+func BenchmarkFirstSync100k(b *testing.B) {
+	benchFirstSync(b, 100000)
+}
+
 func benchFirstSync(b *testing.B, n int) {
 	src := newStore(b)
 	if _, err := src.Init("Cartagena +40"); err != nil {
