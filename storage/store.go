@@ -558,17 +558,32 @@ func (s *Store) Apply(ops []*app.Op) error {
 	close(s.opsCh)
 	s.opsCh = make(chan struct{})
 	s.opsMu.Unlock()
+	// Split the texts into words first, on every core (a first sync brings
+	// a thousand records per batch) and before readers are held up, then
+	// index them in order.
+	words := make([][2][]uint32, len(changes))
+	workers := min(runtime.NumCPU(), (len(changes)+63)/64)
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok := s.idx.text.tokenizer()
+			for i := k; i < len(changes); i += workers {
+				if c := changes[i]; c.old != nil {
+					words[i][0] = tok.sortedIDs(c.old)
+				}
+				words[i][1] = tok.sortedIDs(changes[i].new)
+			}
+		}()
+	}
+	wg.Wait()
 	s.idxMu.Lock()
 	defer s.idxMu.Unlock()
 	mt := s.mem.Txn(true)
 	w := s.idx.writer(mt)
-	tok := s.idx.text.tokenizer()
-	for _, c := range changes {
-		var oldIDs []uint32
-		if c.old != nil {
-			oldIDs = tok.sortedIDs(c.old)
-		}
-		if err := w.put(summary(c.new), tok.sortedIDs(c.new), oldIDs, true); err != nil {
+	for i, c := range changes {
+		if err := w.put(summary(c.new), words[i][1], words[i][0], true); err != nil {
 			mt.Abort()
 			return err
 		}
@@ -734,19 +749,24 @@ func (s *Store) ListLocal(prefix string) (map[string][]byte, error) {
 // advanceVector moves each device's high-water mark past the operations
 // just written, as far as its sequence has no gap.
 func advanceVector(txn *badger.Txn, ops []*app.Op) error {
-	done := map[app.DeviceID]bool{}
+	inBatch := map[app.DeviceID]map[uint64]bool{}
 	for _, o := range ops {
-		if done[o.Device] {
-			continue
+		if inBatch[o.Device] == nil {
+			inBatch[o.Device] = map[uint64]bool{}
 		}
-		done[o.Device] = true
-		hw, err := vectorTxn(txn, o.Device)
+		inBatch[o.Device][o.Seq] = true
+	}
+	for dev, seqs := range inBatch {
+		hw, err := vectorTxn(txn, dev)
 		if err != nil {
 			return err
 		}
 		start := hw
+		for seqs[hw+1] { // what this batch brings needs no lookup
+			hw++
+		}
 		for {
-			_, err := txn.Get(opKey(o.Device, hw+1))
+			_, err := txn.Get(opKey(dev, hw+1))
 			if errors.Is(err, badger.ErrKeyNotFound) {
 				break
 			}
@@ -756,7 +776,7 @@ func advanceVector(txn *badger.Txn, ops []*app.Op) error {
 			hw++
 		}
 		if hw != start {
-			if err := txn.Set(vectorKey(o.Device), binary.BigEndian.AppendUint64(nil, hw)); err != nil {
+			if err := txn.Set(vectorKey(dev), binary.BigEndian.AppendUint64(nil, hw)); err != nil {
 				return err
 			}
 		}
