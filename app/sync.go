@@ -20,6 +20,9 @@ type Peer struct {
 	LastSync time.Time `json:"last_sync,omitzero"` // the last time both held the same
 	// Connected is set for a peer connected now.
 	Connected bool `json:"connected,omitempty"`
+	// Pending counts, for a connected peer, the operations each side holds
+	// that the other has not confirmed yet: what is still to exchange.
+	Pending int `json:"pending,omitempty"`
 }
 
 // SyncOptions configures a Replicator.

@@ -2,6 +2,7 @@ package replication
 
 import (
 	"context"
+	"github.com/cartagena-c40/consulta/app"
 	"testing"
 	"time"
 )
@@ -62,5 +63,17 @@ func TestSyncOnceRightAfterAnother(t *testing.T) {
 		if !same(a.vector(), b.vector()) {
 			t.Fatalf("round %d: SyncOnce returned nil but b lacks a's operations: a %v, b %v", i, a.vector(), b.vector())
 		}
+	}
+}
+
+func TestPendingCountsBothWays(t *testing.T) {
+	p := &peer{theirs: app.Vector{"a": 10, "b": 3}}
+	mine := app.Vector{"a": 4, "b": 5, "c": 2}
+	// They hold 6 of a we lack; we hold 2 of b and 2 of c they lack.
+	if got := p.pending(mine); got != 10 {
+		t.Fatalf("pending = %d, want 10", got)
+	}
+	if got := (&peer{}).pending(app.Vector{"a": 1}); got != 1 {
+		t.Fatalf("before the peer's vector: %d", got)
 	}
 }

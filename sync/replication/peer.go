@@ -425,3 +425,22 @@ func (s *Service) name() string {
 	}
 	return string(s.app.Device())
 }
+
+// pending counts the operations one side holds that the other has not said
+// it holds: what this connection still has to move, both ways.
+func (p *peer) pending(mine app.Vector) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for dev, k := range mine {
+		if t := p.theirs[dev]; k > t {
+			n += int(k - t)
+		}
+	}
+	for dev, t := range p.theirs {
+		if k := mine[dev]; t > k {
+			n += int(t - k)
+		}
+	}
+	return n
+}

@@ -132,10 +132,18 @@ func (s *Service) Peers() ([]Peer, error) {
 	if err != nil {
 		return nil, err
 	}
+	mine, err := s.app.Vector()
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range list {
-		_, list[i].Connected = s.conns[list[i].ID]
+		p, ok := s.conns[list[i].ID]
+		list[i].Connected = ok
+		if ok {
+			list[i].Pending = p.pending(mine)
+		}
 	}
 	return list, nil
 }

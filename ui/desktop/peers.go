@@ -126,7 +126,11 @@ func (p *peersScreen) refresh() {
 		if addr == "" {
 			addr = lang.L("(does not accept connections)")
 		}
-		l := widget.NewLabel(fmt.Sprintf("%s — %s\n%s · %s: %s", name, state, addr, lang.L("last sync"), synced))
+		line := fmt.Sprintf("%s — %s\n%s · %s: %s", name, state, addr, lang.L("last sync"), synced)
+		if pe.Connected {
+			line += " · " + lang.L("operations pending: {{.N}}", map[string]any{"N": pe.Pending})
+		}
+		l := widget.NewLabel(line)
 		l.Wrapping = fyne.TextWrapWord
 		p.list.Add(l)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/app/invite"
@@ -60,13 +61,16 @@ func TestPeersScreenAndInvite(t *testing.T) {
 	svc := newStore(t, true)
 	u := newTestUI(t, svc)
 	fs := &fakeSync{peers: []app.Peer{
-		{ID: "k1", Device: "aaaaaaaaaaaaaaaa", Name: "secretaria", Addr: "10.0.0.2:24040", Connected: true, LastSync: time.Now()},
+		{ID: "k1", Device: "aaaaaaaaaaaaaaaa", Name: "secretaria", Addr: "10.0.0.2:24040", Connected: true, LastSync: time.Now(), Pending: 37},
 		{ID: "k2", Device: "bbbbbbbbbbbbbbbb", Name: "relatoria"},
 	}}
 	u.AttachSync(fs)
 	testQueue.drain()
 	if n := len(u.peers.list.Objects); n != 2 {
 		t.Fatalf("%d peers shown", n)
+	}
+	if got := u.peers.list.Objects[0].(*widget.Label).Text; !strings.Contains(got, "secretaria") || !strings.Contains(got, "operations pending: 37") {
+		t.Fatalf("connected peer shown as %q", got)
 	}
 	if got := u.browser.syncStatus.Text; !strings.Contains(got, "1 connected") {
 		t.Fatalf("sync indicator: %q", got)
