@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -423,5 +424,27 @@ func TestWordSnapshot(t *testing.T) {
 	}
 	if got := search(svc, "migra"); !slices.Equal(got, want) {
 		t.Fatalf("after damaged snapshot: %v", got)
+	}
+}
+
+// TestOpenRefusesCorruptRecord: a damaged record is reported by name and
+// the store is not opened (issue 7's check will repair from operations).
+func TestOpenRefusesCorruptRecord(t *testing.T) {
+	dir := t.TempDir()
+	st, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, _ := app.NewService(st)
+	svc.Init("C+40")
+	id, err := svc.Create(app.KindNote, note("t", "b", "andes", "PE", "broad-protection"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.db.Update(func(txn *badgerTxn) error { return txn.Set(recordKey(id), []byte{0xff, 0x00, 0x13}) })
+	st.Close()
+	_, err = Open(dir, Options{})
+	if app.KindOf(err) != app.Corrupt || !strings.Contains(err.Error(), string(id)) {
+		t.Fatalf("open with a corrupt record: %v", err)
 	}
 }
