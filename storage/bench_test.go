@@ -18,14 +18,6 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-// benchRecords is the size of the benchmark workspace, as in the issue's
-// targets. CONSULTA_BENCH_RECORDS overrides it for quick runs.
-func benchRecords() int {
-	if n, err := strconv.Atoi(os.Getenv("CONSULTA_BENCH_RECORDS")); err == nil && n > 0 {
-		return n
-	}
-	return 100_000
-}
 
 var (
 	benchOnce sync.Once
@@ -61,8 +53,8 @@ func benchData(b *testing.B) string {
 		}
 		if err == nil {
 			start := time.Now()
-			_, err = demo.Load(svc, benchRecords(), 1, 500, nil)
-			fmt.Fprintf(os.Stderr, "bench: generated %d demo records in %s\n", benchRecords(), time.Since(start).Round(time.Millisecond))
+			_, err = demo.Load(svc, demo.BenchRecords(), 1, 500, nil)
+			fmt.Fprintf(os.Stderr, "bench: generated %d demo records in %s\n", demo.BenchRecords(), time.Since(start).Round(time.Millisecond))
 		}
 		benchErr = err
 	})

@@ -23,6 +23,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -1338,3 +1339,13 @@ var compiled = func() (c struct {
 	}
 	return c
 }()
+
+// BenchRecords is the size of the workspace the benchmarks build: 100,000
+// records, the size of the performance targets, unless the environment
+// variable CONSULTA_BENCH_RECORDS asks for another (for quick runs).
+func BenchRecords() int {
+	if n, err := strconv.Atoi(os.Getenv("CONSULTA_BENCH_RECORDS")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}

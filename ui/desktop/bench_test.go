@@ -1,9 +1,7 @@
 package desktop
 
 import (
-	"os"
 	"slices"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -16,14 +14,6 @@ import (
 	"github.com/cartagena-c40/consulta/storage"
 )
 
-// benchRecords is the size of the benchmark workspace (the 100,000);
-// CONSULTA_BENCH_RECORDS overrides it for quick runs.
-func benchRecords() int {
-	if n, err := strconv.Atoi(os.Getenv("CONSULTA_BENCH_RECORDS")); err == nil && n > 0 {
-		return n
-	}
-	return 100_000
-}
 
 var (
 	benchOnce sync.Once
@@ -46,7 +36,7 @@ func benchUI(b *testing.B) *UI {
 			_, benchErr = benchSvc.Init("Cartagena +40 (benchmark)")
 		}
 		if benchErr == nil {
-			_, benchErr = demo.Load(benchSvc, benchRecords(), 1, 500, nil)
+			_, benchErr = demo.Load(benchSvc, demo.BenchRecords(), 1, 500, nil)
 		}
 	})
 	if benchErr != nil {
@@ -121,7 +111,7 @@ func BenchmarkScroll(b *testing.B) {
 	u := benchUI(b)
 	br := u.browser
 	n := len(br.records)
-	if n < benchRecords() {
+	if n < demo.BenchRecords() {
 		b.Fatalf("list holds %d records", n)
 	}
 	var ds []time.Duration
