@@ -18,7 +18,6 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-
 var (
 	benchOnce sync.Once
 	benchDir  string

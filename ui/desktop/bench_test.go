@@ -14,7 +14,6 @@ import (
 	"github.com/cartagena-c40/consulta/storage"
 )
 
-
 var (
 	benchOnce sync.Once
 	benchSvc  *app.Service
