@@ -569,6 +569,7 @@ func (s *Store) Apply(ops []*app.Op) error {
 		go func() {
 			defer wg.Done()
 			tok := s.idx.text.tokenizer()
+			defer s.idx.text.release(tok)
 			for i := k; i < len(changes); i += workers {
 				if c := changes[i]; c.old != nil {
 					words[i][0] = tok.sortedIDs(c.old)

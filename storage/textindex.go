@@ -22,6 +22,10 @@ type textIndex struct {
 	words   []string // by word id
 
 	post [][]uint32 // by word id: ascending record numbers
+
+	// tokenizers keeps tokenizers between writes, with the words they have
+	// looked up, so that each write does not learn the vocabulary again.
+	tokenizers sync.Pool
 }
 
 func newTextIndex() *textIndex {
@@ -63,8 +67,14 @@ type localWord struct {
 }
 
 func (t *textIndex) tokenizer() *tokenizer {
+	if k, ok := t.tokenizers.Get().(*tokenizer); ok {
+		return k
+	}
 	return &tokenizer{t: t, local: map[uint64]localWord{}}
 }
+
+// release gives a tokenizer back for the next write.
+func (t *textIndex) release(k *tokenizer) { t.tokenizers.Put(k) }
 
 // ids returns the distinct word ids of r's title and body, in a new slice,
 // in no particular order.
