@@ -151,3 +151,19 @@ func TestHLCMonotonic(t *testing.T) {
 		t.Fatalf("after observing a later clock got %v", d)
 	}
 }
+
+func TestPeekOpID(t *testing.T) {
+	id, _ := NewIdentity("x")
+	o := &Op{Workspace: "W", Device: id.Device, Seq: 7, HLC: 1, Type: OpWithdraw, Record: RecordID(NewID(time.Now())), Prev: make([]byte, 32)}
+	o.Sign(id.Key)
+	b, _ := EncodeOp(o)
+	got, err := PeekOpID(b)
+	if err != nil || got != o.ID() {
+		t.Fatalf("peek: %v %v", got, err)
+	}
+	for _, bad := range [][]byte{nil, []byte("nope"), {0xa0}} {
+		if _, err := PeekOpID(bad); KindOf(err) != Corrupt {
+			t.Errorf("PeekOpID(%x) = %v", bad, err)
+		}
+	}
+}

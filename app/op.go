@@ -203,6 +203,43 @@ func DeviceIDOf(pub ed25519.PublicKey) DeviceID {
 	return DeviceID(hex.EncodeToString(h[:8]))
 }
 
+// opAddress is the part of an operation PeekOpID reads.
+type opAddress struct {
+	Device DeviceID `cbor:"2,keyasint"`
+	Seq    uint64   `cbor:"3,keyasint"`
+}
+
+var peekMode cbor.DecMode
+
+func init() {
+	var err error
+	peekMode, err = cbor.DecOptions{
+		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
+		IndefLength:      cbor.IndefLengthForbidden,
+		MaxNestedLevels:  8,
+		MaxArrayElements: 4096,
+		MaxMapPairs:      64,
+		TagsMd:           cbor.TagsForbidden,
+	}.DecMode()
+	if err != nil {
+		panic(err)
+	}
+}
+
+// PeekOpID reads only the address of an encoded operation: a cheap look for
+// checks about order (which device, which sequence number) before the full
+// checks of Receive. It verifies nothing else.
+func PeekOpID(b []byte) (OpID, error) {
+	var a opAddress
+	if err := peekMode.Unmarshal(b, &a); err != nil {
+		return OpID{}, &Error{Op: "decode operation", Kind: Corrupt, Err: err}
+	}
+	if len(a.Device) != 16 || a.Seq == 0 {
+		return OpID{}, &Error{Op: "decode operation", Kind: Corrupt, Msg: "bad address"}
+	}
+	return OpID{Device: a.Device, Seq: a.Seq}, nil
+}
+
 // EncodeOp returns o's canonical encoding.
 func EncodeOp(o *Op) ([]byte, error) { return encMode.Marshal(o) }
 

@@ -280,7 +280,8 @@ func (p *peer) receive(m *protocol.Ops) error {
 	var dev app.DeviceID
 	var first, last uint64
 	for i, raw := range m.Ops {
-		o, err := app.DecodeOp(raw)
+		// Only the address here; Receive decodes and checks the rest.
+		o, err := app.PeekOpID(raw)
 		if err != nil {
 			return misbehaving("sent an undecodable operation: %v", err)
 		}
@@ -289,7 +290,7 @@ func (p *peer) receive(m *protocol.Ops) error {
 			continue
 		}
 		if o.Device != dev || o.Seq != last+1 {
-			return misbehaving("sent a chunk that mixes devices or skips sequence numbers (%s after %s/%d)", o.ID(), dev, last)
+			return misbehaving("sent a chunk that mixes devices or skips sequence numbers (%s after %s/%d)", o, dev, last)
 		}
 		last = o.Seq
 	}
