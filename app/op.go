@@ -134,8 +134,9 @@ func (o *Op) Before(p *Op) bool {
 }
 
 var (
-	encMode cbor.EncMode
-	decMode cbor.DecMode
+	encMode  cbor.EncMode
+	decMode  cbor.DecMode
+	peekMode cbor.DecMode // decMode without refusing unknown fields
 )
 
 func init() {
@@ -145,16 +146,20 @@ func init() {
 		panic(err)
 	}
 	// Limits for bytes that may come from an untrusted peer.
-	decMode, err = cbor.DecOptions{
-		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
-		IndefLength:       cbor.IndefLengthForbidden,
-		MaxNestedLevels:   8,
-		MaxArrayElements:  4096,
-		MaxMapPairs:       64,
-		TagsMd:            cbor.TagsForbidden,
-		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
-	}.DecMode()
-	if err != nil {
+	limits := cbor.DecOptions{
+		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
+		IndefLength:      cbor.IndefLengthForbidden,
+		MaxNestedLevels:  8,
+		MaxArrayElements: 4096,
+		MaxMapPairs:      64,
+		TagsMd:           cbor.TagsForbidden,
+	}
+	// PeekOpID reads a part of an operation, so it must skip the rest.
+	if peekMode, err = limits.DecMode(); err != nil {
+		panic(err)
+	}
+	limits.ExtraReturnErrors = cbor.ExtraDecErrorUnknownField
+	if decMode, err = limits.DecMode(); err != nil {
 		panic(err)
 	}
 }
@@ -207,23 +212,6 @@ func DeviceIDOf(pub ed25519.PublicKey) DeviceID {
 type opAddress struct {
 	Device DeviceID `cbor:"2,keyasint"`
 	Seq    uint64   `cbor:"3,keyasint"`
-}
-
-var peekMode cbor.DecMode
-
-func init() {
-	var err error
-	peekMode, err = cbor.DecOptions{
-		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
-		IndefLength:      cbor.IndefLengthForbidden,
-		MaxNestedLevels:  8,
-		MaxArrayElements: 4096,
-		MaxMapPairs:      64,
-		TagsMd:           cbor.TagsForbidden,
-	}.DecMode()
-	if err != nil {
-		panic(err)
-	}
 }
 
 // PeekOpID reads only the address of an encoded operation: a cheap look for
