@@ -28,6 +28,12 @@ type ReplicaStore interface {
 	SetWorkspace(ws *Workspace) error
 }
 
+// encodedApplier is a Store that can take operations with the encodings
+// they arrived in, sparing encoding them again.
+type encodedApplier interface {
+	ApplyEncoded(ops []*Op, enc [][]byte) error
+}
+
 func (s *Service) replica() (ReplicaStore, error) {
 	r, ok := s.store.(ReplicaStore)
 	if !ok {
@@ -187,7 +193,12 @@ func (s *Service) Receive(raw [][]byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := s.store.Apply(ops); err != nil {
+	if ea, ok := s.store.(encodedApplier); ok {
+		err = ea.ApplyEncoded(ops, raw) // DecodeOp checked raw is canonical
+	} else {
+		err = s.store.Apply(ops)
+	}
+	if err != nil {
 		return 0, withOp(op, err)
 	}
 	n := 0

@@ -26,6 +26,9 @@ func sortOps(ops []*app.Op) {
 // their intersection; then facet counts over the result, then sorting and
 // paging.
 func (s *Store) Query(q *app.Query) (*app.Result, error) {
+	if err := s.indexed(); err != nil {
+		return nil, err
+	}
 	s.idxMu.RLock()
 	defer s.idxMu.RUnlock()
 	ix := s.idx

@@ -193,6 +193,9 @@ func TestPostingRepresentation(t *testing.T) {
 	minDense = 4
 	svc, st := newService(t, "")
 	posting := func(f field, v string) *posting {
+		if err := st.indexed(); err != nil {
+			t.Fatal(err)
+		}
 		obj, err := st.mem.Txn(false).First(tablePostings, indexID, postingKey(f, v))
 		if err != nil || obj == nil {
 			t.Fatalf("no posting %s=%s: %v", fieldNames[f], v, err)

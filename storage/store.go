@@ -37,7 +37,7 @@ type Store struct {
 	db  *badger.DB
 	tax *app.Taxonomy
 
-	writeMu sync.Mutex // serializes Apply: one writer at a time
+	writeMu sync.Mutex // serializes writes that read first (Apply, Init, SetWorkspace)
 
 	// idxMu guards mem's commits and idx together, so that a reader sees
 	// both at the same version.
@@ -47,6 +47,20 @@ type Store struct {
 
 	stop chan struct{}
 	done chan struct{}
+
+	// Apply stores in Badger and hands the in-memory index update to the
+	// indexer goroutine, so that the next write's Badger transaction runs
+	// while this one's words are indexed (a first sync is a stream of
+	// writes). Readers of the index wait for every update queued before
+	// they started: a Query after Apply returned sees the write.
+	idxQ      chan []change
+	idxDone   chan struct{}
+	ixMu      sync.Mutex
+	ixCond    *sync.Cond
+	ixQueued  uint64 // index updates handed to the indexer
+	ixApplied uint64 // ... and applied
+	ixErr     error  // the indexer failed; the index is stale until reopened
+	closed    bool   // guarded by writeMu
 
 	opsMu sync.Mutex
 	opsCh chan struct{} // closed and replaced whenever operations are stored
@@ -77,6 +91,9 @@ func Open(dir string, o Options) (*Store, error) {
 		WithBlockCacheSize(16 << 20).
 		WithIndexCacheSize(8 << 20).
 		WithNumCompactors(2).
+		// Every transaction that reads before it writes holds writeMu, so
+		// Badger's conflict tracking would only cost time.
+		WithDetectConflicts(false).
 		WithMetricsEnabled(false)
 	if o.InMemory {
 		bo = bo.WithDir("").WithValueDir("").WithInMemory(true)
@@ -97,7 +114,9 @@ func Open(dir string, o Options) (*Store, error) {
 	}
 	tax := app.MustTaxonomy()
 	s := &Store{db: db, tax: tax, mem: mem, idx: newIndex(tax),
-		stop: make(chan struct{}), done: make(chan struct{}), opsCh: make(chan struct{})}
+		stop: make(chan struct{}), done: make(chan struct{}), opsCh: make(chan struct{}),
+		idxQ: make(chan []change, 1), idxDone: make(chan struct{})}
+	s.ixCond = sync.NewCond(&s.ixMu)
 	if err := s.checkSchema(dir); err != nil {
 		db.Close()
 		return nil, err
@@ -115,6 +134,7 @@ func Open(dir string, o Options) (*Store, error) {
 		interval = 10 * time.Minute
 	}
 	go s.gcLoop(interval)
+	go s.indexLoop()
 	return s, nil
 }
 
@@ -350,6 +370,15 @@ func (s *Store) gcLoop(every time.Duration) {
 
 // Close stops background work and closes the database.
 func (s *Store) Close() error {
+	s.writeMu.Lock()
+	if s.closed {
+		s.writeMu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.idxQ)
+	s.writeMu.Unlock()
+	<-s.idxDone
 	close(s.stop)
 	<-s.done
 	err := s.saveSnapshot()
@@ -370,6 +399,8 @@ func (s *Store) Init(ws *app.Workspace, id *app.Identity) error {
 	if err != nil {
 		return err
 	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	return s.db.Update(func(txn *badger.Txn) error {
 		if _, err := txn.Get(workspaceKey()); err == nil {
 			return &app.Error{Op: "init", Kind: app.Exist, Msg: "this data directory already holds a workspace"}
@@ -457,21 +488,37 @@ func decodeItem(item *badger.Item) (*app.Op, error) {
 }
 
 // Apply stores ops and refolds the records they touch, in one durable
-// transaction, then updates the in-memory indexes. Errors: app.Corrupt when
+// transaction, then queues the in-memory index update (Query waits for it).
+// Errors: app.Corrupt when
 // a different operation is already stored at one of the addresses.
-func (s *Store) Apply(ops []*app.Op) error {
+func (s *Store) Apply(ops []*app.Op) error { return s.ApplyEncoded(ops, nil) }
+
+// ApplyEncoded is Apply for operations whose canonical encodings the caller
+// holds already (enc[i] is ops[i]'s, as app.DecodeOp checked it), which
+// spares encoding them again; enc may be nil.
+func (s *Store) ApplyEncoded(ops []*app.Op, encs [][]byte) error {
+	if encs != nil && len(encs) != len(ops) {
+		return &app.Error{Op: "apply", Kind: app.Invalid, Msg: "operations and encodings do not match"}
+	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	if s.closed {
+		return &app.Error{Op: "apply", Msg: "the store is closed"}
+	}
 	var touched []app.RecordID
 	seen := map[app.RecordID]bool{}
-	type change struct{ old, new *app.Record }
 	var changes []change
 	batch := make(map[app.OpID]*app.Op, len(ops))
 	err := s.db.Update(func(txn *badger.Txn) error {
-		for _, o := range ops {
-			enc, err := app.EncodeOp(o)
-			if err != nil {
-				return err
+		for i, o := range ops {
+			var enc []byte
+			if encs != nil {
+				enc = encs[i]
+			} else {
+				var err error
+				if enc, err = app.EncodeOp(o); err != nil {
+					return err
+				}
 			}
 			key := opKey(o.Device, o.Seq)
 			if item, err := txn.Get(key); err == nil {
@@ -558,6 +605,45 @@ func (s *Store) Apply(ops []*app.Op) error {
 	close(s.opsCh)
 	s.opsCh = make(chan struct{})
 	s.opsMu.Unlock()
+	if len(changes) > 0 {
+		s.ixMu.Lock()
+		s.ixQueued++
+		s.ixMu.Unlock()
+		s.idxQ <- changes // waits while the indexer is a write behind
+	}
+	return nil
+}
+
+// change is a record before and after a write; old is nil for a new one.
+type change struct{ old, new *app.Record }
+
+// indexLoop applies index updates in the order Apply queued them.
+func (s *Store) indexLoop() {
+	defer close(s.idxDone)
+	for changes := range s.idxQ {
+		err := s.index(changes)
+		s.ixMu.Lock()
+		s.ixApplied++
+		if err != nil && s.ixErr == nil {
+			s.ixErr = &app.Error{Op: "index", Kind: app.Corrupt, Msg: "the in-memory index could not be updated; everything is stored, restart Consulta to rebuild it", Err: err}
+		}
+		s.ixCond.Broadcast()
+		s.ixMu.Unlock()
+	}
+}
+
+// indexed waits until every index update queued so far is applied.
+func (s *Store) indexed() error {
+	s.ixMu.Lock()
+	defer s.ixMu.Unlock()
+	for want := s.ixQueued; s.ixApplied < want; {
+		s.ixCond.Wait()
+	}
+	return s.ixErr
+}
+
+// index brings the in-memory indexes up to date with changes.
+func (s *Store) index(changes []change) error {
 	// Split the texts into words first, on every core (a first sync brings
 	// a thousand records per batch) and before readers are held up, then
 	// index them in order.
@@ -879,6 +965,8 @@ func (s *Store) OpsChanged() <-chan struct{} {
 // the title from its peers). The id and secret must not change. Errors:
 // app.NotInitialized, app.Foreign.
 func (s *Store) SetWorkspace(ws *app.Workspace) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	cur, err := s.Workspace()
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime/pprof"
 	"testing"
 	"time"
 
@@ -73,6 +74,7 @@ func benchFirstSync(b *testing.B, n int) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		stopProfile := profileSync(b)
 		b.StartTimer()
 		start := time.Now()
 		raw, err := net.Dial("tcp", ln.Addr().String())
@@ -86,9 +88,14 @@ func benchFirstSync(b *testing.B, n int) {
 		if err := p.run(ctx, true); err != nil {
 			b.Fatal(err)
 		}
+		// Synced means searchable too: the index catches up before this.
+		if _, err := dst.List(app.Filter{}, 1); err != nil {
+			b.Fatal(err)
+		}
 		elapsed += time.Since(start)
 		wire += p.c.BytesIn()
 		b.StopTimer()
+		stopProfile()
 		if got, _ := dst.Vector(); !got.Covers(want) {
 			b.Fatalf("incomplete: %v", got)
 		}
@@ -97,6 +104,26 @@ func benchFirstSync(b *testing.B, n int) {
 	b.ReportMetric(float64(ops*b.N)/elapsed.Seconds(), "ops/s")
 	b.ReportMetric(float64(wire)/float64(ops*b.N), "wire-bytes/op")
 	_ = app.KindNote
+}
+
+// profileSync writes a CPU profile of the sync alone (not of filling the
+// source) to $CONSULTA_BENCH_CPUPROFILE when it is set.
+func profileSync(b *testing.B) func() {
+	path := os.Getenv("CONSULTA_BENCH_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 func benchLog() *slog.Logger {
