@@ -121,10 +121,17 @@ func (p *peer) run(ctx context.Context, once bool) error {
 	context.AfterFunc(ctx, func() { p.c.SetDeadline(time.Unix(1, 0)) })
 
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
+	frames := make(chan frame, 1)
 	go func() {
 		defer wg.Done()
-		p.stop(p.readLoop(ctx))
+		p.recvLoop(ctx, frames)
+	}()
+	go func() {
+		defer wg.Done()
+		p.stop(p.readLoop(ctx, frames))
+		for range frames { // until recvLoop sees ctx end
+		}
 	}()
 	go func() {
 		defer wg.Done()
@@ -213,8 +220,16 @@ func (p *peer) adoptTitle(title string) {
 	}
 }
 
-// readLoop receives and applies messages.
-func (p *peer) readLoop(ctx context.Context) error {
+// frame is a message read ahead, or why reading stopped.
+type frame struct {
+	m   protocol.Message
+	err error
+}
+
+// recvLoop reads messages ahead of readLoop, so that reading and decoding
+// the next chunk overlaps storing this one. It closes out when ctx ends.
+func (p *peer) recvLoop(ctx context.Context, out chan<- frame) {
+	defer close(out)
 	for {
 		p.c.SetReadDeadline(time.Now().Add(3 * p.s.opts.PingInterval))
 		// Stopping sets a deadline in the past to interrupt Recv; if it came
@@ -222,12 +237,27 @@ func (p *peer) readLoop(ctx context.Context) error {
 		// for the peer's next ping (15 s). Stopping cancels ctx first, so
 		// looking at ctx here closes that window.
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return
 		}
 		m, err := p.c.Recv()
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return
 		}
+		select {
+		case out <- frame{m, err}:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// readLoop applies the messages recvLoop reads.
+func (p *peer) readLoop(ctx context.Context, in <-chan frame) error {
+	for f := range in {
+		m, err := f.m, f.err
 		if err != nil {
 			switch {
 			case errors.Is(err, protocol.ErrMalformed), errors.Is(err, protocol.ErrFrameSize):
@@ -252,7 +282,11 @@ func (p *peer) readLoop(ctx context.Context) error {
 		default:
 			return misbehaving("unexpected %s message", m.Type())
 		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 	}
+	return ctx.Err()
 }
 
 func (p *peer) gotVector(m *protocol.Vector) error {
