@@ -115,7 +115,7 @@ func Open(dir string, o Options) (*Store, error) {
 	tax := app.MustTaxonomy()
 	s := &Store{db: db, tax: tax, mem: mem, idx: newIndex(tax),
 		stop: make(chan struct{}), done: make(chan struct{}), opsCh: make(chan struct{}),
-		idxQ: make(chan []change, 1), idxDone: make(chan struct{})}
+		idxQ: make(chan []change, 4), idxDone: make(chan struct{})}
 	s.ixCond = sync.NewCond(&s.ixMu)
 	if err := s.checkSchema(dir); err != nil {
 		db.Close()
@@ -609,7 +609,7 @@ func (s *Store) ApplyEncoded(ops []*app.Op, encs [][]byte) error {
 		s.ixMu.Lock()
 		s.ixQueued++
 		s.ixMu.Unlock()
-		s.idxQ <- changes // waits while the indexer is a write behind
+		s.idxQ <- changes // waits while the indexer is several writes behind
 	}
 	return nil
 }
@@ -621,9 +621,26 @@ type change struct{ old, new *app.Record }
 func (s *Store) indexLoop() {
 	defer close(s.idxDone)
 	for changes := range s.idxQ {
+		// Take whatever else is queued too: one memdb transaction for
+		// several writes copies and inserts each posting they touch once,
+		// so an indexer that falls behind catches up faster.
+		n := uint64(1)
+	more:
+		for {
+			select {
+			case c, ok := <-s.idxQ:
+				if !ok {
+					break more
+				}
+				changes = append(changes, c...)
+				n++
+			default:
+				break more
+			}
+		}
 		err := s.index(changes)
 		s.ixMu.Lock()
-		s.ixApplied++
+		s.ixApplied += n
 		if err != nil && s.ixErr == nil {
 			s.ixErr = &app.Error{Op: "index", Kind: app.Corrupt, Msg: "the in-memory index could not be updated; everything is stored, restart Consulta to rebuild it", Err: err}
 		}
