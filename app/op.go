@@ -64,6 +64,12 @@ type Patch struct {
 	DelTags     []TagCode        `cbor:"25,keyasint,omitempty" json:"remove_tags,omitempty"`
 	AddSources  []RecordID       `cbor:"26,keyasint,omitempty" json:"add_sources,omitempty"`
 	DelSources  []RecordID       `cbor:"27,keyasint,omitempty" json:"remove_sources,omitempty"`
+	AddMerged   []RecordID       `cbor:"28,keyasint,omitempty" json:"add_merged_into,omitempty"`
+	DelMerged   []RecordID       `cbor:"29,keyasint,omitempty" json:"remove_merged_into,omitempty"`
+	AddContribs []string         `cbor:"30,keyasint,omitempty" json:"add_contributors,omitempty"`
+	DelContribs []string         `cbor:"31,keyasint,omitempty" json:"remove_contributors,omitempty"`
+	AddSupport  []string         `cbor:"32,keyasint,omitempty" json:"add_supporters,omitempty"`
+	DelSupport  []string         `cbor:"33,keyasint,omitempty" json:"remove_supporters,omitempty"`
 }
 
 // IsEmpty reports whether p changes nothing.
@@ -75,7 +81,8 @@ func (p *Patch) IsEmpty() bool {
 		p.SubRegion == nil && p.Country == nil && p.Stakeholder == nil && p.Status == nil &&
 		p.Author == nil && p.Org == nil && p.Venue == nil && p.Date == nil && p.ReplyTo == nil &&
 		len(p.AddThemes)+len(p.DelThemes)+len(p.AddPops)+len(p.DelPops)+len(p.AddTags)+
-			len(p.DelTags)+len(p.AddSources)+len(p.DelSources) == 0
+			len(p.DelTags)+len(p.AddSources)+len(p.DelSources)+len(p.AddMerged)+len(p.DelMerged)+
+			len(p.AddContribs)+len(p.DelContribs)+len(p.AddSupport)+len(p.DelSupport) == 0
 }
 
 // Op is one immutable change. Ops are addressed by (Device, Seq), ordered by

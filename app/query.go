@@ -27,6 +27,7 @@ type Query struct {
 	Tags         []TagCode
 	Authors      []string
 	RepliesTo    []RecordID // comments on these records
+	Attention    []string   // records flagged for these reasons (Record.Attention)
 	Text         string
 
 	Sort   SortField // default SortUpdated

@@ -365,7 +365,7 @@ func (s *Service) change(op string, id RecordID, t OpType, p *Patch) (err error)
 	}
 	o := s.newOpLocked(t, id)
 	o.Patch = p
-	o.Base = []OpID{cur.Version}
+	o.Base = Heads(ops)
 	if next := Fold(append(ops, o)); t == OpUpdate {
 		if err := s.tax.ValidateRecord(next); err != nil {
 			return withOp(op, err)
@@ -380,7 +380,21 @@ func (s *Service) Get(id RecordID) (*Record, error) {
 		return nil, &Error{Op: "show", Kind: Invalid, Field: "id", Msg: fmt.Sprintf("%q is not a record id", id)}
 	}
 	r, err := s.store.Record(id)
-	return r, withOp("show", err)
+	if err != nil {
+		return nil, withOp("show", err)
+	}
+	// A consolidated proposal one of whose sources was also merged into
+	// another one needs attention too.
+	for _, src := range r.Sources {
+		if sr, err := s.store.Record(src); err == nil && len(sr.MergedInto) > 1 && slices.Contains(sr.MergedInto, id) {
+			if !slices.Contains(r.Attention, AttentionMergedTwice) {
+				r.Attention = append(r.Attention, AttentionMergedTwice)
+				slices.Sort(r.Attention)
+			}
+			break
+		}
+	}
+	return r, nil
 }
 
 // History returns the operations that made record id, in the order they
@@ -404,6 +418,7 @@ type Filter struct {
 	Tags         []string
 	Authors      []string
 	RepliesTo    []string
+	Attention    []string // see Record.Attention
 	Text         string
 }
 
@@ -467,6 +482,12 @@ func (s *Service) Query(f Filter) (*Query, error) {
 			return nil, invalid("reply-to", fmt.Sprintf("%q is not a record id", id))
 		}
 		q.RepliesTo = append(q.RepliesTo, RecordID(id))
+	}
+	for _, a := range f.Attention {
+		if !slices.Contains(AttentionReasons, a) {
+			return nil, invalid("attention", fmt.Sprintf("%q is not a reason for attention", a), AttentionReasons...)
+		}
+		q.Attention = append(q.Attention, a)
 	}
 	for _, t := range f.Themes {
 		for _, c := range s.tax.WithDescendants(ThemeCode(t)) {

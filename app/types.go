@@ -122,7 +122,44 @@ type Record struct {
 	ReplyTo     RecordID         `cbor:"24,keyasint,omitempty"`
 	Version     OpID             `cbor:"25,keyasint"` // the last operation applied
 	Ops         int              `cbor:"26,keyasint"` // how many operations made it
+	// Contributors are the authors and organizations of the records a
+	// consolidated proposal was merged from, as "Name (Organization)".
+	Contributors []string `cbor:"27,keyasint,omitempty"`
+	// Supporters are the people who support (endorse) the record.
+	Supporters []string `cbor:"28,keyasint,omitempty"`
+	// Conflict holds the competing versions of the body when edits that
+	// did not see each other changed the same paragraphs; Body is the
+	// first. Empty when there is no conflict. An edit made with the
+	// conflict in view resolves it.
+	Conflict []Version `cbor:"29,keyasint,omitempty"`
+	// Attention lists why the record needs a rapporteur's look (see the
+	// Attention constants); empty when it does not.
+	Attention []string `cbor:"30,keyasint,omitempty"`
 }
+
+// Version is one competing version of a record's body.
+type Version struct {
+	Body string `cbor:"1,keyasint"`
+	// From is the edit whose change this version keeps.
+	From OpID `cbor:"2,keyasint"`
+}
+
+// Reasons a record needs attention.
+const (
+	// AttentionEditWithdrawn: the record was edited and withdrawn by
+	// people who had not seen each other's change; the edit is kept.
+	AttentionEditWithdrawn = "edited-while-withdrawn"
+	// AttentionMergedTwice: the record was merged into more than one
+	// consolidated proposal by rapporteurs who had not seen each other's
+	// merge. The service adds it to the record and to the consolidated
+	// proposals concerned when it reads them.
+	AttentionMergedTwice = "merged-twice"
+	// AttentionConflict: competing versions of the body (see Conflict).
+	AttentionConflict = "conflict"
+)
+
+// AttentionReasons lists the reasons a record may need attention.
+var AttentionReasons = []string{AttentionConflict, AttentionEditWithdrawn, AttentionMergedTwice}
 
 // CreatedTime is when the record was created, by its author's clock.
 func (r *Record) CreatedTime() time.Time { return r.Created.Time() }

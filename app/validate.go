@@ -125,6 +125,20 @@ func (t *Taxonomy) ValidatePatch(k Kind, p *Patch) error {
 			return invalid("id", fmt.Sprintf("%q is not a record id", *id))
 		}
 	}
+	for _, ids := range [][]RecordID{p.AddSources, p.DelSources, p.AddMerged, p.DelMerged} {
+		for _, id := range ids {
+			if !ValidID(string(id)) {
+				return invalid("id", fmt.Sprintf("%q is not a record id", id))
+			}
+		}
+	}
+	for _, names := range [][]string{p.AddContribs, p.DelContribs, p.AddSupport, p.DelSupport} {
+		for _, n := range names {
+			if strings.TrimSpace(n) == "" || len(n) > MaxTitle || !utf8.ValidString(n) {
+				return invalid("name", fmt.Sprintf("a contributor or supporter must be a name of at most %d bytes", MaxTitle))
+			}
+		}
+	}
 	return nil
 }
 

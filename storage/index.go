@@ -24,11 +24,12 @@ const (
 	fieldTag
 	fieldAuthor // folded to lower case
 	fieldReplyTo
+	fieldAttention // why a record needs a rapporteur's look
 	numFields
 )
 
 var fieldNames = [numFields]string{"kind", "status", "subregion", "country", "meeting", "theme",
-	"stakeholder", "population", "tag", "author", "reply_to"}
+	"stakeholder", "population", "tag", "author", "reply_to", "attention"}
 
 // index is what lives in memory beside memdb's postings: the records
 // (without their bodies, which stay on disk), the record numbers postings
@@ -72,8 +73,22 @@ func newIndex(tax *app.Taxonomy) *index {
 	return ix
 }
 
-// summary is r without its body: what the indexes keep in memory.
+// summary is r without its body and without the texts of competing
+// versions: what the indexes keep in memory.
 func summary(r *app.Record) *app.Record {
+	c := stored(r)
+	if len(c.Conflict) > 0 { // lists show that there is a conflict, not its texts
+		c.Conflict = slices.Clone(c.Conflict)
+		for i := range c.Conflict {
+			c.Conflict[i].Body = ""
+		}
+	}
+	return c
+}
+
+// stored is r as its record key holds it: without the body, which has a
+// key of its own (read with the record, not when the indexes are built).
+func stored(r *app.Record) *app.Record {
 	c := *r
 	c.Body = ""
 	return &c
@@ -94,6 +109,9 @@ func eachValue(tax *app.Taxonomy, r *app.Record, fn func(field, string)) {
 	one(fieldStakeholder, string(r.Stakeholder))
 	one(fieldAuthor, strings.ToLower(r.Author))
 	one(fieldReplyTo, string(r.ReplyTo))
+	for _, a := range r.Attention {
+		one(fieldAttention, a)
+	}
 	for _, p := range r.Populations {
 		one(fieldPopulation, string(p))
 	}
@@ -134,7 +152,7 @@ func (w *indexWriter) pid(f field, v string) uint32 {
 	if !ok {
 		ref := postingRef{f, v}
 		ix := w.ix
-		if f == fieldAuthor || f == fieldReplyTo {
+		if f == fieldAuthor || f == fieldReplyTo || f == fieldAttention {
 			id = uncounted | uint32(len(ix.ukeys))
 			ix.ukeys = append(ix.ukeys, ref)
 		} else {

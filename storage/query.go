@@ -46,7 +46,7 @@ func (s *Store) Query(q *app.Query) (*app.Result, error) {
 		{fieldKind, strs(q.Kinds)}, {fieldStatus, strs(q.Statuses)}, {fieldSubRegion, strs(q.SubRegions)},
 		{fieldCountry, strs(q.Countries)}, {fieldMeeting, strs(q.Meetings)}, {fieldTheme, strs(q.Themes)},
 		{fieldStakeholder, strs(q.Stakeholders)}, {fieldPopulation, strs(q.Populations)}, {fieldTag, strs(q.Tags)},
-		{fieldAuthor, authors}, {fieldReplyTo, strs(q.RepliesTo)},
+		{fieldAuthor, authors}, {fieldReplyTo, strs(q.RepliesTo)}, {fieldAttention, q.Attention},
 	}
 	var acc bitmap
 	filtered := false

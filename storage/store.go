@@ -571,7 +571,7 @@ func (s *Store) ApplyEncoded(ops []*app.Op, encs [][]byte) error {
 			if r == nil {
 				continue // its create has not arrived yet
 			}
-			enc, err := app.EncodeRecord(summary(r))
+			enc, err := app.EncodeRecord(stored(r))
 			if err != nil {
 				return err
 			}
