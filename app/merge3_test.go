@@ -138,3 +138,21 @@ func TestMerge3Laws(t *testing.T) {
 		}
 	}
 }
+
+func TestDiff(t *testing.T) {
+	before := paras("Garantizar el acceso.", "Fortalecer el asilo.", "Promover soluciones.")
+	after := paras("Garantizar el acceso.", "Fortalecer el asilo y la protección complementaria.", "Promover soluciones.", "Nuevo: apatridia.")
+	var got []string
+	for _, l := range Diff(before, after) {
+		if l.Kind != DiffKept && l.Text != "" {
+			got = append(got, map[DiffKind]string{DiffRemoved: "-", DiffAdded: "+"}[l.Kind]+l.Text)
+		}
+	}
+	want := []string{"-Fortalecer el asilo.", "+Fortalecer el asilo y la protección complementaria.", "+Nuevo: apatridia."}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("diff %q, want %q", got, want)
+	}
+	if d := Diff("", ""); len(d) != 0 {
+		t.Fatalf("empty diff: %v", d)
+	}
+}

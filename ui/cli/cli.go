@@ -68,6 +68,12 @@ func init() {
 		{"stats", "count records per theme, sub-region, kind, status: stats [filters] [--json]", false, cmdStats},
 		{"taxonomy", "print the themes, sub-regions, countries and groups: taxonomy [--json] [--lang L]", true, cmdTaxonomy},
 		{"demo", "load sample data: demo --records N [--seed S]", false, cmdDemo},
+		{"merge", "merge proposals or inputs into a consolidated proposal: merge ID ID... --title T [--body B | --body-file F]", false, cmdMerge},
+		{"unmerge", "undo a merge: unmerge ID (of the consolidated proposal)", false, cmdUnmerge},
+		{"conflicts", "list the records that need attention: conflicts [--json]", false, cmdConflicts},
+		{"resolve", "settle a conflict: resolve ID (--body B | --body-file F | --take N)", false, cmdResolve},
+		{"comment", "comment on a record: comment ID --body B", false, cmdComment},
+		{"support", "support (endorse) a proposal or input: support ID [--name N] [--undo]", false, cmdSupport},
 	}
 }
 

@@ -252,6 +252,7 @@ func cmdWithdraw(c *ctx, args []string) error {
 type filterFlags struct {
 	kind, meeting, subregion, country, theme, status *string
 	stakeholder, population, tag, author, text       *string
+	attention                                        *string
 }
 
 func newFilterFlags(fs *flag.FlagSet) *filterFlags {
@@ -267,6 +268,7 @@ func newFilterFlags(fs *flag.FlagSet) *filterFlags {
 		tag:         fs.String("tag", "", "age, gender and diversity groups"),
 		author:      fs.String("author", "", "author names"),
 		text:        fs.String("text", "", "words the title or text must contain (case and accents ignored)"),
+		attention:   fs.String("attention", "", "records needing attention: conflict, edited-while-withdrawn, merged-twice"),
 	}
 }
 
@@ -274,7 +276,7 @@ func (f *filterFlags) filter() app.Filter {
 	return app.Filter{Kinds: list(*f.kind), Meetings: list(*f.meeting), SubRegions: list(*f.subregion),
 		Countries: list(*f.country), Themes: list(*f.theme), Statuses: list(*f.status),
 		Stakeholders: list(*f.stakeholder), Populations: list(*f.population), Tags: list(*f.tag),
-		Authors: list(*f.author), Text: *f.text}
+		Authors: list(*f.author), Attention: list(*f.attention), Text: *f.text}
 }
 
 func cmdList(c *ctx, args []string) error {
@@ -303,7 +305,11 @@ func cmdList(c *ctx, args []string) error {
 			if err != nil {
 				return err
 			}
-			out[i] = toJSON(full)
+			n, err := c.svc.CommentCount(r.ID)
+			if err != nil {
+				return err
+			}
+			out[i] = toJSON(full, n)
 		}
 		return writeJSON(c.env.Stdout, out)
 	}
@@ -341,16 +347,20 @@ func cmdShow(c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
-	var ops []*app.Op
+	var steps []app.Step
 	if *history {
-		if ops, err = c.svc.History(r.ID); err != nil {
+		if steps, err = c.svc.Steps(r.ID); err != nil {
 			return err
 		}
 	}
+	comments, err := c.svc.CommentCount(r.ID)
+	if err != nil {
+		return err
+	}
 	if *asJSON {
-		j := toJSON(r)
+		j := toJSON(r, comments)
 		if *history {
-			j.History = historyJSON(ops)
+			j.History = historyJSON(steps)
 		}
 		return writeJSON(c.env.Stdout, j)
 	}
@@ -398,15 +408,35 @@ func cmdShow(c *ctx, args []string) error {
 	row("updated", r.UpdatedTime().Local().Format(time.DateTime))
 	row("sources", strings.Join(strs(r.Sources), ", "))
 	row("merged into", strings.Join(strs(r.MergedInto), ", "))
+	row("contributors", strings.Join(r.Contributors, "; "))
 	row("replies to", string(r.ReplyTo))
+	if len(r.Supporters) > 0 {
+		row("supporters", fmt.Sprintf("%d: %s", len(r.Supporters), strings.Join(r.Supporters, "; ")))
+	}
+	if comments > 0 {
+		row("comments", fmt.Sprint(comments))
+	}
+	row("attention", strings.Join(r.Attention, ", "))
 	tw.Flush()
 	if r.Body != "" {
 		c.out("\n%s\n", r.Body)
 	}
+	if len(r.Conflict) > 0 {
+		c.out("\nCONFLICT: %d competing versions of the text (settle it with: consulta resolve %s --take N, or --body):\n", len(r.Conflict), r.ID)
+		for i, v := range r.Conflict {
+			c.out("\n--- version %d (keeps the edit %s) ---\n%s\n", i+1, v.From, v.Body)
+		}
+	}
 	if *history {
 		c.out("\nHistory:\n")
-		for _, h := range historyJSON(ops) {
+		for _, h := range historyJSON(steps) {
 			c.out("  %s  %-8s by device %s (op %d)  %s\n", h.Time.Local().Format(time.DateTime), h.Type, h.Device, h.Seq, strings.Join(h.Summary, "; "))
+			for _, d := range h.Diff {
+				c.out("      %s %s\n", d[:1], d[1:])
+			}
+			if h.Conflict > 0 {
+				c.out("      → conflict: %d competing versions\n", h.Conflict)
+			}
 		}
 	}
 	return nil

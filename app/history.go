@@ -1,0 +1,98 @@
+package app
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
+)
+
+// Step is one operation of a record's history and the state it left the
+// record in, as a replica holding exactly the operations up to it would
+// show it.
+type Step struct {
+	Op     *Op
+	Record *Record // nil for an operation ordered before the record's create
+}
+
+// Steps returns record id's history, oldest first: each operation in the
+// order they apply, with the record after it. Diff(steps[i-1].Record.Body,
+// steps[i].Record.Body) is what an edit changed.
+func (s *Service) Steps(id RecordID) ([]Step, error) {
+	ops, err := s.store.Ops(id)
+	if err != nil {
+		return nil, withOp("history", err)
+	}
+	sorted := slices.Clone(ops)
+	slices.SortFunc(sorted, func(a, b *Op) int {
+		switch {
+		case a.Before(b):
+			return -1
+		case b.Before(a):
+			return 1
+		}
+		return 0
+	})
+	out := make([]Step, 0, len(sorted))
+	for i, o := range sorted {
+		if o.Type == OpDevice {
+			continue
+		}
+		out = append(out, Step{Op: o, Record: Fold(sorted[:i+1])})
+	}
+	return out, nil
+}
+
+// DiffKind says whether a piece of a diff was removed, kept or added.
+type DiffKind int
+
+// The kinds of diff pieces.
+const (
+	DiffRemoved DiffKind = -1
+	DiffKept    DiffKind = 0
+	DiffAdded   DiffKind = 1
+)
+
+// DiffLine is one line of a diff.
+type DiffLine struct {
+	Kind DiffKind
+	Text string
+}
+
+// Diff compares two versions of a text line by line (a paragraph is
+// usually one line), with github.com/sergi/go-diff.
+func Diff(before, after string) []DiffLine {
+	// The last line ends like the others, so that adding after it does
+	// not show it as changed.
+	if before != "" && !strings.HasSuffix(before, "\n") {
+		before += "\n"
+	}
+	if after != "" && !strings.HasSuffix(after, "\n") {
+		after += "\n"
+	}
+	dmp := diffmatchpatch.New()
+	dmp.DiffTimeout = 0
+	a, b, lines := dmp.DiffLinesToRunes(before, after)
+	diffs := dmp.DiffCharsToLines(dmp.DiffMainRunes(a, b, false), lines)
+	var out []DiffLine
+	for _, d := range diffs {
+		k := DiffKept
+		switch d.Type {
+		case diffmatchpatch.DiffDelete:
+			k = DiffRemoved
+		case diffmatchpatch.DiffInsert:
+			k = DiffAdded
+		}
+		text := d.Text
+		for len(text) > 0 {
+			line := text
+			if i := strings.IndexByte(text, '\n'); i >= 0 {
+				line, text = text[:i], text[i+1:]
+			} else {
+				text = ""
+			}
+			out = append(out, DiffLine{Kind: k, Text: line})
+		}
+	}
+	return out
+}
