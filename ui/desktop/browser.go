@@ -33,6 +33,8 @@ type browser struct {
 	detail     *detail
 	form       *recordForm
 	compareBtn *widget.Button
+	mergeBtn   *widget.Button
+	merger     *mergeEditor // the open merge editor, if any
 
 	filter   app.Filter
 	meetings int // meetings in the last unfiltered-by-kind result, to notice new ones
@@ -62,7 +64,7 @@ func newBrowser(u *UI) *browser {
 	b.syncStatus.Importance = widget.LowImportance
 	b.list = widget.NewList(
 		func() int { return len(b.records) },
-		func() fyne.CanvasObject { return newRecordRow() },
+		func() fyne.CanvasObject { return newRecordRow(b.setSelected) },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i < len(b.records) {
 				o.(*recordRow).show(u, b.records[i], slices.Contains(b.pinned, b.records[i].ID))
@@ -81,12 +83,15 @@ func newBrowser(u *UI) *browser {
 	}
 	b.compareBtn = widget.NewButtonWithIcon(lang.L("Compare"), theme.ViewRestoreIcon(), b.compare)
 	b.compareBtn.Disable()
+	b.mergeBtn = widget.NewButtonWithIcon(lang.L("Merge"), theme.ContentPasteIcon(), func() { b.openMerge() })
+	b.mergeBtn.Disable()
 	toolbar := container.NewHBox(
 		newButton(lang.L("Note"), app.KindNote),
 		newButton(lang.L("Proposal"), app.KindProposal),
 		newButton(lang.L("Input"), app.KindInput),
 		newButton(lang.L("Meeting"), app.KindMeeting),
 		b.compareBtn,
+		b.mergeBtn,
 		widget.NewButtonWithIcon("", theme.SettingsIcon(), u.showSettings),
 	)
 	top := container.NewBorder(nil, nil, nil, toolbar, b.search)
@@ -238,6 +243,9 @@ func (b *browser) restoreDrafts() {
 	}
 	var best *formState
 	for name, text := range drafts {
+		if name == mergeDraftName || strings.HasPrefix(name, "resolve/") {
+			continue // the merge editor and the conflict window keep their own
+		}
 		st, err := decodeFormState(text)
 		if err != nil {
 			continue
@@ -268,18 +276,7 @@ func (b *browser) togglePin() {
 	if b.selected == "" {
 		return
 	}
-	if i := slices.Index(b.pinned, b.selected); i >= 0 {
-		b.pinned = slices.Delete(b.pinned, i, i+1)
-	} else {
-		b.pinned = append(b.pinned, b.selected)
-	}
-	b.compareBtn.SetText(fmt.Sprintf("%s (%d)", lang.L("Compare"), len(b.pinned)))
-	if len(b.pinned) >= 2 {
-		b.compareBtn.Enable()
-	} else {
-		b.compareBtn.Disable()
-	}
-	b.list.Refresh()
+	b.setSelected(b.selected, !slices.Contains(b.pinned, b.selected))
 	if r, err := b.u.svc.Get(b.selected); err == nil {
 		b.detail.show(r)
 	}
@@ -389,14 +386,19 @@ func kindIcon(k app.Kind) fyne.Resource {
 // recordRow is one line of the record list.
 type recordRow struct {
 	widget.BaseWidget
+	check *widget.Check // selects the record, to compare or merge
 	icon  *widget.Icon
 	title *widget.Label
 	meta  *widget.Label
 	when  *widget.Label
+
+	id       app.RecordID
+	onSelect func(app.RecordID, bool)
 }
 
-func newRecordRow() *recordRow {
-	r := &recordRow{icon: widget.NewIcon(theme.DocumentIcon()), title: widget.NewLabel(""), meta: widget.NewLabel(""), when: widget.NewLabel("")}
+func newRecordRow(onSelect func(app.RecordID, bool)) *recordRow {
+	r := &recordRow{icon: widget.NewIcon(theme.DocumentIcon()), title: widget.NewLabel(""), meta: widget.NewLabel(""), when: widget.NewLabel(""), onSelect: onSelect}
+	r.check = widget.NewCheck("", nil)
 	r.title.TextStyle.Bold = true
 	r.title.Truncation = fyne.TextTruncateEllipsis
 	r.meta.Truncation = fyne.TextTruncateEllipsis
@@ -407,24 +409,41 @@ func newRecordRow() *recordRow {
 }
 
 func (r *recordRow) show(u *UI, rec *app.Record, pinned bool) {
+	r.id = rec.ID
+	r.check.OnChanged = nil // setting the state is not the user choosing
+	r.check.SetChecked(pinned)
+	r.check.OnChanged = func(on bool) {
+		if r.onSelect != nil {
+			r.onSelect(r.id, on)
+		}
+	}
 	r.icon.SetResource(kindIcon(rec.Kind))
 	title := rec.Title
-	if pinned {
-		title = "◆ " + title
-	}
 	if rec.Status == app.StatusWithdrawn {
 		title += " (" + lang.L("Withdrawn") + ")"
+	} else if rec.Status == app.StatusMerged {
+		title += " (" + lang.L("Merged") + ")"
+	}
+	if len(rec.Conflict) > 0 {
+		title = "⚠ " + title + " (" + lang.L("Conflict") + ")"
+	} else if len(rec.Attention) > 0 {
+		title = "⚠ " + title
 	}
 	// Clip before the label truncates: Fyne shapes the whole string to find
 	// where the ellipsis goes, and a row never shows more than this.
 	r.title.SetText(clip(title, 110))
-	r.meta.SetText(clip(u.summary(rec), 150))
+	meta := u.summary(rec)
+	if app.Mergeable(rec.Kind) {
+		n, _ := u.svc.CommentCount(rec.ID)
+		meta = lang.L("{{.S}} supporters · {{.C}} comments", map[string]any{"S": len(rec.Supporters), "C": n}) + " · " + meta
+	}
+	r.meta.SetText(clip(meta, 150))
 	r.when.SetText(rec.UpdatedTime().Local().Format("02/01 15:04"))
 }
 
 func (r *recordRow) CreateRenderer() fyne.WidgetRenderer {
 	text := container.NewVBox(r.title, r.meta)
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.icon, r.when, text))
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, container.NewHBox(r.check, r.icon), r.when, text))
 }
 
 // clip shortens s to at most n runes.

@@ -2,6 +2,7 @@ package desktop
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,6 +33,9 @@ type detail struct {
 	history                      *fyne.Container
 	actions                      *fyne.Container
 	edit, withdraw, comment, pin *widget.Button
+	support, unmerge, resolve    *widget.Button
+	attention                    *fyne.Container
+	resolver                     *resolver // the open conflict window, if any
 	box                          *fyne.Container
 }
 
@@ -57,7 +61,12 @@ func newDetail(b *browser) *detail {
 	d.withdraw = widget.NewButtonWithIcon(lang.L("Withdraw"), theme.DeleteIcon(), d.confirmWithdraw)
 	d.comment = widget.NewButtonWithIcon(lang.L("Comment"), theme.MailReplyIcon(), d.addComment)
 	d.pin = widget.NewButtonWithIcon(lang.L("Pin to compare"), theme.ViewRestoreIcon(), b.togglePin)
-	d.actions = container.NewHBox(d.edit, d.withdraw, d.comment, d.pin)
+	d.support = widget.NewButtonWithIcon(lang.L("Support"), theme.ConfirmIcon(), d.toggleSupport)
+	d.unmerge = widget.NewButtonWithIcon(lang.L("Unmerge"), theme.ContentUndoIcon(), d.confirmUnmerge)
+	d.resolve = widget.NewButtonWithIcon(lang.L("Resolve the conflict"), theme.WarningIcon(), func() { d.openResolver() })
+	d.resolve.Importance = widget.WarningImportance
+	d.attention = container.NewVBox()
+	d.actions = container.NewHBox(d.edit, d.withdraw, d.comment, d.support, d.unmerge, d.pin)
 	d.box = container.NewVBox(d.empty)
 	d.content = container.NewVScroll(container.NewPadded(d.box))
 	return d
@@ -110,6 +119,10 @@ func (d *detail) show(r *app.Record) {
 	row(lang.L("Created"), r.CreatedTime().Local().Format(time.DateTime))
 	row(lang.L("Updated"), r.UpdatedTime().Local().Format(time.DateTime))
 	row(lang.L("Device"), string(r.Device))
+	row(lang.L("Contributors"), strings.Join(r.Contributors, "; "))
+	if len(r.Supporters) > 0 {
+		row(lang.L("Supporters"), fmt.Sprintf("%d: %s", len(r.Supporters), strings.Join(r.Supporters, "; ")))
+	}
 	d.meta.Refresh()
 	d.body.SetText(r.Body)
 
@@ -144,17 +157,34 @@ func (d *detail) show(r *app.Record) {
 	}
 	d.comments.Refresh()
 
-	d.history.Objects = []fyne.CanvasObject{heading(lang.L("History"))}
-	if ops, err := u.svc.History(r.ID); err == nil {
-		for _, o := range ops {
-			l := widget.NewLabel(fmt.Sprintf("%s · %s · %s %s\n%s", o.HLC.Time().Local().Format(time.DateTime),
-				opLabel(o.Type), lang.L("device"), o.Device, strings.Join(changeSummary(u, o.Patch), "; ")))
-			l.Wrapping = fyne.TextWrapWord
-			l.SizeName = theme.SizeNameCaptionText
-			d.history.Add(l)
-		}
+	d.showHistory(r)
+
+	d.attention.Objects = nil
+	for _, a := range r.Attention {
+		l := widget.NewLabel("⚠ " + attentionText(a))
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.WarningImportance
+		d.attention.Add(l)
 	}
-	d.history.Refresh()
+	if len(r.Conflict) > 0 {
+		d.attention.Add(d.resolve)
+	}
+	d.attention.Refresh()
+	if app.Mergeable(r.Kind) && r.Status != app.StatusWithdrawn {
+		if slices.Contains(r.Supporters, u.svc.Person()) {
+			d.support.SetText(lang.L("Withdraw support"))
+		} else {
+			d.support.SetText(lang.L("Support"))
+		}
+		d.support.Show()
+	} else {
+		d.support.Hide()
+	}
+	if len(r.Sources) > 0 && r.Status != app.StatusWithdrawn {
+		d.unmerge.Show()
+	} else {
+		d.unmerge.Hide()
+	}
 
 	if r.Status == app.StatusWithdrawn {
 		d.withdraw.Disable()
@@ -173,7 +203,7 @@ func (d *detail) show(r *app.Record) {
 		}
 	}
 	d.pin.SetText(pinText)
-	d.box.Objects = []fyne.CanvasObject{d.title, d.actions, d.meta, widget.NewSeparator(), d.body, d.links, d.comments, widget.NewSeparator(), d.history}
+	d.box.Objects = []fyne.CanvasObject{d.title, d.actions, d.attention, d.meta, widget.NewSeparator(), d.body, d.links, d.comments, widget.NewSeparator(), d.history}
 	d.box.Refresh()
 }
 
@@ -215,6 +245,21 @@ func changeSummary(u *UI, p *app.Patch) []string {
 	}
 	for _, t := range p.DelThemes {
 		out = append(out, "− "+u.label("themes", string(t)))
+	}
+	if len(p.AddSources) > 0 {
+		out = append(out, lang.L("merged from {{.N}} records", map[string]any{"N": len(p.AddSources)}))
+	}
+	for _, m := range p.AddMerged {
+		out = append(out, lang.L("merged into {{.ID}}", map[string]any{"ID": string(m)}))
+	}
+	for _, m := range p.DelMerged {
+		out = append(out, lang.L("no longer merged into {{.ID}}", map[string]any{"ID": string(m)}))
+	}
+	for _, n := range p.AddSupport {
+		out = append(out, lang.L("supported by {{.Name}}", map[string]any{"Name": n}))
+	}
+	for _, n := range p.DelSupport {
+		out = append(out, lang.L("support withdrawn by {{.Name}}", map[string]any{"Name": n}))
 	}
 	if p.Author != nil || p.Org != nil || p.Stakeholder != nil || len(p.AddPops)+len(p.DelPops)+len(p.AddTags)+len(p.DelTags) > 0 {
 		out = append(out, lang.L("other fields"))
