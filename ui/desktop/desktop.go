@@ -133,7 +133,8 @@ func (u *UI) focusSearch() {
 }
 
 // Show shows the window, on the screen CONSULTA_SCREEN names if set (used by
-// make screenshots: main, dashboard, detail, form, compare).
+// make screenshots: main, dashboard, detail, form, compare, merge, peers,
+// invite).
 func (u *UI) Show() {
 	u.win.Show()
 	if u.browser == nil {
@@ -159,6 +160,12 @@ func (u *UI) Show() {
 		u.browser.list.Select(1)
 		u.browser.togglePin()
 		u.browser.compare()
+	case "merge":
+		u.browser.filters.pick("kind", string(app.KindProposal))
+		for _, r := range u.browser.records[:min(2, len(u.browser.records))] {
+			u.browser.setSelected(r.ID, true)
+		}
+		u.browser.openMerge()
 	}
 }
 
