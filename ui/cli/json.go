@@ -111,6 +111,9 @@ func historyJSON(steps []app.Step) []historyItem {
 		if r := st.Record; r != nil {
 			if r.Body != prev {
 				for _, l := range app.Diff(prev, r.Body) {
+					if l.Text == "" {
+						continue // the blank lines between paragraphs
+					}
 					switch l.Kind {
 					case app.DiffRemoved:
 						h.Diff = append(h.Diff, "-"+l.Text)
