@@ -31,6 +31,7 @@ type filterPanel struct {
 	facets     map[string]*facet // by field: subregion, country, theme, ...
 	meeting    *widget.Select
 	meetingIDs []app.RecordID
+	attention  *widget.Check // only records that need a rapporteur's look
 	clear      *widget.Button
 	apply      func(func(*app.Filter))
 }
@@ -111,7 +112,14 @@ func newFilterPanel(u *UI, apply func(func(*app.Filter))) *filterPanel {
 	})
 	p.meeting.PlaceHolder = lang.L("All meetings")
 	p.clear = widget.NewButton(lang.L("Clear filters"), p.reset)
-	header := container.NewVBox(widget.NewLabelWithStyle(lang.L("Meeting"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.meeting)
+	p.attention = widget.NewCheck(lang.L("Needs attention (conflicts, double merges)"), func(on bool) {
+		var reasons []string
+		if on {
+			reasons = app.AttentionReasons
+		}
+		p.apply(func(f *app.Filter) { f.Attention = reasons })
+	})
+	header := container.NewVBox(widget.NewLabelWithStyle(lang.L("Meeting"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.meeting, p.attention)
 	// Scrolling both ways keeps long labels from widening the whole column.
 	p.content = container.NewBorder(header, p.clear, nil, nil, container.NewScroll(acc))
 	p.loadMeetings()
@@ -195,5 +203,6 @@ func (p *filterPanel) reset() {
 		p.pick(name)
 	}
 	p.meeting.ClearSelected()
+	p.attention.SetChecked(false)
 	p.apply(func(f *app.Filter) { *f = app.Filter{Text: f.Text} })
 }

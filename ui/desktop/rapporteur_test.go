@@ -153,6 +153,12 @@ func TestResolveConflict(t *testing.T) {
 	if row := rowOf(t, u, id); !strings.Contains(row.title.Text, "Conflict") {
 		t.Fatalf("the row does not show the conflict: %q", row.title.Text)
 	}
+	// "Needs attention" lists it.
+	add(t, a, app.KindNote, "Nota sin conflicto", "Texto.", "andes", "EC", "broad-protection")
+	br.filters.attention.SetChecked(true)
+	if got := titles(br); len(got) != 1 || got[0] != "Protección" {
+		t.Fatalf("needs attention shows %v", got)
+	}
 	br.open(id)
 	d := br.detail
 	if !d.resolve.Visible() || len(d.attention.Objects) < 2 {
