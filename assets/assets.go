@@ -34,3 +34,14 @@ var IconPNG []byte
 //
 //go:embed translations
 var Translations embed.FS
+
+// FontRegular and FontBold are DejaVu Sans, embedded in PDF exports so
+// that every accent of the four languages renders (see fonts/README.md).
+//
+//go:embed fonts/DejaVuSans.ttf
+var FontRegular []byte
+
+// FontBold is DejaVu Sans Bold.
+//
+//go:embed fonts/DejaVuSans-Bold.ttf
+var FontBold []byte

@@ -5,77 +5,18 @@ import (
 	"time"
 
 	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/app/export"
 )
 
-// recordJSON is a record as the CLI prints it with --json: snake_case keys,
-// sets always arrays, times in RFC 3339. docs/CLI.md documents it.
+// recordJSON is a record as the CLI prints it with --json (see
+// export.Record; docs/CLI.md documents it), with its history when asked.
 type recordJSON struct {
-	ID          string    `json:"id"`
-	Kind        string    `json:"kind"`
-	Title       string    `json:"title"`
-	Body        string    `json:"body"`
-	Lang        string    `json:"lang"`
-	Meeting     string    `json:"meeting"`
-	SubRegion   string    `json:"subregion"`
-	Country     string    `json:"country"`
-	Themes      []string  `json:"themes"`
-	Stakeholder string    `json:"stakeholder"`
-	Populations []string  `json:"populations"`
-	Tags        []string  `json:"tags"`
-	Status      string    `json:"status"`
-	Author      string    `json:"author"`
-	Org         string    `json:"org"`
-	Venue       string    `json:"venue,omitempty"`
-	Date        string    `json:"date,omitempty"`
-	Device      string    `json:"device"`
-	Created     time.Time `json:"created"`
-	Updated     time.Time `json:"updated"`
-	Sources     []string  `json:"sources"`
-	MergedInto  []string  `json:"merged_into"`
-	RepliesTo   string    `json:"replies_to,omitempty"`
-	Version     string    `json:"version"`
-	// Contributors: the authors and organizations a consolidated proposal
-	// was merged from.
-	Contributors []string `json:"contributors"`
-	// Conflict: absent, or the competing versions of the body.
-	Conflict    []versionJSON `json:"conflict,omitempty"`
-	Attention   []string      `json:"attention"`
-	Supporters  int           `json:"supporters"`
-	SupportedBy []string      `json:"supported_by"`
-	Comments    int           `json:"comments"`
-	History     []historyItem `json:"history,omitempty"`
+	export.Record
+	History []historyItem `json:"history,omitempty"`
 }
 
-// versionJSON is one competing version of a body; take it with
-// resolve --take N (N counts from 1 in this list).
-type versionJSON struct {
-	Body string `json:"body"`
-	From string `json:"from"` // the edit (device/seq) whose change it keeps
-}
-
-// toJSON converts r, which has comments comments.
 func toJSON(r *app.Record, comments int) recordJSON {
-	j := recordJSON{
-		ID: string(r.ID), Kind: string(r.Kind), Title: r.Title, Body: r.Body, Lang: string(r.Lang),
-		Meeting: string(r.Meeting), SubRegion: string(r.SubRegion), Country: string(r.Country),
-		Themes: strs(r.Themes), Stakeholder: string(r.Stakeholder), Populations: strs(r.Populations),
-		Tags: strs(r.Tags), Status: string(r.Status), Author: r.Author, Org: r.Org, Venue: r.Venue,
-		Date: r.Date, Device: string(r.Device), Created: r.CreatedTime(), Updated: r.UpdatedTime(),
-		Sources: strs(r.Sources), MergedInto: strs(r.MergedInto), RepliesTo: string(r.ReplyTo),
-		Version: r.Version.String(), Contributors: nonNil(r.Contributors), Attention: nonNil(r.Attention),
-		Supporters: len(r.Supporters), SupportedBy: nonNil(r.Supporters), Comments: comments,
-	}
-	for _, v := range r.Conflict {
-		j.Conflict = append(j.Conflict, versionJSON{Body: v.Body, From: v.From.String()})
-	}
-	return j
-}
-
-func nonNil(xs []string) []string {
-	if xs == nil {
-		return []string{}
-	}
-	return xs
+	return recordJSON{Record: export.RecordOf(r, comments)}
 }
 
 // historyItem is one operation of a record's history.

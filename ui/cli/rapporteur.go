@@ -104,7 +104,9 @@ func cmdConflicts(c *ctx, args []string) error {
 				return err
 			}
 			out[i] = toJSON(full, n)
-			out[i].Attention = nonNil(r.Attention)
+			if len(r.Attention) > 0 {
+				out[i].Attention = r.Attention // with merged-twice on consolidated proposals
+			}
 		}
 		return writeJSON(c.env.Stdout, out)
 	}
