@@ -175,7 +175,7 @@ func (r *Report) annexRows() [][]string {
 	rows := make([][]string, 0, len(r.Records))
 	for _, rec := range r.Records {
 		rows = append(rows, []string{string(rec.ID), r.KindLabel(rec.Kind), rec.Author, rec.Org,
-			r.Label("countries", string(rec.Country)), r.MeetingTitle(rec), rec.CreatedTime().Format(time.DateOnly)})
+			r.Label("countries", string(rec.Country)), r.MeetingTitle(rec), r.DateOf(rec)})
 	}
 	return rows
 }

@@ -63,7 +63,7 @@ func (w *docxWriter) para(text string) { w.doc.AddParagraph(text) }
 
 func (w *docxWriter) meta(text string) {
 	p := w.doc.AddParagraph("")
-	p.AddText(text).Italic(true).Size(18).Color("555555")
+	p.AddText(text).Italic(true).Size(9).Color("555555") // points
 }
 
 func (w *docxWriter) table(header []string, rows [][]string) {

@@ -401,10 +401,10 @@ func (r *Report) byline(rec *app.Record) string {
 	if rec.Country != "" {
 		parts = append(parts, r.Label("countries", string(rec.Country)))
 	}
-	if m := r.MeetingTitle(rec); m != "" {
-		parts = append(parts, m)
+	if m := r.byID[rec.Meeting]; m != nil {
+		parts = append(parts, m.Title)
 	}
-	parts = append(parts, rec.CreatedTime().Format(time.DateOnly))
+	parts = append(parts, r.DateOf(rec))
 	if len(rec.Supporters) > 0 {
 		parts = append(parts, fmt.Sprintf("%s: %d", r.L("supporters"), len(rec.Supporters)))
 	}
@@ -420,4 +420,16 @@ func paragraphs(s string) []string {
 		}
 	}
 	return out
+}
+
+// DateOf is the date of a record: its meeting's (when it was said) if it
+// has one, else the day it was written.
+func (r *Report) DateOf(rec *app.Record) string {
+	if rec.Date != "" {
+		return rec.Date
+	}
+	if m := r.byID[rec.Meeting]; m != nil && m.Date != "" {
+		return m.Date
+	}
+	return rec.CreatedTime().Format(time.DateOnly)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/xuri/excelize/v2"
@@ -49,12 +48,7 @@ var columns = []column{
 		}
 		return r.MeetingTitle(rec)
 	}},
-	{"date", "#date", 11, func(r *Report, rec *app.Record) any {
-		if rec.Date != "" {
-			return rec.Date
-		}
-		return rec.CreatedTime().Format(time.DateOnly)
-	}},
+	{"date", "#date", 11, func(r *Report, rec *app.Record) any { return r.DateOf(rec) }},
 	{"subregion", "#region+name", 16, func(r *Report, rec *app.Record) any { return r.Label("subregions", string(rec.SubRegion)) }},
 	{"country", "#country+name", 16, func(r *Report, rec *app.Record) any { return r.Label("countries", string(rec.Country)) }},
 	{"country", "#country+code", 6, func(_ *Report, rec *app.Record) any { return string(rec.Country) }},
@@ -145,6 +139,9 @@ func writeXLSX(r *Report, out io.Writer) error {
 		return err
 	}
 	if err := sw.SetColWidth(1, 1, 50); err != nil {
+		return err
+	}
+	if err := sw.SetColWidth(2, len(r.Summary.SubRegions)+2, 16); err != nil {
 		return err
 	}
 	if err := sw.SetRow("A1", cellsOf(r.summaryHeader(), bold)); err != nil {
