@@ -74,6 +74,8 @@ func init() {
 		{"resolve", "settle a conflict: resolve ID (--body B | --body-file F | --take N)", false, cmdResolve},
 		{"comment", "comment on a record: comment ID --body B", false, cmdComment},
 		{"support", "support (endorse) a proposal or input: support ID [--name N] [--undo]", false, cmdSupport},
+		{"export", "export as a document or spreadsheet: export --format docx|pdf|xlsx|csv|json|md --out FILE [filters] [--lang L] [--include-notes] [--include-withdrawn] [--hxl] [--bom]", false, cmdExport},
+		{"import", "read a JSON export into this data directory: import FILE", false, cmdImport},
 	}
 }
 
@@ -130,7 +132,7 @@ func Run(env *Env, args []string) int {
 	}
 	c := &ctx{env: env, dir: *dir}
 	if !cmd.noStore {
-		if _, err := os.Stat(*dir); os.IsNotExist(err) && cmd.name != "init" && cmd.name != "demo" {
+		if _, err := os.Stat(*dir); os.IsNotExist(err) && cmd.name != "init" && cmd.name != "demo" && cmd.name != "import" {
 			fmt.Fprintf(env.Stderr, "consulta: no workspace in %s yet; create one with: consulta --data %s init --title \"Cartagena +40\"\n", *dir, *dir)
 			return exitUsage
 		}
