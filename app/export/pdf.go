@@ -10,34 +10,52 @@ import (
 )
 
 // pdfWriter lays the document out with github.com/go-pdf/fpdf, in DejaVu
-// Sans embedded as UTF-8 TrueType so that every accent renders. The
-// document is laid out twice: the first time finds the page of each
-// chapter and section, the second prints them in the table of contents.
-// Headings also become the PDF's outline (bookmarks).
+// Sans embedded as UTF-8 TrueType so that every accent renders. The table
+// of contents comes before the chapters whose pages it gives: its lines
+// are written without page numbers, and once the layout is done writePDF
+// goes back to those pages (fpdf's SetPage) to add them. Headings also
+// become the PDF's outline (bookmarks).
 type pdfWriter struct {
 	pdf   *fpdf.Fpdf
-	pages []int // the page of each table-of-contents entry, in order
-	prev  []int // the pages found by the first layout
+	pages []int     // the page of each table-of-contents entry, in order
+	slots []pdfSlot // where each entry's page number goes
+}
+
+// pdfSlot is a place on an earlier page.
+type pdfSlot struct {
+	page int
+	x, y float64
+	bold bool
 }
 
 const (
 	pdfFont   = "DejaVu"
-	pdfMargin = 20.0
-	pdfLine   = 5.2
+	pdfMargin = 18.0
+	pdfLine   = 4.8
 )
 
 func writePDF(r *Report, out io.Writer) error {
-	first := newPDF(r, nil)
-	render(r, first)
-	if err := first.pdf.Error(); err != nil {
-		return err
+	w := newPDF(r)
+	render(r, w)
+	last := w.pdf.PageNo()
+	for i, sl := range w.slots {
+		if i >= len(w.pages) {
+			break
+		}
+		w.pdf.SetPage(sl.page)
+		style := ""
+		if sl.bold {
+			style = "B"
+		}
+		w.pdf.SetFont(pdfFont, style, 10)
+		w.pdf.SetXY(sl.x, sl.y)
+		w.pdf.CellFormat(15, pdfLine, fmt.Sprint(w.pages[i]), "", 0, "R", false, 0, "")
 	}
-	second := newPDF(r, first.pages)
-	render(r, second)
-	return second.pdf.Output(out)
+	w.pdf.SetPage(last)
+	return w.pdf.Output(out)
 }
 
-func newPDF(r *Report, prev []int) *pdfWriter {
+func newPDF(r *Report) *pdfWriter {
 	p := fpdf.New("P", "mm", "A4", "")
 	p.SetMargins(pdfMargin, pdfMargin, pdfMargin)
 	p.SetAutoPageBreak(true, pdfMargin)
@@ -54,7 +72,7 @@ func newPDF(r *Report, prev []int) *pdfWriter {
 		p.SetTextColor(0, 0, 0)
 	})
 	p.AddPage()
-	return &pdfWriter{pdf: p, prev: prev}
+	return &pdfWriter{pdf: p}
 }
 
 func (w *pdfWriter) width() float64 {
@@ -81,20 +99,17 @@ func (w *pdfWriter) contents(title string, es []tocEntry) {
 	w.pdf.Ln(10)
 	w.pdf.SetFont(pdfFont, "B", 14)
 	w.pdf.CellFormat(0, 8, title, "", 1, "L", false, 0, "")
-	for i, e := range es {
+	for _, e := range es {
 		style, indent := "", 8.0
 		if e.Level == 1 {
 			style, indent = "B", 0
 		}
 		w.pdf.SetFont(pdfFont, style, 10)
-		page := ""
-		if i < len(w.prev) {
-			page = fmt.Sprint(w.prev[i])
-		}
 		text := fitText(w.pdf, e.Text, w.width()-indent-15)
 		w.pdf.SetX(pdfMargin + indent)
 		w.pdf.CellFormat(w.width()-indent-15, pdfLine, text, "", 0, "L", false, 0, "")
-		w.pdf.CellFormat(15, pdfLine, page, "", 1, "R", false, 0, "")
+		w.slots = append(w.slots, pdfSlot{page: w.pdf.PageNo(), x: w.pdf.GetX(), y: w.pdf.GetY(), bold: style == "B"})
+		w.pdf.Ln(pdfLine)
 	}
 }
 
@@ -122,8 +137,8 @@ func (w *pdfWriter) heading(level int, text string) {
 }
 
 func (w *pdfWriter) para(text string) {
-	w.pdf.SetFont(pdfFont, "", 10)
-	w.pdf.MultiCell(0, pdfLine, text, "", "J", false)
+	w.pdf.SetFont(pdfFont, "", 9.5)
+	w.pdf.MultiCell(0, pdfLine, text, "", "L", false)
 	w.pdf.Ln(1.5)
 }
 
