@@ -38,7 +38,7 @@ PKGS = $(shell $(GO) list -e -f '{{.ImportPath}}' ./... | grep -vx '$(MODULE)')
 BENCHPKGS ?= $(PKGS)
 BENCHFLAGS ?= -count=1
 
-SCREENS ?= main detail form dashboard compare merge invite
+SCREENS ?= main detail form dashboard compare merge export invite
 
 .DEFAULT_GOAL := build
 

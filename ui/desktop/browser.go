@@ -92,6 +92,7 @@ func newBrowser(u *UI) *browser {
 		newButton(lang.L("Meeting"), app.KindMeeting),
 		b.compareBtn,
 		b.mergeBtn,
+		widget.NewButtonWithIcon(lang.L("Export"), theme.DocumentSaveIcon(), func() { u.showExport() }),
 		widget.NewButtonWithIcon("", theme.SettingsIcon(), u.showSettings),
 	)
 	top := container.NewBorder(nil, nil, nil, toolbar, b.search)

@@ -112,6 +112,7 @@ func (u *UI) menu() *fyne.MainMenu {
 			fyne.NewMenuItem(lang.L("New meeting"), func() { u.browser.newRecord(app.KindMeeting) }),
 			fyne.NewMenuItemSeparator(),
 			save,
+			fyne.NewMenuItem(lang.L("Export…"), func() { u.showExport() }),
 			fyne.NewMenuItem(lang.L("Settings"), func() { u.showSettings() }),
 		),
 		fyne.NewMenu(lang.L("View"),
@@ -133,8 +134,8 @@ func (u *UI) focusSearch() {
 }
 
 // Show shows the window, on the screen CONSULTA_SCREEN names if set (used by
-// make screenshots: main, dashboard, detail, form, compare, merge, peers,
-// invite).
+// make screenshots: main, dashboard, detail, form, compare, merge, export,
+// peers, invite).
 func (u *UI) Show() {
 	u.win.Show()
 	if u.browser == nil {
@@ -166,6 +167,9 @@ func (u *UI) Show() {
 			u.browser.setSelected(r.ID, true)
 		}
 		u.browser.openMerge()
+	case "export":
+		u.browser.filters.pick("subregion", "andes")
+		u.showExport()
 	}
 }
 
