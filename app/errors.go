@@ -20,6 +20,7 @@ const (
 	Corrupt                  // stored bytes do not decode or do not verify
 	Foreign                  // the directory or data belongs to something else
 	NotInitialized           // the data directory holds no workspace yet
+	Passphrase               // the data is protected: its passphrase is needed, or was wrong
 )
 
 func (k ErrorKind) String() string {
@@ -38,6 +39,8 @@ func (k ErrorKind) String() string {
 		return "foreign data"
 	case NotInitialized:
 		return "not initialized"
+	case Passphrase:
+		return "passphrase needed"
 	}
 	return "error"
 }

@@ -29,6 +29,10 @@ type Options struct {
 	// GCInterval is how often the value log is garbage-collected; zero
 	// means every 10 minutes.
 	GCInterval time.Duration
+	// Passphrase opens a protected data directory; given for a new one, it
+	// creates it protected (see protect.go). Errors: app.Passphrase when
+	// it is needed and missing, or wrong.
+	Passphrase []byte
 }
 
 // Store is Consulta's storage: Badger on disk, memdb and a word index in
@@ -81,31 +85,19 @@ var _ app.Store = (*Store)(nil)
 //   - app.Corrupt: the store cannot be read.
 func Open(dir string, o Options) (*Store, error) {
 	const op = "open"
-	bo := badger.DefaultOptions(dir).
-		WithLogger(badgerLogger{o.Log}).
-		WithSyncWrites(true). // an acknowledged write is on disk
-		// Memory: the defaults (five 64 MB memtables, a 256 MB block cache)
-		// are sized for servers; a laptop at a meeting runs other things.
-		WithMemTableSize(32 << 20).
-		WithNumMemtables(2).
-		WithBlockCacheSize(16 << 20).
-		WithIndexCacheSize(8 << 20).
-		WithNumCompactors(2).
-		// Every transaction that reads before it writes holds writeMu, so
-		// Badger's conflict tracking would only cost time.
-		WithDetectConflicts(false).
-		WithMetricsEnabled(false)
+	bo := badgerOptions(dir, o)
 	if o.InMemory {
 		bo = bo.WithDir("").WithValueDir("").WithInMemory(true)
 	} else if err := checkDir(dir); err != nil {
 		return nil, err
+	} else if key, err := storeKey(dir, o.Passphrase); err != nil {
+		return nil, err
+	} else if key != nil {
+		bo = bo.WithEncryptionKey(key)
 	}
 	db, err := badger.Open(bo)
 	if err != nil {
-		if strings.Contains(err.Error(), "directory lock") {
-			return nil, &app.Error{Op: op, Kind: app.Locked, Msg: fmt.Sprintf("the data directory %s is in use by another Consulta; close it first or use another --data directory", dir)}
-		}
-		return nil, &app.Error{Op: op, Kind: app.Corrupt, Msg: fmt.Sprintf("cannot open the store in %s", dir), Err: err}
+		return nil, openError(dir, err)
 	}
 	mem, err := memdb.NewMemDB(schema())
 	if err != nil {
@@ -138,6 +130,35 @@ func Open(dir string, o Options) (*Store, error) {
 	return s, nil
 }
 
+// openError says why Badger could not open the store in dir.
+func openError(dir string, err error) error {
+	switch {
+	case strings.Contains(err.Error(), "directory lock"):
+		return &app.Error{Op: "open", Kind: app.Locked, Msg: fmt.Sprintf("the data directory %s is in use by another Consulta; close it first or use another --data directory", dir)}
+	case errors.Is(err, badger.ErrEncryptionKeyMismatch):
+		return wrongPassphrase()
+	}
+	return &app.Error{Op: "open", Kind: app.Corrupt, Msg: fmt.Sprintf("cannot open the store in %s", dir), Err: err}
+}
+
+// badgerOptions are the options every store is opened with.
+func badgerOptions(dir string, o Options) badger.Options {
+	return badger.DefaultOptions(dir).
+		WithLogger(badgerLogger{o.Log}).
+		WithSyncWrites(true). // an acknowledged write is on disk
+		// Memory: the defaults (five 64 MB memtables, a 256 MB block cache)
+		// are sized for servers; a laptop at a meeting runs other things.
+		WithMemTableSize(32 << 20).
+		WithNumMemtables(2).
+		WithBlockCacheSize(16 << 20).
+		WithIndexCacheSize(8 << 20). // also needed by encryption
+		WithNumCompactors(2).
+		// Every transaction that reads before it writes holds writeMu, so
+		// Badger's conflict tracking would only cost time.
+		WithDetectConflicts(false).
+		WithMetricsEnabled(false)
+}
+
 // checkDir refuses a directory that holds files but no Badger store, so that
 // a mistyped --data never writes into someone's documents.
 func checkDir(dir string) error {
@@ -155,8 +176,8 @@ func checkDir(dir string) error {
 	if err != nil {
 		return &app.Error{Op: "open", Kind: app.Foreign, Err: err}
 	}
-	if len(entries) == 0 {
-		return nil
+	if len(entries) == 0 || (len(entries) == 1 && entries[0].Name() == KeyFileName) {
+		return nil // empty, or protected before its store was made
 	}
 	if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
 		return &app.Error{Op: "open", Kind: app.Foreign, Msg: fmt.Sprintf("%s is not a Consulta data directory (it holds other files); refusing to use it so that nothing in it is overwritten", dir)}
