@@ -37,8 +37,8 @@ func main() {
 
 // open opens the data directory and the service over it; the returned
 // function closes them in reverse order.
-func open(dir string) (*app.Service, func() error, error) {
-	st, err := storage.Open(dir, storage.Options{Log: log.New(os.Stderr, "", log.LstdFlags)})
+func open(dir string, pass []byte) (*app.Service, func() error, error) {
+	st, err := storage.Open(dir, storage.Options{Log: log.New(os.Stderr, "", log.LstdFlags), Passphrase: pass})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -51,26 +51,50 @@ func open(dir string) (*app.Service, func() error, error) {
 }
 
 // runDesktop opens the desktop app on dir and returns when its window closes.
-func runDesktop(dir string) error {
-	svc, closeStore, err := open(dir)
-	if err != nil {
-		// Whoever double-clicked the app has no terminal to read this in.
-		a := fyneapp.NewWithID(appID)
-		desktop.ShowStartError(a, dir, err)
-		return err
-	}
+// A protected data directory without a passphrase asks for it first.
+func runDesktop(dir string, pass []byte) error {
 	a := fyneapp.NewWithID(appID)
-	w := a.NewWindow("Consulta")
-	ui := desktop.New(a, w, svc)
-	w.SetMaster()
-	ctx, stopSync := context.WithCancel(context.Background())
-	syncDone := make(chan struct{})
-	go func() {
-		defer close(syncDone)
-		runSync(ctx, svc, ui)
-	}()
-	ui.Show()
+	var (
+		ui         *desktop.UI
+		closeStore func() error
+		stopSync   = func() {}
+		syncDone   = make(chan struct{})
+	)
+	start := func(svc *app.Service, closeFn func() error) {
+		closeStore = closeFn
+		w := a.NewWindow("Consulta")
+		ui = desktop.New(a, w, svc)
+		w.SetMaster()
+		ctx, cancel := context.WithCancel(context.Background())
+		stopSync = cancel
+		go func() {
+			defer close(syncDone)
+			runSync(ctx, svc, ui)
+		}()
+		ui.Show()
+	}
+	if storage.IsProtected(dir) && len(pass) == 0 {
+		desktop.ShowUnlock(a, dir, func(p []byte) error {
+			svc, closeFn, err := open(dir, p)
+			if err != nil {
+				return err
+			}
+			start(svc, closeFn)
+			return nil
+		})
+	} else {
+		svc, closeFn, err := open(dir, pass)
+		if err != nil {
+			// Whoever double-clicked the app has no terminal to read this in.
+			desktop.ShowStartError(a, dir, err)
+			return err
+		}
+		start(svc, closeFn)
+	}
 	a.Run()
+	if ui == nil {
+		return nil // closed without unlocking
+	}
 	stopSync()
 	<-syncDone
 	ui.Close()

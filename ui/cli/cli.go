@@ -17,11 +17,14 @@ type Env struct {
 	Stdin  io.Reader // nil when stdin is a terminal: no body is read from it
 	Stdout io.Writer
 	Stderr io.Writer
-	// Open opens the data directory dir and returns the service over it and
-	// a function that closes it.
-	Open func(dir string) (*app.Service, func() error, error)
-	// Desktop starts the desktop app over dir; nil where there is none.
-	Desktop func(dir string) error
+	// Open opens the data directory dir, with its passphrase if it is
+	// protected (nil otherwise; given for a new directory, it creates it
+	// protected), and returns the service over it and a function that
+	// closes it.
+	Open func(dir string, passphrase []byte) (*app.Service, func() error, error)
+	// Desktop starts the desktop app over dir; nil where there is none. A
+	// nil passphrase for a protected directory makes it ask for one.
+	Desktop func(dir string, passphrase []byte) error
 	// Sync makes the service that syncs with peers (sync/replication).
 	Sync app.NewReplicator
 }
@@ -81,9 +84,31 @@ func init() {
 
 // ctx carries one invocation's environment and open service.
 type ctx struct {
-	env *Env
-	dir string
-	svc *app.Service
+	env  *Env
+	dir  string
+	pass []byte // the data directory's passphrase, if given
+	svc  *app.Service
+}
+
+// readPassphrase reads a passphrase from file (its first line), or else
+// from the environment variable env; nil when neither is given.
+func readPassphrase(file, env string) ([]byte, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, &app.Error{Op: "passphrase", Kind: app.Invalid, Msg: fmt.Sprintf("cannot read the passphrase file %s", file), Err: err}
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		line = strings.TrimSuffix(line, "\r")
+		if line == "" {
+			return nil, &app.Error{Op: "passphrase", Kind: app.Invalid, Msg: fmt.Sprintf("the passphrase file %s is empty", file)}
+		}
+		return []byte(line), nil
+	}
+	if v := os.Getenv(env); v != "" {
+		return []byte(v), nil
+	}
+	return nil, nil
 }
 
 func (c *ctx) out(format string, a ...any) { fmt.Fprintf(c.env.Stdout, format, a...) }
@@ -94,6 +119,7 @@ func Run(env *Env, args []string) int {
 	global := flag.NewFlagSet("consulta", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
 	dir := global.String("data", DefaultDataDir(), "data directory holding the workspace")
+	passFile := global.String("passphrase-file", "", "file holding the passphrase of a protected data directory (or set CONSULTA_PASSPHRASE)")
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			usage(env.Stdout)
@@ -104,12 +130,16 @@ func Run(env *Env, args []string) int {
 		return exitUsage
 	}
 	args = global.Args()
+	pass, err := readPassphrase(*passFile, "CONSULTA_PASSPHRASE")
+	if err != nil {
+		return report(env, err)
+	}
 	if len(args) == 0 {
 		if env.Desktop == nil {
 			usage(env.Stdout)
 			return exitOK
 		}
-		if err := env.Desktop(*dir); err != nil {
+		if err := env.Desktop(*dir, pass); err != nil {
 			fmt.Fprintf(env.Stderr, "consulta: %v\n", err)
 			return exitError
 		}
@@ -130,13 +160,13 @@ func Run(env *Env, args []string) int {
 		usage(env.Stderr)
 		return exitUsage
 	}
-	c := &ctx{env: env, dir: *dir}
+	c := &ctx{env: env, dir: *dir, pass: pass}
 	if !cmd.noStore {
 		if _, err := os.Stat(*dir); os.IsNotExist(err) && cmd.name != "init" && cmd.name != "demo" && cmd.name != "import" {
 			fmt.Fprintf(env.Stderr, "consulta: no workspace in %s yet; create one with: consulta --data %s init --title \"Cartagena +40\"\n", *dir, *dir)
 			return exitUsage
 		}
-		svc, closeFn, err := env.Open(*dir)
+		svc, closeFn, err := env.Open(*dir, pass)
 		if err != nil {
 			return report(env, err)
 		}
@@ -160,7 +190,7 @@ func report(env *Env, err error) int {
 		return exitUsage
 	}
 	switch app.KindOf(err) {
-	case app.Invalid, app.NotFound, app.Exist, app.NotInitialized:
+	case app.Invalid, app.NotFound, app.Exist, app.NotInitialized, app.Passphrase:
 		return exitUsage
 	}
 	return exitError

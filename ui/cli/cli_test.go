@@ -23,8 +23,8 @@ func newHarness(t *testing.T) *harness {
 	return &harness{t: t, dir: filepath.Join(t.TempDir(), "data")}
 }
 
-func openStore(dir string) (*app.Service, func() error, error) {
-	st, err := storage.Open(dir, storage.Options{})
+func openStore(dir string, pass []byte) (*app.Service, func() error, error) {
+	st, err := storage.Open(dir, storage.Options{Passphrase: pass})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -214,7 +214,7 @@ func TestDataDirRefusals(t *testing.T) {
 	// A directory in use by another process (here: another open store).
 	h = newHarness(t)
 	h.ok("init", "--title", "x")
-	_, closeFn, err := openStore(h.dir)
+	_, closeFn, err := openStore(h.dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func TestRapporteurOfflineEdits(t *testing.T) {
 		"--theme", "broad-protection", "--author", "João Silva", "--org", "Cáritas", "--body", "Procedimientos ágiles.")
 	code := a.ok("invite")
 
-	svc, closeA, err := openStore(a.dir)
+	svc, closeA, err := openStore(a.dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,7 +83,7 @@ func cmdJoin(c *ctx, args []string) error {
 	if err != nil {
 		return &app.Error{Op: "join", Kind: app.Invalid, Err: err}
 	}
-	svc, closeFn, err := c.env.Open(c.dir)
+	svc, closeFn, err := c.env.Open(c.dir, c.pass)
 	if err != nil {
 		return err
 	}

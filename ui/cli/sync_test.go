@@ -22,7 +22,7 @@ func TestInviteJoinSync(t *testing.T) {
 
 	// a's laptop runs sync in the background (opened here, since the CLI's
 	// sync runs until interrupted).
-	svc, closeA, err := openStore(a.dir)
+	svc, closeA, err := openStore(a.dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -216,3 +216,56 @@ func ShowStartError(a fyne.App, dir string, err error) {
 	w.Resize(fyne.NewSize(560, 220))
 	w.ShowAndRun()
 }
+
+// ShowUnlock asks for the passphrase of the protected data directory dir,
+// in a window of its own, until open accepts one (it then opens the main
+// window) or the window is closed.
+func ShowUnlock(a fyne.App, dir string, open func(passphrase []byte) error) {
+	useLanguage(systemLanguage())
+	w := a.NewWindow("Consulta")
+	u := newUnlock(w, dir, open)
+	w.SetContent(u.content)
+	w.Resize(fyne.NewSize(520, 240))
+	w.Show()
+	w.Canvas().Focus(u.pass)
+}
+
+// unlock is the passphrase prompt.
+type unlock struct {
+	win     fyne.Window
+	pass    *widget.Entry
+	message *widget.Label
+	ok      *widget.Button
+	content fyne.CanvasObject
+}
+
+func newUnlock(w fyne.Window, dir string, open func([]byte) error) *unlock {
+	u := &unlock{win: w}
+	u.pass = widget.NewPasswordEntry()
+	u.pass.SetPlaceHolder(lang.L("Passphrase"))
+	u.message = widget.NewLabel("")
+	u.message.Wrapping = fyne.TextWrapWord
+	u.message.Importance = widget.DangerImportance
+	try := func() {
+		if u.pass.Text == "" {
+			return
+		}
+		u.ok.Disable()
+		u.message.SetText(lang.L("Opening…"))
+		if err := open([]byte(u.pass.Text)); err != nil {
+			u.message.SetText(err.Error())
+			u.pass.SetText("")
+			u.ok.Enable()
+			w.Canvas().Focus(u.pass)
+			return
+		}
+		w.Close()
+	}
+	u.pass.OnSubmitted = func(string) { try() }
+	u.ok = widget.NewButton(lang.L("Open"), try)
+	u.ok.Importance = widget.HighImportance
+	intro := widget.NewLabel(lang.L("The data in {{.Dir}} is protected. Enter its passphrase.", map[string]any{"Dir": dir}))
+	intro.Wrapping = fyne.TextWrapWord
+	u.content = container.NewPadded(container.NewVBox(intro, u.pass, u.message, container.NewHBox(layout.NewSpacer(), u.ok)))
+	return u
+}
