@@ -162,7 +162,7 @@ func Run(env *Env, args []string) int {
 	}
 	c := &ctx{env: env, dir: *dir, pass: pass}
 	if !cmd.noStore {
-		if _, err := os.Stat(*dir); os.IsNotExist(err) && cmd.name != "init" && cmd.name != "demo" && cmd.name != "import" {
+		if _, err := os.Stat(*dir); os.IsNotExist(err) && cmd.name != "init" && cmd.name != "demo" && cmd.name != "import" && cmd.name != "restore" {
 			fmt.Fprintf(env.Stderr, "consulta: no workspace in %s yet; create one with: consulta --data %s init --title \"Cartagena +40\"\n", *dir, *dir)
 			return exitUsage
 		}

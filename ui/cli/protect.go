@@ -1,7 +1,12 @@
 package cli
 
 import (
+	"bufio"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/storage"
@@ -48,5 +53,128 @@ func cmdProtect(c *ctx, args []string) error {
 		return err
 	}
 	fmt.Fprintln(c.env.Stderr, "the passphrase is changed")
+	return nil
+}
+
+func init() {
+	commands = append(commands,
+		command{"backup", "write a backup of the data directory: backup --out FILE", false, cmdBackup},
+		command{"restore", "recreate a data directory from a backup: [--data NEW-DIR] restore FILE", true, cmdRestore},
+		command{"check", "verify the store: operations, records, indexes: check [--json]", false, cmdCheck},
+	)
+}
+
+func cmdBackup(c *ctx, args []string) error {
+	fs := newFlags(c, "backup")
+	out := fs.String("out", "", "the backup file to write")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 || *out == "" {
+		return usagef("backup needs --out FILE and no arguments")
+	}
+	var pass []byte
+	if storage.IsProtected(c.dir) {
+		pass = c.pass // a protected workspace's backup is encrypted under the same passphrase
+	}
+	started := time.Now()
+	if err := writeAtomic(*out, func(w io.Writer) error { return c.svc.Backup(w, pass) }); err != nil {
+		return err
+	}
+	if err := c.svc.BackupDone(started); err != nil {
+		return err
+	}
+	st, _ := os.Stat(*out)
+	how := "not encrypted (the data directory is not protected)"
+	if pass != nil {
+		how = "encrypted under the workspace's passphrase"
+	}
+	fmt.Fprintf(c.env.Stderr, "wrote %s (%d bytes), %s\n", *out, st.Size(), how)
+	return nil
+}
+
+// writeAtomic writes path whole or not at all: a temporary file beside it,
+// fsync, rename.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".consulta-*")
+	if err != nil {
+		return &app.Error{Kind: app.Invalid, Field: "out", Msg: fmt.Sprintf("cannot write in %s", dir), Err: err}
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	if err := write(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return &app.Error{Kind: app.Invalid, Field: "out", Msg: fmt.Sprintf("cannot write %s", path), Err: err}
+	}
+	ok = true
+	return nil
+}
+
+func cmdRestore(c *ctx, args []string) error {
+	pos, err := parse(newFlags(c, "restore"), args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("restore needs one backup file: consulta --data NEW-DIR restore FILE")
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return &app.Error{Op: "restore", Kind: app.Invalid, Msg: fmt.Sprintf("cannot read %s", pos[0]), Err: err}
+	}
+	defer f.Close()
+	if err := storage.Restore(c.dir, f, c.pass); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.env.Stderr, "restored into %s\n", c.dir)
+	return nil
+}
+
+func cmdCheck(c *ctx, args []string) error {
+	fs := newFlags(c, "check")
+	asJSON := fs.Bool("json", false, "print a JSON object")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	rep, err := c.svc.Check()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if err := writeJSON(c.env.Stdout, rep); err != nil {
+			return err
+		}
+	} else {
+		c.out("%d operations of %d devices (%d signatures checked, the hash chains vouch for the rest), %d records\n",
+			rep.Operations, rep.Devices, rep.Signatures, rep.Records)
+		for _, p := range rep.Problems {
+			c.out("PROBLEM: %s\n", p)
+		}
+		if len(rep.Problems) == 0 {
+			c.out("no problems found\n")
+		}
+	}
+	if len(rep.Problems) > 0 {
+		return &app.Error{Op: "check", Kind: app.Corrupt, Msg: fmt.Sprintf("%d problems found", len(rep.Problems))}
+	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,5 +47,42 @@ func TestProtectFlow(t *testing.T) {
 	p.ok("--passphrase-file", pass, "init", "--title", "Protegido")
 	if _, _, code := p.run("", "list"); code != 2 {
 		t.Fatal("a directory created with a passphrase opens without it")
+	}
+}
+
+// TestBackupRestoreCheck: back up a protected workspace, restore it
+// elsewhere with the passphrase, check both.
+func TestBackupRestoreCheck(t *testing.T) {
+	dir := t.TempDir()
+	pass := filepath.Join(dir, "pass")
+	os.WriteFile(pass, []byte("frase de prueba\n"), 0o600)
+	h := newHarness(t)
+	h.ok("--passphrase-file", pass, "init", "--title", "Cartagena +40")
+	h.ok("--passphrase-file", pass, "demo", "--records", "60", "--seed", "4")
+	if out := h.ok("--passphrase-file", pass, "check"); !strings.Contains(out, "no problems found") {
+		t.Fatalf("check: %s", out)
+	}
+	bak := filepath.Join(dir, "copia.bak")
+	h.ok("--passphrase-file", pass, "backup", "--out", bak)
+	b, _ := os.ReadFile(bak)
+	if strings.Contains(string(b), "Cartagena") {
+		t.Fatal("the backup of a protected workspace holds plaintext")
+	}
+	r := newHarness(t)
+	if _, errs, code := r.run("", "restore", bak); code != 2 || !strings.Contains(errs, "encrypted") {
+		t.Fatalf("restore without the passphrase: %d %s", code, errs)
+	}
+	r.ok("--passphrase-file", pass, "restore", bak)
+	var a, c []map[string]any
+	json.Unmarshal([]byte(h.ok("--passphrase-file", pass, "list", "--json", "--limit", "0")), &a)
+	json.Unmarshal([]byte(r.ok("--passphrase-file", pass, "list", "--json", "--limit", "0")), &c)
+	if len(a) == 0 || len(a) != len(c) {
+		t.Fatalf("restored %d records of %d", len(c), len(a))
+	}
+	if out := r.ok("--passphrase-file", pass, "check", "--json"); !strings.Contains(out, `"problems": []`) {
+		t.Fatalf("check of the restored copy: %s", out)
+	}
+	if _, errs, code := r.run("", "--passphrase-file", pass, "restore", bak); code != 2 || !strings.Contains(errs, "not empty") {
+		t.Fatalf("restore over a workspace: %d %s", code, errs)
 	}
 }

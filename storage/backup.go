@@ -1,0 +1,146 @@
+package storage
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"filippo.io/age"
+	"github.com/cartagena-c40/consulta/app"
+	"github.com/dgraph-io/badger/v4"
+	"github.com/klauspost/compress/s2"
+)
+
+// A backup file is backupMagic followed by Badger's backup stream (every
+// key and value at one read timestamp: a consistent snapshot taken while
+// people keep writing), compressed with S2. When the data directory is
+// protected the whole file is encrypted with age (filippo.io/age) under
+// the same passphrase (scrypt), so a backup gives away no more than the
+// laptop it came from.
+const backupMagic = "CONSULTA-BACKUP 1\n"
+
+const ageMagic = "age-encryption.org/v1"
+
+// Backup writes a backup of the store to w, encrypted under pass when pass
+// is set (give the store's passphrase for a protected store).
+func (s *Store) Backup(w io.Writer, pass []byte) error {
+	out := w
+	var enc io.WriteCloser
+	if len(pass) > 0 {
+		r, err := age.NewScryptRecipient(string(pass))
+		if err != nil {
+			return err
+		}
+		r.SetWorkFactor(16) // about 0.2 s here: a backup is opened rarely
+		if enc, err = age.Encrypt(w, r); err != nil {
+			return err
+		}
+		out = enc
+	}
+	if _, err := io.WriteString(out, backupMagic); err != nil {
+		return err
+	}
+	zw := s2.NewWriter(out)
+	if _, err := s.db.Backup(zw, 0); err != nil {
+		return &app.Error{Op: "backup", Msg: "reading the store for the backup", Err: err}
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	if enc != nil {
+		return enc.Close()
+	}
+	return nil
+}
+
+// Restore recreates, in dir, which must be empty or not exist, the store a
+// backup holds: the identical workspace, this device's identity included.
+// An encrypted backup needs its passphrase, and gives a protected data
+// directory under it. Errors: app.Passphrase, app.Invalid (not a backup,
+// or dir not empty), app.Corrupt (a damaged backup; dir is removed).
+func Restore(dir string, r io.Reader, pass []byte) error {
+	const op = "restore"
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return &app.Error{Op: op, Kind: app.Invalid, Msg: fmt.Sprintf("%s is not empty; restore into a new folder", dir)}
+	}
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(len(ageMagic))
+	var in io.Reader = br
+	encrypted := string(head) == ageMagic
+	if encrypted {
+		if len(pass) == 0 {
+			return &app.Error{Op: op, Kind: app.Passphrase, Msg: "the backup is encrypted; give the passphrase of the workspace it was made from"}
+		}
+		id, err := age.NewScryptIdentity(string(pass))
+		if err != nil {
+			return err
+		}
+		if in, err = age.Decrypt(br, id); err != nil {
+			var nm *age.NoIdentityMatchError
+			if errors.As(err, &nm) || errors.Is(err, age.ErrIncorrectIdentity) {
+				return &app.Error{Op: op, Kind: app.Passphrase, Msg: "wrong passphrase for this backup"}
+			}
+			return &app.Error{Op: op, Kind: app.Corrupt, Msg: "the backup cannot be decrypted", Err: err}
+		}
+	}
+	magic := make([]byte, len(backupMagic))
+	if _, err := io.ReadFull(in, magic); err != nil && encrypted {
+		return &app.Error{Op: op, Kind: app.Corrupt, Msg: "the backup is damaged or cut short", Err: err}
+	} else if err != nil || !bytes.Equal(magic, []byte(backupMagic)) {
+		return &app.Error{Op: op, Kind: app.Invalid, Msg: "the file is not a Consulta backup"}
+	}
+	created := false
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		created = true
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return &app.Error{Op: op, Kind: app.Invalid, Msg: fmt.Sprintf("cannot create %s", dir), Err: err}
+	}
+	fail := func(err error) error {
+		// Leave nothing half restored behind.
+		if created {
+			os.RemoveAll(dir)
+		} else if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+			for _, e := range entries {
+				os.RemoveAll(dir + string(os.PathSeparator) + e.Name())
+			}
+		}
+		return &app.Error{Op: op, Kind: app.Corrupt, Msg: "the backup could not be read whole; nothing was restored", Err: err}
+	}
+	var restorePass []byte
+	if encrypted {
+		restorePass = pass
+	}
+	key, err := storeKey(dir, restorePass)
+	if err != nil {
+		return fail(err)
+	}
+	bo := badgerOptions(dir, Options{})
+	if key != nil {
+		bo = bo.WithEncryptionKey(key)
+	}
+	db, err := badger.Open(bo)
+	if err != nil {
+		return fail(err)
+	}
+	if err := db.Load(s2.NewReader(in), 256); err != nil {
+		db.Close()
+		return fail(err)
+	}
+	if err := db.Close(); err != nil {
+		return fail(err)
+	}
+	// The store must open and hold a workspace.
+	st, err := Open(dir, Options{Passphrase: restorePass})
+	if err != nil {
+		return fail(err)
+	}
+	defer st.Close()
+	if _, err := st.Workspace(); err != nil {
+		return fail(err)
+	}
+	return nil
+}

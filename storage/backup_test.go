@@ -1,0 +1,162 @@
+package storage
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/cartagena-c40/consulta/app"
+	"github.com/dgraph-io/badger/v4"
+)
+
+// TestBackupWhileWritingRestores: a backup taken while records are being
+// written restores into a consistent workspace: every record it holds is
+// the fold of its operations, and the same as on the source.
+func TestBackupWhileWritingRestores(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "src")
+	svc, st := newService(t, dir)
+	for i := range 300 {
+		if _, err := svc.Create(app.KindNote, note(fmt.Sprint("Antes ", i), "Texto.", "andes", "PE", "broad-protection")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	var stop atomic.Bool
+	wg.Add(1)
+	go func() { // people keep working
+		defer wg.Done()
+		for i := 0; !stop.Load(); i++ {
+			if _, err := svc.Create(app.KindNote, note(fmt.Sprint("Durante ", i), "Texto.", "andes", "PE", "broad-protection")); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	var buf bytes.Buffer
+	if err := st.Backup(&buf, nil); err != nil {
+		t.Fatal(err)
+	}
+	stop.Store(true)
+	wg.Wait()
+
+	dst := filepath.Join(t.TempDir(), "restored")
+	if err := Restore(dst, bytes.NewReader(buf.Bytes()), nil); err != nil {
+		t.Fatal(err)
+	}
+	rsvc, rst := newService(t, dst)
+	rep, err := rst.Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) > 0 || rep.Records < 300 {
+		t.Fatalf("restored store: %d records, problems %v", rep.Records, rep.Problems)
+	}
+	if rsvc.Workspace().ID != svc.Workspace().ID || rsvc.Device() != svc.Device() {
+		t.Fatal("the restored workspace or identity differs")
+	}
+	res, _ := rsvc.List(app.Filter{}, 0)
+	for _, r := range res.Records {
+		a, _ := svc.Get(r.ID)
+		b, _ := rsvc.Get(r.ID)
+		ea, _ := app.EncodeRecord(a)
+		eb, _ := app.EncodeRecord(b)
+		if !bytes.Equal(ea, eb) {
+			t.Fatalf("record %s differs after restore", r.ID)
+		}
+	}
+	t.Logf("the backup caught %d records of the source's %d", res.Total, func() int { r, _ := svc.List(app.Filter{}, 0); return r.Total }())
+}
+
+func TestEncryptedBackup(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "src")
+	fill(t, dir, "frase")
+	st, err := Open(dir, Options{Passphrase: []byte("frase")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := st.Backup(&buf, []byte("frase")); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if bytes.Contains(buf.Bytes(), []byte("QWERTY")) || bytes.Contains(buf.Bytes(), []byte(backupMagic)) {
+		t.Fatal("the encrypted backup holds plaintext")
+	}
+	for _, pass := range []string{"", "otra"} {
+		if err := Restore(filepath.Join(t.TempDir(), "r"), bytes.NewReader(buf.Bytes()), []byte(pass)); app.KindOf(err) != app.Passphrase {
+			t.Fatalf("restore with %q: %v", pass, err)
+		}
+	}
+	dst := filepath.Join(t.TempDir(), "r")
+	if err := Restore(dst, bytes.NewReader(buf.Bytes()), []byte("frase")); err != nil {
+		t.Fatal(err)
+	}
+	if !IsProtected(dst) {
+		t.Fatal("an encrypted backup restored into an unprotected directory")
+	}
+	if n := count(t, dst, "frase"); n != 50 {
+		t.Fatalf("%d records restored", n)
+	}
+	// Bad input.
+	if err := Restore(filepath.Join(t.TempDir(), "x"), strings.NewReader("no es una copia"), nil); app.KindOf(err) != app.Invalid {
+		t.Fatalf("not a backup: %v", err)
+	}
+	if err := Restore(dst, bytes.NewReader(buf.Bytes()), []byte("frase")); app.KindOf(err) != app.Invalid {
+		t.Fatalf("restore into a non-empty directory: %v", err)
+	}
+	if err := Restore(filepath.Join(t.TempDir(), "y"), bytes.NewReader(buf.Bytes()[:buf.Len()/2]), []byte("frase")); app.KindOf(err) != app.Corrupt {
+		t.Fatalf("a truncated backup: %v", err)
+	}
+}
+
+// TestCheckFindsCorruption: a healthy store checks clean; a damaged record
+// value or operation is reported.
+func TestCheckFindsCorruption(t *testing.T) {
+	svc, st := newService(t, "")
+	var ids []app.RecordID
+	for i := range 20 {
+		id, err := svc.Create(app.KindNote, note(fmt.Sprint("Nota ", i), "Texto.", "caribbean", "HT", "broad-protection"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+		if err := svc.Update(id, app.Patch{Title: sp(fmt.Sprint("Nota editada ", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := st.Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) > 0 || rep.Records != 20 || rep.Operations != 41 || rep.Signatures == 0 {
+		t.Fatalf("healthy store: %+v", rep)
+	}
+	// A record whose stored state no longer matches its operations.
+	r, _ := st.Record(ids[3])
+	r.Title = "Cambiado a mano"
+	enc, _ := app.EncodeRecord(stored(r))
+	if err := st.db.Update(func(txn *badger.Txn) error { return txn.Set(recordKey(ids[3]), enc) }); err != nil {
+		t.Fatal(err)
+	}
+	// An operation whose bytes were altered.
+	o, raw, _ := st.LastOp(svc.Device())
+	bad := bytes.Replace(raw, []byte("Nota editada 19"), []byte("Nota editada 91"), 1)
+	if bytes.Equal(bad, raw) {
+		t.Fatal("the test did not alter the operation")
+	}
+	if err := st.db.Update(func(txn *badger.Txn) error { return txn.Set(opKey(o.Device, o.Seq), bad) }); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = st.Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(rep.Problems, "\n")
+	if !strings.Contains(all, string(ids[3])) || !strings.Contains(all, "bad signature") {
+		t.Fatalf("the damage was not found:\n%s", all)
+	}
+}

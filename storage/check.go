@@ -1,0 +1,188 @@
+package storage
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/cartagena-c40/consulta/app"
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Check verifies the store and reports what it finds:
+//   - every operation: canonical encoding, stored under its own address,
+//     each device's operations numbered without gaps and chained by hash,
+//     and signed by the device's key (the last of each chain and each
+//     operation without a link, as sync checks them: the chain vouches for
+//     the rest);
+//   - every record: its stored state and text equal the fold of its
+//     operations;
+//   - the in-memory indexes: each record is in them, as stored, and in the
+//     posting of each of its values.
+//
+// It reads one consistent snapshot; run it on a store nobody is writing to
+// for the index part to be exact.
+func (s *Store) Check() (*app.CheckReport, error) {
+	if err := s.indexed(); err != nil {
+		return nil, err
+	}
+	rep := &app.CheckReport{Problems: []string{}}
+	var heads []*app.Op
+	keys := map[app.DeviceID]ed25519.PublicKey{}
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixOp}, PrefetchValues: true})
+		defer it.Close()
+		var prev *app.Op
+		var prevEnc []byte
+		for it.Rewind(); it.Valid(); it.Next() {
+			item := it.Item()
+			enc, err := item.ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			rep.Operations++
+			o, err := app.DecodeOp(enc)
+			if err != nil {
+				rep.Problem("operation under key %x: %v", item.Key(), err)
+				prev, prevEnc = nil, nil
+				continue
+			}
+			if !bytes.Equal(item.Key(), opKey(o.Device, o.Seq)) {
+				rep.Problem("operation %s is stored under another address (%x)", o.ID(), item.Key())
+			}
+			if o.Type == app.OpDevice {
+				keys[o.Device] = o.PubKey
+			}
+			switch {
+			case prev == nil || prev.Device != o.Device:
+				if prev != nil {
+					heads = append(heads, prev)
+				}
+				rep.Devices++
+				if o.Seq != 1 {
+					rep.Problem("device %s: its operations start at %d, not 1", o.Device, o.Seq)
+				}
+			case o.Seq != prev.Seq+1:
+				rep.Problem("device %s: operations %d to %d are missing", o.Device, prev.Seq+1, o.Seq-1)
+				heads = append(heads, prev)
+			case o.Prev == nil:
+				heads = append(heads, prev) // written before chains: vouched for by its own signature
+			case !bytes.Equal(o.Prev, app.HashOp(prevEnc)):
+				rep.Problem("operation %s does not follow %s: the hash chain is broken", o.ID(), prev.ID())
+				heads = append(heads, prev)
+			}
+			prev, prevEnc = o, enc
+		}
+		if prev != nil {
+			heads = append(heads, prev)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Signatures, on every core.
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	workers := runtime.NumCPU()
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(heads); i += workers {
+				o := heads[i]
+				var err error
+				if k, ok := keys[o.Device]; !ok {
+					err = fmt.Errorf("operation %s comes from a device that never announced its key", o.ID())
+				} else {
+					err = o.Verify(k)
+				}
+				mu.Lock()
+				rep.Signatures++
+				if err != nil {
+					rep.Problem("%v", err)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+
+	// Records against their operations, and against the indexes.
+	s.idxMu.RLock()
+	defer s.idxMu.RUnlock()
+	mt := s.mem.Txn(false)
+	err = s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			id := app.RecordID(it.Item().Key()[1:])
+			rep.Records++
+			got, err := recordTxn(txn, id)
+			if err != nil {
+				rep.Problem("record %s: %v", id, err)
+				continue
+			}
+			ops, err := opsTxn(txn, id)
+			if err != nil {
+				rep.Problem("record %s: %v", id, err)
+				continue
+			}
+			want := app.Fold(ops)
+			if want == nil {
+				rep.Problem("record %s is stored but none of its operations creates it", id)
+				continue
+			}
+			a, _ := app.EncodeRecord(stored(got))
+			b, _ := app.EncodeRecord(stored(want))
+			if !bytes.Equal(a, b) || got.Body != want.Body {
+				rep.Problem("record %s differs from the fold of its %d operations", id, len(ops))
+			}
+			n, ok := s.idx.nums[id]
+			if !ok || int(n) >= len(s.idx.recs) || s.idx.recs[n] == nil {
+				rep.Problem("record %s is not in the in-memory index", id)
+				continue
+			}
+			x, _ := app.EncodeRecord(s.idx.recs[n])
+			y, _ := app.EncodeRecord(summary(got))
+			if !bytes.Equal(x, y) {
+				rep.Problem("record %s: the in-memory index holds another version", id)
+			}
+			eachValue(s.tax, got, func(f field, v string) {
+				obj, err := mt.First(tablePostings, indexID, postingKey(f, v))
+				if err != nil || obj == nil || !obj.(*posting).has(n) {
+					rep.Problem("record %s is missing from the index of %s = %q", id, fieldNames[f], v)
+				}
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	indexed := 0
+	for _, r := range s.idx.recs {
+		if r != nil {
+			indexed++
+		}
+	}
+	if indexed != rep.Records {
+		rep.Problem("the in-memory index holds %d records, the store %d", indexed, rep.Records)
+	}
+	return rep, nil
+}
+
+// has reports whether record n is in the posting.
+func (p *posting) has(n uint32) bool {
+	if p.Bits != nil {
+		return int(n/64) < len(p.Bits) && p.Bits[n/64]&(1<<(n%64)) != 0
+	}
+	for _, x := range p.Nums {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}
