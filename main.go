@@ -60,10 +60,14 @@ func runDesktop(dir string, pass []byte) error {
 		stopSync   = func() {}
 		syncDone   = make(chan struct{})
 	)
-	start := func(svc *app.Service, closeFn func() error) {
+	start := func(svc *app.Service, closeFn func() error, pass []byte) {
 		closeStore = closeFn
 		w := a.NewWindow("Consulta")
 		ui = desktop.New(a, w, svc)
+		if !storage.IsProtected(dir) {
+			pass = nil
+		}
+		ui.SetProtection(desktop.Protection{Passphrase: pass, Restore: storage.Restore})
 		w.SetMaster()
 		ctx, cancel := context.WithCancel(context.Background())
 		stopSync = cancel
@@ -79,7 +83,7 @@ func runDesktop(dir string, pass []byte) error {
 			if err != nil {
 				return err
 			}
-			start(svc, closeFn)
+			start(svc, closeFn, p)
 			return nil
 		})
 	} else {
@@ -89,7 +93,7 @@ func runDesktop(dir string, pass []byte) error {
 			desktop.ShowStartError(a, dir, err)
 			return err
 		}
-		start(svc, closeFn)
+		start(svc, closeFn, pass)
 	}
 	a.Run()
 	if ui == nil {

@@ -265,6 +265,9 @@ func (r *Record) apply(p *Patch) {
 	if p.ReplyTo != nil {
 		r.ReplyTo = *p.ReplyTo
 	}
+	if p.Sensitive != nil {
+		r.Sensitive = *p.Sensitive
+	}
 	r.Themes = applySet(r.Themes, p.AddThemes, p.DelThemes)
 	r.Populations = applySet(r.Populations, p.AddPops, p.DelPops)
 	r.Tags = applySet(r.Tags, p.AddTags, p.DelTags)

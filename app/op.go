@@ -56,6 +56,7 @@ type Patch struct {
 	Venue       *string          `cbor:"11,keyasint,omitempty" json:"venue,omitempty"`
 	Date        *string          `cbor:"12,keyasint,omitempty" json:"date,omitempty"`
 	ReplyTo     *RecordID        `cbor:"13,keyasint,omitempty" json:"replies_to,omitempty"`
+	Sensitive   *bool            `cbor:"14,keyasint,omitempty" json:"sensitive,omitempty"`
 	AddThemes   []ThemeCode      `cbor:"20,keyasint,omitempty" json:"add_themes,omitempty"`
 	DelThemes   []ThemeCode      `cbor:"21,keyasint,omitempty" json:"remove_themes,omitempty"`
 	AddPops     []PopulationCode `cbor:"22,keyasint,omitempty" json:"add_populations,omitempty"`
@@ -79,7 +80,7 @@ func (p *Patch) IsEmpty() bool {
 	}
 	return p.Title == nil && p.Body == nil && p.Lang == nil && p.Meeting == nil &&
 		p.SubRegion == nil && p.Country == nil && p.Stakeholder == nil && p.Status == nil &&
-		p.Author == nil && p.Org == nil && p.Venue == nil && p.Date == nil && p.ReplyTo == nil &&
+		p.Author == nil && p.Org == nil && p.Venue == nil && p.Date == nil && p.ReplyTo == nil && p.Sensitive == nil &&
 		len(p.AddThemes)+len(p.DelThemes)+len(p.AddPops)+len(p.DelPops)+len(p.AddTags)+
 			len(p.DelTags)+len(p.AddSources)+len(p.DelSources)+len(p.AddMerged)+len(p.DelMerged)+
 			len(p.AddContribs)+len(p.DelContribs)+len(p.AddSupport)+len(p.DelSupport) == 0

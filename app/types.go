@@ -135,7 +135,14 @@ type Record struct {
 	// Attention lists why the record needs a rapporteur's look (see the
 	// Attention constants); empty when it does not.
 	Attention []string `cbor:"30,keyasint,omitempty"`
+	// Sensitive records can name people at risk: lists mask them until
+	// opened and exports leave them out unless asked (or redact them).
+	Sensitive bool `cbor:"31,keyasint,omitempty"`
 }
+
+// Redacted is what replaces the text and author of a sensitive record in a
+// redacted export.
+const Redacted = "[redacted]"
 
 // Version is one competing version of a record's body.
 type Version struct {

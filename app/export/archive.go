@@ -71,6 +71,13 @@ func writeArchive(svc *app.Service, opts Options, out io.Writer) error {
 		rep.Lang = "es"
 	}
 	a.Filter = describe(rep, opts)
+	// A sensitive record left out or redacted takes its operations, which
+	// hold its text, with it: the file is then not the whole workspace.
+	for _, s := range res.Records {
+		if s.Sensitive && !opts.IncludeSensitive {
+			a.Complete = false
+		}
+	}
 	total := len(res.Records)
 	for i, s := range res.Records {
 		if opts.Progress != nil && i%500 == 0 {
@@ -79,16 +86,22 @@ func writeArchive(svc *app.Service, opts Options, out io.Writer) error {
 		if s.Status == app.StatusWithdrawn && !opts.IncludeWithdrawn {
 			continue
 		}
+		if s.Sensitive && !opts.IncludeSensitive && !opts.Redact {
+			continue
+		}
 		full, err := svc.Get(s.ID)
 		if err != nil {
 			return err
+		}
+		if full.Sensitive && !opts.IncludeSensitive {
+			full = redact(full)
 		}
 		n, err := svc.CommentCount(s.ID)
 		if err != nil {
 			return err
 		}
 		a.Records = append(a.Records, RecordOf(full, n))
-		if !a.Complete {
+		if !a.Complete && !(full.Sensitive && !opts.IncludeSensitive) {
 			ops, err := svc.History(s.ID)
 			if err != nil {
 				return err

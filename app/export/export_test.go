@@ -334,3 +334,52 @@ func TestWriteErrors(t *testing.T) {
 		t.Fatalf("files left behind: %v", entries)
 	}
 }
+
+// TestSensitiveRecords: left out of every export unless included; with
+// --redact kept, text and author replaced, so the counts stay right.
+func TestSensitiveRecords(t *testing.T) {
+	f := newFixture(t, 60)
+	title, body := "Testimonio de Marisol QWERTY", "Sobreviviente en Tapachula, teléfono 555-0199."
+	sr, c := app.SubRegion("mesoamerica"), app.CountryCode("MX")
+	id, err := f.svc.Create(app.KindInput, app.Patch{Title: &title, Body: &body, SubRegion: &sr, Country: &c,
+		AddThemes: []app.ThemeCode{"broad-protection"}, Author: ptr("Marisol QWERTY"), Sensitive: ptr(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range export.Formats {
+		path := write(t, f.svc, export.Options{Format: format})
+		b, _ := os.ReadFile(path)
+		if format != "xlsx" && format != "docx" && bytes.Contains(b, []byte("QWERTY")) {
+			t.Errorf("%s: a sensitive record is in the export", format)
+		}
+		if format == "json" && bytes.Contains(b, []byte(`"complete": true`)) {
+			t.Error("json: a file without the sensitive record says it is complete")
+		}
+	}
+	// Redacted: the record counts, without its text or author.
+	path := write(t, f.svc, export.Options{Format: "csv", Redact: true})
+	b, _ := os.ReadFile(path)
+	if bytes.Contains(b, []byte("QWERTY")) || bytes.Contains(b, []byte("555-0199")) || !bytes.Contains(b, []byte(string(id))) {
+		t.Fatalf("redacted CSV: %s", b)
+	}
+	if !bytes.Contains(b, []byte(app.Redacted)) {
+		t.Fatal("the redacted record has no marker")
+	}
+	// Included when asked.
+	path = write(t, f.svc, export.Options{Format: "md", IncludeSensitive: true})
+	if b, _ := os.ReadFile(path); !bytes.Contains(b, []byte("QWERTY")) {
+		t.Fatal("the sensitive record is missing although asked for")
+	}
+	// The XLSX and DOCX are zipped: read them.
+	x, err := excelize.OpenFile(write(t, f.svc, export.Options{Format: "xlsx"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := x.GetRows("Aportes de las partes interesada")
+	for _, r := range rows {
+		if r[0] == string(id) {
+			t.Fatal("xlsx: the sensitive record is in the export")
+		}
+	}
+	x.Close()
+}

@@ -43,6 +43,7 @@ type Record struct {
 	Supporters  int       `json:"supporters"`
 	SupportedBy []string  `json:"supported_by"`
 	Comments    int       `json:"comments"`
+	Sensitive   bool      `json:"sensitive"` // see app.Record.Sensitive
 }
 
 // Version is one competing version of a body; take it with
@@ -62,7 +63,7 @@ func RecordOf(r *app.Record, comments int) Record {
 		Date: r.Date, Device: string(r.Device), Created: r.CreatedTime(), Updated: r.UpdatedTime(),
 		Sources: strs(r.Sources), MergedInto: strs(r.MergedInto), RepliesTo: string(r.ReplyTo),
 		Version: r.Version.String(), Contributors: nonNil(r.Contributors), Attention: nonNil(r.Attention),
-		Supporters: len(r.Supporters), SupportedBy: nonNil(r.Supporters), Comments: comments,
+		Supporters: len(r.Supporters), SupportedBy: nonNil(r.Supporters), Comments: comments, Sensitive: r.Sensitive,
 	}
 	for _, v := range r.Conflict {
 		j.Conflict = append(j.Conflict, Version{Body: v.Body, From: v.From.String()})

@@ -30,6 +30,10 @@ type Options struct {
 	Filter           app.Filter // which records; the zero Filter is all
 	IncludeNotes     bool       // notes are left out of the document unless asked
 	IncludeWithdrawn bool       // withdrawn records are left out unless asked
+	// Sensitive records are left out unless IncludeSensitive; Redact keeps
+	// them with their text and author replaced by app.Redacted, so that
+	// counts stay right.
+	IncludeSensitive, Redact bool
 	HXL              bool       // XLSX, CSV: a row of HXL hashtags under the header
 	BOM              bool       // CSV: start with a UTF-8 byte order mark
 	// Progress, if set, is called as records are gathered and written.
@@ -158,10 +162,15 @@ func Collect(svc *app.Service, opts Options) (*Report, error) {
 			continue
 		case s.Status == app.StatusWithdrawn && !opts.IncludeWithdrawn:
 			continue
+		case s.Sensitive && !opts.IncludeSensitive && !opts.Redact:
+			continue
 		}
 		full, err := svc.Get(s.ID) // lists leave the text on disk
 		if err != nil {
 			return nil, err
+		}
+		if full.Sensitive && opts.Redact {
+			full = redact(full)
 		}
 		rep.Records = append(rep.Records, full)
 		rep.byID[full.ID] = full
@@ -175,6 +184,9 @@ func Collect(svc *app.Service, opts Options) (*Report, error) {
 		for _, src := range rec.Sources {
 			if rep.byID[src] == nil {
 				if sr, err := svc.Get(src); err == nil {
+					if sr.Sensitive && !opts.IncludeSensitive {
+						sr = redact(sr)
+					}
 					rep.byID[src] = sr
 				}
 			}
@@ -386,6 +398,12 @@ func describe(r *Report, opts Options) string {
 	if opts.IncludeWithdrawn {
 		parts = append(parts, r.L("withdrawn included"))
 	}
+	switch {
+	case opts.Redact:
+		parts = append(parts, r.L("sensitive redacted"))
+	case opts.IncludeSensitive:
+		parts = append(parts, r.L("sensitive included"))
+	}
 	return strings.Join(parts, "; ")
 }
 
@@ -432,4 +450,14 @@ func (r *Report) DateOf(rec *app.Record) string {
 		return m.Date
 	}
 	return rec.CreatedTime().Format(time.DateOnly)
+}
+
+// redact replaces what can name a person in a sensitive record: its title,
+// text and author (and those of its competing versions and supporters).
+// Kind, status, place, themes and groups stay, so counts stay right.
+func redact(r *app.Record) *app.Record {
+	c := *r
+	c.Title, c.Body, c.Author = app.Redacted, app.Redacted, app.Redacted
+	c.Conflict, c.Supporters, c.Contributors = nil, nil, nil
+	return &c
 }

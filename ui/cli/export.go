@@ -19,6 +19,8 @@ func cmdExport(c *ctx, args []string) error {
 	withdrawn := fs.Bool("include-withdrawn", false, "include withdrawn records")
 	hxl := fs.Bool("hxl", false, "xlsx, csv: add a row of HXL hashtags under the header")
 	bom := fs.Bool("bom", false, "csv: start with a byte order mark, for spreadsheet programs that need it")
+	sensitive := fs.Bool("include-sensitive", false, "include sensitive records (they can name people at risk)")
+	redact := fs.Bool("redact", false, "keep sensitive records with their text and author replaced by "+app.Redacted)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -37,7 +39,7 @@ func cmdExport(c *ctx, args []string) error {
 		return err
 	}
 	opts := export.Options{Format: *format, Lang: l, Filter: ff.filter(), IncludeNotes: *notes,
-		IncludeWithdrawn: *withdrawn, HXL: *hxl, BOM: *bom}
+		IncludeWithdrawn: *withdrawn, HXL: *hxl, BOM: *bom, IncludeSensitive: *sensitive, Redact: *redact}
 	if err := export.Write(c.svc, opts, *out); err != nil {
 		return err
 	}

@@ -96,6 +96,9 @@ func summarize(p *app.Patch) []string {
 	s("country", (*string)(p.Country))
 	s("stakeholder", (*string)(p.Stakeholder))
 	s("status", (*string)(p.Status))
+	if p.Sensitive != nil {
+		out = append(out, fmt.Sprintf("sensitive=%v", *p.Sensitive))
+	}
 	set := func(name string, add, del []string) {
 		for _, a := range add {
 			out = append(out, "+"+name+" "+a)

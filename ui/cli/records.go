@@ -35,6 +35,7 @@ type fieldFlags struct {
 	subregion, country, stakeholder, populations *string
 	tags, author, org, lang, venue, date, status *string
 	replyTo                                      *string
+	sensitive                                    *bool
 }
 
 func newFieldFlags(fs *flag.FlagSet) *fieldFlags {
@@ -57,6 +58,7 @@ func newFieldFlags(fs *flag.FlagSet) *fieldFlags {
 		date:        fs.String("date", "", "date YYYY-MM-DD (meetings)"),
 		status:      fs.String("status", "", "status"),
 		replyTo:     fs.String("reply-to", "", "id of the record a comment replies to"),
+		sensitive:   fs.Bool("sensitive", false, "the record can name people at risk: masked in lists, left out of exports unless asked (--sensitive=false to unmark)"),
 	}
 }
 
@@ -84,6 +86,10 @@ func (f *fieldFlags) patch(c *ctx, cur *app.Record) (app.Patch, error) {
 	p.SubRegion = typed[app.SubRegion](str("subregion", f.subregion))
 	p.Country = typed[app.CountryCode](str("country", f.country))
 	p.Stakeholder = typed[app.StakeholderCode](str("stakeholder", f.stakeholder))
+	if given["sensitive"] {
+		v := *f.sensitive
+		p.Sensitive = &v
+	}
 	if s := str("status", f.status); s != nil {
 		st, err := app.ParseStatus(*s)
 		if err != nil {

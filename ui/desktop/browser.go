@@ -35,6 +35,7 @@ type browser struct {
 	compareBtn *widget.Button
 	mergeBtn   *widget.Button
 	merger     *mergeEditor // the open merge editor, if any
+	reminder   *backupReminder
 
 	filter   app.Filter
 	meetings int // meetings in the last unfiltered-by-kind result, to notice new ones
@@ -100,7 +101,8 @@ func newBrowser(u *UI) *browser {
 	// wrapped text asks for width, takes the rest.
 	listRoom := canvas.NewRectangle(color.Transparent)
 	listRoom.SetMinSize(fyne.NewSize(400, 0))
-	middle := container.NewBorder(nil, container.NewHBox(b.count, b.syncStatus), nil, nil, container.NewStack(listRoom, b.list))
+	b.reminder = newBackupReminder(u)
+	middle := container.NewBorder(nil, container.NewVBox(b.reminder.content, container.NewHBox(b.count, b.syncStatus)), nil, nil, container.NewStack(listRoom, b.list))
 	split := container.NewHSplit(middle, b.right)
 	split.Offset = 0.45
 	outer := container.NewHSplit(b.filters.content, split)
@@ -419,6 +421,12 @@ func (r *recordRow) show(u *UI, rec *app.Record, pinned bool) {
 		}
 	}
 	r.icon.SetResource(kindIcon(rec.Kind))
+	if rec.Sensitive { // masked until opened: a list can be read over a shoulder
+		r.title.SetText("🔒 " + lang.L("Sensitive record: open it to read it"))
+		r.meta.SetText(clip(u.kindLabel(rec.Kind)+" · "+u.label("subregions", string(rec.SubRegion)), 150))
+		r.when.SetText(rec.UpdatedTime().Local().Format("02/01 15:04"))
+		return
+	}
 	title := rec.Title
 	if rec.Status == app.StatusWithdrawn {
 		title += " (" + lang.L("Withdrawn") + ")"

@@ -47,6 +47,7 @@ type UI struct {
 	pendingPeers []string       // addresses given before sync started
 	stopSync     chan struct{}
 	closed       bool
+	protection   Protection
 }
 
 // New builds the UI of svc in window w. Call Show to display it.
@@ -113,6 +114,8 @@ func (u *UI) menu() *fyne.MainMenu {
 			fyne.NewMenuItemSeparator(),
 			save,
 			fyne.NewMenuItem(lang.L("Export…"), func() { u.showExport() }),
+			fyne.NewMenuItem(lang.L("Back up…"), func() { u.showBackup() }),
+			fyne.NewMenuItem(lang.L("Restore a backup…"), func() { u.showRestore() }),
 			fyne.NewMenuItem(lang.L("Settings"), func() { u.showSettings() }),
 		),
 		fyne.NewMenu(lang.L("View"),

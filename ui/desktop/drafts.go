@@ -79,6 +79,7 @@ type formState struct {
 	Venue       string    `json:"venue,omitempty"`
 	Date        string    `json:"date,omitempty"`
 	Status      string    `json:"status,omitempty"`
+	Sensitive   bool      `json:"sensitive,omitempty"`
 	Saved       time.Time `json:"saved"`
 }
 

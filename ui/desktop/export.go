@@ -36,6 +36,7 @@ type exporter struct {
 	format, language        *widget.Select
 	current                 *widget.Check // the list's filters, or everything
 	notes, withdrawn, hxl   *widget.Check
+	sensitive, redact       *widget.Check
 	bom                     *widget.Check
 	path                    *widget.Entry
 	progress                *widget.ProgressBar
@@ -64,6 +65,8 @@ func (u *UI) showExport() *exporter {
 	e.current.SetChecked(true)
 	e.notes = widget.NewCheck(lang.L("Include notes"), nil)
 	e.withdrawn = widget.NewCheck(lang.L("Include withdrawn records"), nil)
+	e.sensitive = widget.NewCheck(lang.L("Include sensitive records (they can name people at risk)"), nil)
+	e.redact = widget.NewCheck(lang.L("Keep sensitive records with their text and author hidden"), nil)
 	e.hxl = widget.NewCheck(lang.L("Add a row of HXL hashtags"), nil)
 	e.bom = widget.NewCheck(lang.L("Byte order mark (for spreadsheet programs that need it)"), nil)
 	e.path = widget.NewEntry()
@@ -76,7 +79,7 @@ func (u *UI) showExport() *exporter {
 	e.run.Importance = widget.HighImportance
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Format"), e.format),
-		widget.NewFormItem(lang.L("Records"), container.NewVBox(e.current, e.notes, e.withdrawn)),
+		widget.NewFormItem(lang.L("Records"), container.NewVBox(e.current, e.notes, e.withdrawn, e.sensitive, e.redact)),
 		widget.NewFormItem(lang.L("Language"), e.language),
 		widget.NewFormItem(lang.L("Spreadsheets"), container.NewVBox(e.hxl, e.bom)),
 		widget.NewFormItem(lang.L("Save as"), container.NewBorder(nil, nil, nil, choose, e.path)),
@@ -171,6 +174,7 @@ func (e *exporter) start() {
 	}
 	opts := export.Options{Format: e.code(), Lang: app.Languages[max(0, e.language.SelectedIndex())],
 		IncludeNotes: e.notes.Checked, IncludeWithdrawn: e.withdrawn.Checked,
+		IncludeSensitive: e.sensitive.Checked, Redact: e.redact.Checked,
 		HXL: e.hxl.Checked && !e.hxl.Disabled(), BOM: e.bom.Checked && !e.bom.Disabled()}
 	if e.current.Checked {
 		opts.Filter = e.u.browser.filter

@@ -148,6 +148,7 @@ type recordForm struct {
 	language                 *codeSelect
 	venue, date              *escEntry
 	status                   *codeSelect
+	sensitive                *widget.Check
 	errs                     map[string]*widget.Label
 	saveBtn, cancel, discard *widget.Button
 }
@@ -207,6 +208,7 @@ func newRecordForm(b *browser, k app.Kind, editing *app.Record) *recordForm {
 	f.org = newEscEntry(false, esc)
 	f.org.OnChanged = changed
 	f.language = newCodeSelect(strs(app.Languages), func(c string) string { return languageNames[app.Lang(c)] }, "—", changed)
+	f.sensitive = widget.NewCheck(lang.L("Sensitive: it can name people at risk (masked in lists, left out of exports)"), func(bool) { changed("") })
 	f.venue = newEscEntry(false, esc)
 	f.venue.OnChanged = changed
 	f.date = newEscEntry(false, esc)
@@ -254,6 +256,9 @@ func newRecordForm(b *browser, k app.Kind, editing *app.Record) *recordForm {
 	add(lang.L("Author"), "author", f.author)
 	add(lang.L("Organization"), "org", f.org)
 	add(lang.L("Language"), "lang", f.language)
+	if k != app.KindMeeting {
+		add(lang.L("Protection"), "sensitive", f.sensitive)
+	}
 
 	buttons := container.NewHBox(f.saveBtn, f.cancel, layout.NewSpacer(), f.discard)
 	f.content = container.NewBorder(container.NewVBox(f.heading, f.message), buttons, nil, nil,
@@ -302,7 +307,7 @@ func (f *recordForm) fill() {
 		f.setState(&formState{Kind: r.Kind, EditID: string(r.ID), Title: r.Title, Body: r.Body, Meeting: string(r.Meeting),
 			SubRegion: string(r.SubRegion), Country: string(r.Country), Themes: strs(r.Themes), Stakeholder: string(r.Stakeholder),
 			Populations: strs(r.Populations), Tags: strs(r.Tags), Author: r.Author, Org: r.Org, Lang: string(r.Lang),
-			Venue: r.Venue, Date: r.Date, Status: string(r.Status)})
+			Venue: r.Venue, Date: r.Date, Status: string(r.Status), Sensitive: r.Sensitive})
 		f.discard.Hide()
 		return
 	}
@@ -363,6 +368,7 @@ func (f *recordForm) setState(s *formState) {
 	f.venue.SetText(s.Venue)
 	f.date.SetText(s.Date)
 	f.status.setCode(s.Status)
+	f.sensitive.SetChecked(s.Sensitive)
 	if s.ReplyTo != "" {
 		f.replyTo = app.RecordID(s.ReplyTo)
 	}
@@ -373,7 +379,7 @@ func (f *recordForm) state() *formState {
 		SubRegion: f.subregion.code(), Country: f.country.code(), Themes: f.themes.selectedCodes(),
 		Stakeholder: f.stakeholder.code(), Populations: f.populations.selectedCodes(), Tags: f.tags.selectedCodes(),
 		Author: f.author.Text, Org: f.org.Text, Lang: f.language.code(), Venue: f.venue.Text, Date: f.date.Text,
-		Status: f.status.code(), Saved: time.Now().UTC()}
+		Status: f.status.code(), Sensitive: f.sensitive.Checked, Saved: time.Now().UTC()}
 	if f.editing != nil {
 		s.EditID = string(f.editing.ID)
 	}
@@ -477,6 +483,9 @@ func (f *recordForm) save() {
 		p.AddThemes = conv[app.ThemeCode](st.Themes)
 		p.AddPops = conv[app.PopulationCode](st.Populations)
 		p.AddTags = conv[app.TagCode](st.Tags)
+		if st.Sensitive {
+			p.Sensitive = ptr(true)
+		}
 		id, err = u.svc.Create(f.kind, p)
 	} else {
 		id = f.editing.ID
@@ -526,6 +535,9 @@ func editPatch(r *app.Record, st *formState, title string) app.Patch {
 	}
 	str(r.Title, title, &p.Title)
 	str(r.Body, st.Body, &p.Body)
+	if r.Sensitive != st.Sensitive {
+		p.Sensitive = ptr(st.Sensitive)
+	}
 	str(r.Author, st.Author, &p.Author)
 	str(r.Org, st.Org, &p.Org)
 	str(r.Venue, st.Venue, &p.Venue)

@@ -1,0 +1,202 @@
+package desktop
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Protection tells the UI the data directory's passphrase (nil when it is
+// not protected), which encrypts its backups, and how to restore a backup
+// into a new folder (storage.Restore; main wires it, so that the ui does
+// not reach into storage).
+type Protection struct {
+	Passphrase []byte
+	Restore    func(dir string, r io.Reader, pass []byte) error
+}
+
+// SetProtection sets how backups are encrypted and restored.
+func (u *UI) SetProtection(p Protection) { u.protection = p }
+
+// backupAge says when the last backup was, for the reminder.
+func (u *UI) backupDue() (bool, string) {
+	last := u.svc.LastBackup()
+	if last.IsZero() {
+		return true, lang.L("No backup of this laptop's data yet.")
+	}
+	if age := time.Since(last); age > 24*time.Hour {
+		return true, lang.L("The last backup is {{.Days}} days old.", map[string]any{"Days": int(age.Hours() / 24)})
+	}
+	return false, lang.L("Last backup: {{.When}}", map[string]any{"When": last.Local().Format("2006-01-02 15:04")})
+}
+
+// backupReminder is the line under the list that asks for a backup when
+// the last one is older than a day.
+type backupReminder struct {
+	u       *UI
+	label   *widget.Label
+	button  *widget.Button
+	content *fyne.Container
+}
+
+func newBackupReminder(u *UI) *backupReminder {
+	r := &backupReminder{u: u, label: widget.NewLabel("")}
+	r.label.Importance = widget.WarningImportance
+	r.button = widget.NewButton(lang.L("Back up now"), func() { u.backupTo(u.defaultBackupPath()) })
+	r.content = container.NewHBox(r.label, r.button)
+	r.update()
+	return r
+}
+
+func (r *backupReminder) update() {
+	due, text := r.u.backupDue()
+	r.label.SetText(text)
+	if due {
+		r.content.Show()
+	} else {
+		r.content.Hide()
+	}
+}
+
+func (u *UI) defaultBackupPath() string {
+	dir, err := os.UserHomeDir()
+	if err != nil {
+		dir = "."
+	}
+	if d := filepath.Join(dir, "Documents"); isDir(d) {
+		dir = d
+	}
+	return filepath.Join(dir, fmt.Sprintf("consulta-backup %s.bak", time.Now().Format("2006-01-02 1504")))
+}
+
+// showBackup asks where to write a backup, then writes it.
+func (u *UI) showBackup() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		u.backupTo(path)
+	}, u.win)
+	d.SetFileName(filepath.Base(u.defaultBackupPath()))
+	d.Show()
+}
+
+// backupTo writes a backup to path off the UI goroutine while people keep
+// working, and says where it went. It returns a channel closed when done.
+func (u *UI) backupTo(path string) <-chan struct{} {
+	done := make(chan struct{})
+	started := time.Now()
+	go func() {
+		err := writeFileAtomic(path, func(w io.Writer) error { return u.svc.Backup(w, u.protection.Passphrase) })
+		if err == nil {
+			err = u.svc.BackupDone(started)
+		}
+		dispatch(func() {
+			defer close(done)
+			if err != nil {
+				u.showError(err)
+				return
+			}
+			msg := lang.L("Backup saved: {{.Path}}", map[string]any{"Path": path})
+			if len(u.protection.Passphrase) > 0 {
+				msg += "\n" + lang.L("It is encrypted under the workspace's passphrase.")
+			}
+			dialog.ShowInformation(lang.L("Backup"), msg, u.win)
+			if u.browser != nil {
+				u.browser.reminder.update()
+			}
+		})
+	}()
+	return done
+}
+
+// writeFileAtomic writes path whole or not at all.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".consulta-*")
+	if err != nil {
+		return err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	if err := write(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	ok = true
+	return nil
+}
+
+// showRestore restores a backup into a new folder: the data directory in
+// use stays as it is; Consulta is then started on the new folder.
+func (u *UI) showRestore() {
+	if u.protection.Restore == nil {
+		return
+	}
+	file := widget.NewEntry()
+	file.SetPlaceHolder(lang.L("Backup file"))
+	target := widget.NewEntry()
+	target.SetPlaceHolder(lang.L("New, empty folder"))
+	pass := widget.NewPasswordEntry()
+	pass.SetPlaceHolder(lang.L("Passphrase (if the backup is encrypted)"))
+	pickFile := widget.NewButton(lang.L("Choose…"), func() {
+		dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+			if err == nil && r != nil {
+				file.SetText(r.URI().Path())
+				r.Close()
+			}
+		}, u.win)
+	})
+	items := []*widget.FormItem{
+		widget.NewFormItem(lang.L("Backup"), container.NewBorder(nil, nil, nil, pickFile, file)),
+		widget.NewFormItem(lang.L("Restore into"), target),
+		widget.NewFormItem(lang.L("Passphrase"), pass),
+	}
+	dialog.ShowForm(lang.L("Restore a backup"), lang.L("Restore"), lang.L("Cancel"), items, func(ok bool) {
+		if !ok {
+			return
+		}
+		f, err := os.Open(file.Text)
+		if err != nil {
+			u.showError(err)
+			return
+		}
+		defer f.Close()
+		var p []byte
+		if pass.Text != "" {
+			p = []byte(pass.Text)
+		}
+		if err := u.protection.Restore(target.Text, f, p); err != nil {
+			u.showError(err)
+			return
+		}
+		dialog.ShowInformation(lang.L("Restore a backup"), lang.L("Restored into {{.Dir}}. To work on it, start Consulta with: consulta --data {{.Dir}}", map[string]any{"Dir": target.Text}), u.win)
+	}, u.win)
+}

@@ -1,0 +1,65 @@
+package desktop
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/cartagena-c40/consulta/app"
+)
+
+// TestSensitiveMaskedAndBackupReminder: a sensitive note is masked in the
+// list until opened; the reminder asks for a backup until one is made.
+func TestSensitiveMaskedAndBackupReminder(t *testing.T) {
+	svc := newStore(t, true)
+	svc.SetSetting(settingThemes, "broad-protection")
+	u := newTestUI(t, svc)
+	b := u.browser
+	if !b.reminder.content.Visible() || !strings.Contains(b.reminder.label.Text, "No backup") {
+		t.Fatalf("no reminder without a backup: %q", b.reminder.label.Text)
+	}
+	// A delegate marks her note sensitive in the form.
+	b.newRecord(app.KindNote)
+	f := b.form
+	test.Type(f.body, "Testimonio de Marisol, sobreviviente en Tapachula")
+	f.sensitive.SetChecked(true)
+	test.Tap(f.saveBtn)
+	if b.form != nil {
+		t.Fatalf("not saved: %s", f.message.Text)
+	}
+	id := b.detail.rec.ID
+	if r, _ := svc.Get(id); !r.Sensitive {
+		t.Fatal("the note was not stored as sensitive")
+	}
+	row := rowOf(t, u, id)
+	if strings.Contains(row.title.Text, "Marisol") || strings.Contains(row.meta.Text, "Marisol") || !strings.Contains(row.title.Text, "Sensitive") {
+		t.Fatalf("the sensitive note is not masked in the list: %q / %q", row.title.Text, row.meta.Text)
+	}
+	if !strings.Contains(b.detail.body.Text, "Marisol") {
+		t.Fatal("opening the note does not show it")
+	}
+	// Back up: the reminder goes.
+	path := filepath.Join(t.TempDir(), "copia.bak")
+	done := u.backupTo(path)
+	eventually(t, "the backup", func() bool {
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
+	})
+	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+		t.Fatalf("backup file: %v", err)
+	}
+	if b.reminder.content.Visible() {
+		t.Fatal("the reminder stays after a backup")
+	}
+	if time.Since(svc.LastBackup()) > time.Minute {
+		t.Fatal("the backup time was not noted")
+	}
+}
