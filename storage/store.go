@@ -151,7 +151,7 @@ func badgerOptions(dir string, o Options) badger.Options {
 		WithMemTableSize(32 << 20).
 		WithNumMemtables(2).
 		WithBlockCacheSize(16 << 20).
-		WithIndexCacheSize(8 << 20). // also needed by encryption
+		WithIndexCacheSize(32 << 20). // also needed by encryption
 		WithNumCompactors(2).
 		// Every transaction that reads before it writes holds writeMu, so
 		// Badger's conflict tracking would only cost time.
