@@ -256,7 +256,11 @@ func newUnlock(w fyne.Window, dir string, open func([]byte) error) *unlock {
 		u.ok.Disable()
 		u.message.SetText(lang.L("Opening…"))
 		if err := open([]byte(u.pass.Text)); err != nil {
-			u.message.SetText(err.Error())
+			msg := err.Error()
+			if app.KindOf(err) == app.Passphrase {
+				msg = lang.L("Wrong passphrase. Nothing was opened or changed; try again.")
+			}
+			u.message.SetText(msg)
 			u.pass.SetText("")
 			u.ok.Enable()
 			w.Canvas().Focus(u.pass)

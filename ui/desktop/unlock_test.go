@@ -1,10 +1,12 @@
 package desktop
 
 import (
-	"errors"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+
+	"github.com/cartagena-c40/consulta/app"
 )
 
 // TestUnlock: a wrong passphrase says so and asks again; the right one
@@ -16,7 +18,7 @@ func TestUnlock(t *testing.T) {
 	u := newUnlock(w, "/datos", func(p []byte) error {
 		tried = append(tried, string(p))
 		if string(p) != "buena" {
-			return errors.New("wrong passphrase: nothing was opened or changed")
+			return &app.Error{Kind: app.Passphrase, Msg: "wrong passphrase"}
 		}
 		return nil
 	})
@@ -24,7 +26,7 @@ func TestUnlock(t *testing.T) {
 	w.Show()
 	test.Type(u.pass, "mala")
 	test.Tap(u.ok)
-	if u.message.Text == "" || u.pass.Text != "" || u.ok.Disabled() {
+	if !strings.Contains(u.message.Text, "Wrong passphrase") || u.pass.Text != "" || u.ok.Disabled() {
 		t.Fatalf("after a wrong passphrase: %q %q", u.message.Text, u.pass.Text)
 	}
 	test.Type(u.pass, "buena")
