@@ -34,8 +34,8 @@ type Options struct {
 	// them with their text and author replaced by app.Redacted, so that
 	// counts stay right.
 	IncludeSensitive, Redact bool
-	HXL              bool       // XLSX, CSV: a row of HXL hashtags under the header
-	BOM              bool       // CSV: start with a UTF-8 byte order mark
+	HXL                      bool // XLSX, CSV: a row of HXL hashtags under the header
+	BOM                      bool // CSV: start with a UTF-8 byte order mark
 	// Progress, if set, is called as records are gathered and written.
 	Progress func(done, total int)
 	// Now is the time printed as the export's; zero means time.Now().
