@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log"
 	"log/slog"
 	"net"
@@ -58,23 +59,55 @@ func runDesktop(dir string, pass []byte) error {
 		ui         *desktop.UI
 		closeStore func() error
 		stopSync   = func() {}
-		syncDone   = make(chan struct{})
+		syncDone   chan struct{}
+		curPass    []byte
 	)
-	start := func(svc *app.Service, closeFn func() error, pass []byte) {
-		closeStore = closeFn
-		w := a.NewWindow("Consulta")
-		ui = desktop.New(a, w, svc)
-		if !storage.IsProtected(dir) {
-			pass = nil
-		}
-		ui.SetProtection(desktop.Protection{Passphrase: pass, Restore: storage.Restore})
-		w.SetMaster()
+	startSync := func(svc *app.Service) {
 		ctx, cancel := context.WithCancel(context.Background())
 		stopSync = cancel
+		done := make(chan struct{})
+		syncDone = done
 		go func() {
-			defer close(syncDone)
+			defer close(done)
 			runSync(ctx, svc, ui)
 		}()
+	}
+	// protect closes the store, protects it (or changes its passphrase)
+	// and opens it again, with sync stopped meanwhile.
+	protect := func(newPass []byte) (*app.Service, error) {
+		stopSync()
+		<-syncDone
+		if err := closeStore(); err != nil {
+			return nil, err
+		}
+		var perr error
+		if storage.IsProtected(dir) {
+			perr = storage.ChangePassphrase(dir, curPass, newPass)
+		} else {
+			perr = storage.Protect(dir, newPass, nil)
+		}
+		use := newPass
+		if perr != nil {
+			use = curPass
+		}
+		svc, closeFn, err := open(dir, use)
+		if err != nil {
+			return nil, errors.Join(perr, err)
+		}
+		closeStore, curPass = closeFn, use
+		startSync(svc)
+		return svc, perr
+	}
+	start := func(svc *app.Service, closeFn func() error, p []byte) {
+		closeStore = closeFn
+		if storage.IsProtected(dir) {
+			curPass = p
+		}
+		w := a.NewWindow("Consulta")
+		ui = desktop.New(a, w, svc)
+		ui.SetProtection(desktop.Protection{Passphrase: curPass, Restore: storage.Restore, Protect: protect})
+		w.SetMaster()
+		startSync(svc)
 		ui.Show()
 	}
 	if storage.IsProtected(dir) && len(pass) == 0 {

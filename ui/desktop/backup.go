@@ -2,6 +2,7 @@ package desktop
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/cartagena-c40/consulta/app"
 )
 
 // Protection tells the UI the data directory's passphrase (nil when it is
@@ -22,6 +25,79 @@ import (
 type Protection struct {
 	Passphrase []byte
 	Restore    func(dir string, r io.Reader, pass []byte) error
+	// Protect encrypts the data directory under pass, or changes its
+	// passphrase to pass, and returns the service over the reopened store
+	// (even on an error, when the store could be reopened as it was). main
+	// wires it: it stops sync and closes the store first.
+	Protect func(pass []byte) (*app.Service, error)
+}
+
+// showProtect asks for a new passphrase, twice, and protects the data with
+// it, or changes the passphrase.
+func (u *UI) showProtect() {
+	if u.protection.Protect == nil {
+		return
+	}
+	p1, p2 := widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	title := lang.L("Protect with a passphrase")
+	if len(u.protection.Passphrase) > 0 {
+		title = lang.L("Change the passphrase")
+	}
+	intro := widget.NewLabel(lang.L("Everything in this laptop's data (records, keys) is encrypted under the passphrase, which Consulta asks for at each start. Without it the data cannot be read: keep it safe."))
+	intro.Wrapping = fyne.TextWrapWord
+	items := []*widget.FormItem{
+		widget.NewFormItem("", intro),
+		widget.NewFormItem(lang.L("New passphrase"), p1),
+		widget.NewFormItem(lang.L("Again"), p2),
+	}
+	d := dialog.NewForm(title, lang.L("Protect"), lang.L("Cancel"), items, func(ok bool) {
+		if !ok {
+			return
+		}
+		switch {
+		case p1.Text != p2.Text:
+			u.showError(errors.New(lang.L("The two passphrases differ; nothing was changed.")))
+		case len([]rune(p1.Text)) < 8:
+			u.showError(errors.New(lang.L("Use at least 8 characters; nothing was changed.")))
+		default:
+			u.protectWith([]byte(p1.Text))
+		}
+	}, u.win)
+	d.Resize(fyne.NewSize(520, 300))
+	d.Show()
+}
+
+// protectWith protects the data under pass off the UI goroutine and
+// rebuilds the screens over the reopened store. It returns a channel
+// closed when done.
+func (u *UI) protectWith(pass []byte) <-chan struct{} {
+	done := make(chan struct{})
+	if u.browser != nil {
+		u.browser.flushDrafts()
+		u.browser.stop()
+	}
+	wait := dialog.NewCustomWithoutButtons(lang.L("Protecting the data…"), widget.NewProgressBarInfinite(), u.win)
+	wait.Show()
+	go func() {
+		svc, err := u.protection.Protect(pass)
+		dispatch(func() {
+			defer close(done)
+			wait.Hide()
+			if svc != nil {
+				u.svc, u.tax = svc, svc.Taxonomy()
+			}
+			if err == nil {
+				u.protection.Passphrase = pass
+			}
+			u.build()
+			if err != nil {
+				u.showError(err)
+				return
+			}
+			dialog.ShowInformation(lang.L("Protect with a passphrase"), lang.L("The data is protected. Keep the passphrase safe: without it the data cannot be read."), u.win)
+		})
+	}()
+	return done
 }
 
 // SetProtection sets how backups are encrypted and restored.

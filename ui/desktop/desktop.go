@@ -48,6 +48,7 @@ type UI struct {
 	stopSync     chan struct{}
 	closed       bool
 	protection   Protection
+	syncTicking  bool // the peers screen's refresh ticker runs
 }
 
 // New builds the UI of svc in window w. Call Show to display it.

@@ -35,6 +35,10 @@ func (u *UI) AttachSync(r app.Replicator) {
 			u.peers.refresh()
 		}
 	})
+	if u.syncTicking {
+		return // attached again (the store was reopened): one ticker is enough
+	}
+	u.syncTicking = true
 	go func() {
 		t := time.NewTicker(2 * time.Second)
 		defer t.Stop()

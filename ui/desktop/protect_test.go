@@ -63,3 +63,41 @@ func TestSensitiveMaskedAndBackupReminder(t *testing.T) {
 		t.Fatal("the backup time was not noted")
 	}
 }
+
+// TestProtectFromSettings: Settings offers to protect the data; the screens
+// are rebuilt over the store main reopens, which now knows the passphrase
+// for backups.
+func TestProtectFromSettings(t *testing.T) {
+	svc := newStore(t, true)
+	add(t, svc, app.KindNote, "Nota", "Texto.", "andes", "PE", "broad-protection")
+	u := newTestUI(t, svc)
+	var got []byte
+	reopened := newStore(t, false)
+	ws := svc.Workspace()
+	if _, err := reopened.Join(ws.ID, ws.Secret, ws.Title); err != nil {
+		t.Fatal(err)
+	}
+	u.SetProtection(Protection{Protect: func(p []byte) (*app.Service, error) {
+		got = p
+		return reopened, nil
+	}})
+	s := u.openSettings()
+	if !s.protect.Visible() || !strings.Contains(s.protect.Text, "Protect") {
+		t.Fatalf("settings offer no protection: %q", s.protect.Text)
+	}
+	done := u.protectWith([]byte("una frase segura"))
+	eventually(t, "the protection", func() bool {
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
+	})
+	if string(got) != "una frase segura" || u.svc != reopened || string(u.protection.Passphrase) != "una frase segura" {
+		t.Fatal("the UI did not move to the reopened, protected store")
+	}
+	if s := u.openSettings(); !strings.Contains(s.protect.Text, "Change") {
+		t.Fatalf("settings after protecting: %q", s.protect.Text)
+	}
+}

@@ -44,6 +44,7 @@ type settings struct {
 	author   *widget.Entry
 	org      *widget.Entry
 	meeting  *codeSelect
+	protect  *widget.Button
 	chosen   app.Lang
 }
 
@@ -75,8 +76,19 @@ func (u *UI) openSettings() *settings {
 	}
 	ws := u.svc.Workspace()
 	info := widget.NewLabel(lang.L("Workspace") + ": " + ws.Title + "\n" + lang.L("Device") + ": " + string(u.svc.Device()))
+	protectText := lang.L("Protect with a passphrase…")
+	if len(u.protection.Passphrase) > 0 {
+		protectText = lang.L("Change the passphrase…")
+	}
+	s.protect = widget.NewButton(protectText, func() {
+		s.dlg.Hide()
+		u.showProtect()
+	})
+	if u.protection.Protect == nil {
+		s.protect.Hide()
+	}
 	s.dlg = dialog.NewCustomConfirm(lang.L("Settings"), lang.L("Save"), lang.L("Cancel"),
-		container.NewVBox(widget.NewForm(items...), info), func(ok bool) {
+		container.NewVBox(widget.NewForm(items...), info, s.protect), func(ok bool) {
 			if !ok {
 				return
 			}
@@ -87,7 +99,7 @@ func (u *UI) openSettings() *settings {
 			}
 			u.setLanguage(s.chosen)
 		}, u.win)
-	s.dlg.Resize(fyne.NewSize(520, 360))
+	s.dlg.Resize(fyne.NewSize(520, 400))
 	s.dlg.Show()
 	return s
 }
