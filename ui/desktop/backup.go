@@ -100,8 +100,15 @@ func (u *UI) protectWith(pass []byte) <-chan struct{} {
 	return done
 }
 
-// SetProtection sets how backups are encrypted and restored.
-func (u *UI) SetProtection(p Protection) { u.protection = p }
+// SetProtection sets how backups are encrypted and restored, and how the
+// data is protected; the first-run screen, if shown, then offers a
+// passphrase.
+func (u *UI) SetProtection(p Protection) {
+	u.protection = p
+	if u.first != nil {
+		u.build()
+	}
+}
 
 // backupAge says when the last backup was, for the reminder.
 func (u *UI) backupDue() (bool, string) {

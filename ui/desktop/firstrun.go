@@ -1,6 +1,7 @@
 package desktop
 
 import (
+	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -27,6 +28,7 @@ type firstRun struct {
 	title    *widget.Entry
 	author   *widget.Entry
 	org      *widget.Entry
+	pass     *widget.Entry // optional: protect the data from the start
 	sample   *widget.Check
 	create   *widget.Button
 	progress *widget.ProgressBar
@@ -48,6 +50,8 @@ func newFirstRun(u *UI) *firstRun {
 	f.title.SetPlaceHolder("Cartagena +40")
 	f.author = widget.NewEntry()
 	f.org = widget.NewEntry()
+	f.pass = widget.NewPasswordEntry()
+	f.pass.SetPlaceHolder(lang.L("optional: protects this laptop's data"))
 	f.sample = widget.NewCheck(lang.L("Load sample data to try the app ({{.N}} records)", map[string]any{"N": demoRecords}), nil)
 	f.create = widget.NewButton(lang.L("Create workspace"), f.submit)
 	f.create.Importance = widget.HighImportance
@@ -62,6 +66,9 @@ func newFirstRun(u *UI) *firstRun {
 		widget.NewFormItem(lang.L("Your name"), f.author),
 		widget.NewFormItem(lang.L("Organization"), f.org),
 	)
+	if u.protection.Protect != nil {
+		form.Append(lang.L("Passphrase"), f.pass)
+	}
 	welcome := widget.NewLabelWithStyle(lang.L("Welcome to Consulta"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	intro := widget.NewLabel(lang.L("Create the workspace for your consultation process. Other laptops will be able to join it later."))
 	intro.Wrapping = fyne.TextWrapWord
@@ -120,13 +127,28 @@ func (f *firstRun) submit() {
 	if title == "" {
 		title = f.title.PlaceHolder
 	}
+	pass := f.pass.Text
+	if pass != "" && len([]rune(pass)) < 8 {
+		f.fail(errors.New(lang.L("Use at least 8 characters; nothing was changed.")))
+		return
+	}
 	if _, err := u.svc.Init(title); err != nil {
 		f.fail(err)
 		return
 	}
 	f.saveProfile()
-	if !f.sample.Checked {
+	// With a passphrase, the new store is protected as soon as it holds
+	// the workspace (and the sample data): protecting copies it into an
+	// encrypted store and deletes the plaintext one.
+	finish := func() {
+		if pass != "" && u.protection.Protect != nil {
+			u.protectWith([]byte(pass))
+			return
+		}
 		u.build()
+	}
+	if !f.sample.Checked {
+		finish()
 		return
 	}
 	f.create.Disable()
@@ -139,7 +161,7 @@ func (f *firstRun) submit() {
 			if err != nil {
 				u.showError(err)
 			}
-			u.build()
+			finish()
 		})
 	}()
 }

@@ -101,3 +101,31 @@ func TestProtectFromSettings(t *testing.T) {
 		t.Fatalf("settings after protecting: %q", s.protect.Text)
 	}
 }
+
+// TestFirstRunWithPassphrase: a workspace created with a passphrase on the
+// first-run screen is protected at once.
+func TestFirstRunWithPassphrase(t *testing.T) {
+	svc := newStore(t, false)
+	u := newTestUI(t, svc)
+	var got []byte
+	u.SetProtection(Protection{Protect: func(p []byte) (*app.Service, error) {
+		got = p
+		return svc, nil
+	}})
+	f := u.first
+	if f == nil {
+		t.Fatal("no first-run screen")
+	}
+	test.Type(f.title, "Consulta Caribe")
+	test.Type(f.pass, "corta")
+	test.Tap(f.create)
+	if svc.Workspace() != nil || !f.message.Visible() {
+		t.Fatal("a short passphrase was accepted")
+	}
+	f.pass.SetText("una frase bastante larga")
+	test.Tap(f.create)
+	eventually(t, "the protection", func() bool { return string(got) == "una frase bastante larga" })
+	if svc.Workspace() == nil || svc.Workspace().Title != "Consulta Caribe" {
+		t.Fatal("the workspace was not created")
+	}
+}
