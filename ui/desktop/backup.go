@@ -135,7 +135,8 @@ func newBackupReminder(u *UI) *backupReminder {
 	r := &backupReminder{u: u, label: widget.NewLabel("")}
 	r.label.Importance = widget.WarningImportance
 	r.button = widget.NewButton(lang.L("Back up now"), func() { u.backupTo(u.defaultBackupPath()) })
-	r.content = container.NewHBox(r.label, r.button)
+	r.label.Truncation = fyne.TextTruncateEllipsis // the list column keeps its width
+	r.content = container.NewBorder(nil, nil, nil, r.button, r.label)
 	r.update()
 	return r
 }

@@ -66,7 +66,8 @@ func newDetail(b *browser) *detail {
 	d.resolve = widget.NewButtonWithIcon(lang.L("Resolve the conflict"), theme.WarningIcon(), func() { d.openResolver() })
 	d.resolve.Importance = widget.WarningImportance
 	d.attention = container.NewVBox()
-	d.actions = container.NewHBox(d.edit, d.withdraw, d.comment, d.support, d.unmerge, d.pin)
+	// Two rows, so that the pane stays narrow enough for a 1366-pixel screen.
+	d.actions = container.NewVBox(container.NewHBox(d.edit, d.withdraw, d.comment), container.NewHBox(d.support, d.unmerge, d.pin))
 	d.box = container.NewVBox(d.empty)
 	d.content = container.NewVScroll(container.NewPadded(d.box))
 	return d
