@@ -22,14 +22,7 @@ import (
 // A withdrawal and an edit that did not see each other flag the record
 // (AttentionEditWithdrawn) until a later operation sees both.
 func Fold(ops []*Op) *Record {
-	sorted := make([]*Op, 0, len(ops))
-	for _, o := range ops {
-		if o.Type != OpDevice {
-			sorted = append(sorted, o)
-		}
-	}
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Before(sorted[j]) })
-	sorted = slices.CompactFunc(sorted, func(a, b *Op) bool { return a.ID() == b.ID() })
+	sorted := applyOrder(ops)
 	// Operations ordered before the create are ignored.
 	first := slices.IndexFunc(sorted, func(o *Op) bool { return o.Type == OpCreate })
 	if first < 0 {
@@ -79,9 +72,9 @@ func Fold(ops []*Op) *Record {
 	return r
 }
 
-// Heads returns the operations of a record that no other operation of it
-// saw: what an edit made now has in view, for its Base.
-func Heads(ops []*Op) []OpID {
+// applyOrder returns a record's operations in the order they apply (Op.Before),
+// each address once, without device announcements.
+func applyOrder(ops []*Op) []*Op {
 	sorted := make([]*Op, 0, len(ops))
 	for _, o := range ops {
 		if o.Type != OpDevice {
@@ -89,7 +82,13 @@ func Heads(ops []*Op) []OpID {
 		}
 	}
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Before(sorted[j]) })
-	sorted = slices.CompactFunc(sorted, func(a, b *Op) bool { return a.ID() == b.ID() })
+	return slices.CompactFunc(sorted, func(a, b *Op) bool { return a.ID() == b.ID() })
+}
+
+// Heads returns the operations of a record that no other operation of it
+// saw: what an edit made now has in view, for its Base.
+func Heads(ops []*Op) []OpID {
+	sorted := applyOrder(ops)
 	h := newHistory(sorted)
 	seen := newBitset(len(sorted))
 	for i := range sorted {

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
@@ -23,21 +22,9 @@ func (s *Service) Steps(id RecordID) ([]Step, error) {
 	if err != nil {
 		return nil, withOp("history", err)
 	}
-	sorted := slices.Clone(ops)
-	slices.SortFunc(sorted, func(a, b *Op) int {
-		switch {
-		case a.Before(b):
-			return -1
-		case b.Before(a):
-			return 1
-		}
-		return 0
-	})
+	sorted := applyOrder(ops)
 	out := make([]Step, 0, len(sorted))
 	for i, o := range sorted {
-		if o.Type == OpDevice {
-			continue
-		}
 		out = append(out, Step{Op: o, Record: Fold(sorted[:i+1])})
 	}
 	return out, nil

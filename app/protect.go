@@ -55,10 +55,7 @@ func (s *Service) Backup(w io.Writer, pass []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := m.Backup(w, pass); err != nil {
-		return err
-	}
-	return nil
+	return m.Backup(w, pass)
 }
 
 // BackupDone notes that a backup was written whole.

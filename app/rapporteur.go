@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // SettingAuthor and SettingOrg are the settings that hold the name and
@@ -146,7 +147,11 @@ func (s *Service) Merge(sources []RecordID, p Patch) (_ RecordID, err error) {
 		}
 	}
 	for _, r := range srcs {
-		ops = append(ops, s.sourceOpLocked(r, &Patch{Status: ptr(StatusMerged), AddMerged: []RecordID{id}}))
+		o, err := s.updateOpLocked(r.ID, &Patch{Status: ptr(StatusMerged), AddMerged: []RecordID{id}})
+		if err != nil {
+			return "", withOp(op, err)
+		}
+		ops = append(ops, o)
 	}
 	for sub, in := range shared {
 		if len(in) < 2 {
@@ -203,26 +208,22 @@ func (s *Service) mergeSources(op string, ids []RecordID) ([]*Record, error) {
 	return out, nil
 }
 
-// sourceOpLocked is the update that marks r as merged (or no longer).
-func (s *Service) sourceOpLocked(r *Record, p *Patch) *Op {
-	o := s.newOpLocked(OpUpdate, r.ID)
-	o.Patch = p
-	if ops, err := s.store.Ops(r.ID); err == nil {
-		o.Base = Heads(ops)
-	}
-	return o
-}
-
 // updateOpLocked is an update of record id with p and its heads as base.
 func (s *Service) updateOpLocked(id RecordID, p *Patch) (*Op, error) {
 	ops, err := s.store.Ops(id)
 	if err != nil {
 		return nil, err
 	}
-	o := s.newOpLocked(OpUpdate, id)
+	return s.opOnLocked(OpUpdate, id, ops, p), nil
+}
+
+// opOnLocked is an operation of type t on record id, whose operations are
+// ops, with p; its base is what the author has in view: their heads.
+func (s *Service) opOnLocked(t OpType, id RecordID, ops []*Op, p *Patch) *Op {
+	o := s.newOpLocked(t, id)
 	o.Patch = p
 	o.Base = Heads(ops)
-	return o, nil
+	return o
 }
 
 // Unmerge undoes the merge that made the consolidated proposal id: the
@@ -265,34 +266,20 @@ func (s *Service) Unmerge(id RecordID) (err error) {
 			st := statusBeforeMerge(hist, id)
 			p.Status = &st
 		}
-		o := s.newOpLocked(OpUpdate, src)
-		o.Patch = p
-		o.Base = Heads(hist)
-		ops = append(ops, o)
+		ops = append(ops, s.opOnLocked(OpUpdate, src, hist, p))
 	}
 	hist, err := s.store.Ops(id)
 	if err != nil {
 		return withOp(op, err)
 	}
-	w := s.newOpLocked(OpWithdraw, id)
-	w.Base = Heads(hist)
-	ops = append(ops, w)
+	ops = append(ops, s.opOnLocked(OpWithdraw, id, hist, nil))
 	return withOp(op, s.commitLocked(ops...))
 }
 
 // statusBeforeMerge is the status a record had just before the operation
 // that merged it into c.
 func statusBeforeMerge(ops []*Op, c RecordID) Status {
-	sorted := slices.Clone(ops)
-	slices.SortFunc(sorted, func(a, b *Op) int {
-		if a.Before(b) {
-			return -1
-		}
-		if b.Before(a) {
-			return 1
-		}
-		return 0
-	})
+	sorted := applyOrder(ops)
 	for i, o := range sorted {
 		if o.Patch != nil && slices.Contains(o.Patch.AddMerged, c) {
 			if r := Fold(sorted[:i]); r != nil && r.Status != StatusMerged {
@@ -371,14 +358,12 @@ func firstWords(s string, n int) string {
 	cut := strings.LastIndex(s[:n], " ")
 	if cut <= 0 {
 		cut = n
-		for cut > 0 && !utf8RuneStart(s[cut]) {
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
 			cut--
 		}
 	}
 	return s[:cut] + "…"
 }
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // Resolve settles the conflict on record id with body: an edit made with
 // every competing version in view.

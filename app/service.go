@@ -363,9 +363,7 @@ func (s *Service) change(op string, id RecordID, t OpType, p *Patch) (err error)
 			return withOp(op, err)
 		}
 	}
-	o := s.newOpLocked(t, id)
-	o.Patch = p
-	o.Base = Heads(ops)
+	o := s.opOnLocked(t, id, ops, p)
 	if next := Fold(append(ops, o)); t == OpUpdate {
 		if err := s.tax.ValidateRecord(next); err != nil {
 			return withOp(op, err)
