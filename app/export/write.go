@@ -30,11 +30,25 @@ func Write(svc *app.Service, opts Options, path string) error {
 	if _, err := app.ParseLang(string(opts.Lang)); err != nil {
 		return err
 	}
+	if err := WriteFile(path, func(w io.Writer) error { return write(svc, opts, w) }); err != nil {
+		return withOp(op, err)
+	}
+	if opts.Progress != nil {
+		opts.Progress(1, 1)
+	}
+	return nil
+}
+
+// WriteFile writes path whole or not at all: write fills a temporary file
+// in the same folder, which is flushed to disk and renamed over path. A
+// backup uses it too. Errors: app.Invalid for a path that cannot be
+// written (a folder, a folder that does not exist, no permission).
+func WriteFile(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return &app.Error{Op: op, Kind: app.Invalid, Field: "out", Msg: fmt.Sprintf("%s is a folder; give a file name", path)}
+		return &app.Error{Kind: app.Invalid, Field: "out", Msg: fmt.Sprintf("%s is a folder; give a file name", path)}
 	}
-	tmp, err := os.CreateTemp(dir, ".consulta-export-*")
+	tmp, err := os.CreateTemp(dir, ".consulta-*")
 	if err != nil {
 		msg := fmt.Sprintf("cannot write in %s", dir)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -42,7 +56,7 @@ func Write(svc *app.Service, opts Options, path string) error {
 		} else if errors.Is(err, fs.ErrPermission) {
 			msg = fmt.Sprintf("no permission to write in %s", dir)
 		}
-		return &app.Error{Op: op, Kind: app.Invalid, Field: "out", Msg: msg, Err: err}
+		return &app.Error{Kind: app.Invalid, Field: "out", Msg: msg, Err: err}
 	}
 	done := false
 	defer func() {
@@ -52,26 +66,29 @@ func Write(svc *app.Service, opts Options, path string) error {
 		}
 	}()
 	bw := bufio.NewWriterSize(tmp, 1<<20)
-	if err := write(svc, opts, bw); err != nil {
+	if err := write(bw); err != nil {
 		return err
 	}
-	if err := bw.Flush(); err != nil {
-		return &app.Error{Op: op, Msg: fmt.Sprintf("writing %s", path), Err: err}
-	}
-	if err := tmp.Sync(); err != nil {
-		return &app.Error{Op: op, Msg: fmt.Sprintf("writing %s", path), Err: err}
-	}
-	if err := tmp.Close(); err != nil {
-		return &app.Error{Op: op, Msg: fmt.Sprintf("writing %s", path), Err: err}
+	for _, step := range []func() error{bw.Flush, tmp.Sync, tmp.Close} {
+		if err := step(); err != nil {
+			return &app.Error{Msg: fmt.Sprintf("writing %s", path), Err: err}
+		}
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return &app.Error{Op: op, Kind: app.Invalid, Field: "out", Msg: fmt.Sprintf("cannot write %s", path), Err: err}
+		return &app.Error{Kind: app.Invalid, Field: "out", Msg: fmt.Sprintf("cannot write %s", path), Err: err}
 	}
 	done = true
-	if opts.Progress != nil {
-		opts.Progress(1, 1)
-	}
 	return nil
+}
+
+// withOp names op in an *app.Error that names no operation.
+func withOp(op string, err error) error {
+	if e, ok := err.(*app.Error); ok && e.Op == "" {
+		c := *e
+		c.Op = op
+		return &c
+	}
+	return err
 }
 
 // write writes the export to out.

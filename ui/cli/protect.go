@@ -1,14 +1,13 @@
 package cli
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/app/export"
 	"github.com/cartagena-c40/consulta/storage"
 )
 
@@ -79,7 +78,7 @@ func cmdBackup(c *ctx, args []string) error {
 		pass = c.pass // a protected workspace's backup is encrypted under the same passphrase
 	}
 	started := time.Now()
-	if err := writeAtomic(*out, func(w io.Writer) error { return c.svc.Backup(w, pass) }); err != nil {
+	if err := export.WriteFile(*out, func(w io.Writer) error { return c.svc.Backup(w, pass) }); err != nil {
 		return err
 	}
 	if err := c.svc.BackupDone(started); err != nil {
@@ -91,41 +90,6 @@ func cmdBackup(c *ctx, args []string) error {
 		how = "encrypted under the workspace's passphrase"
 	}
 	fmt.Fprintf(c.env.Stderr, "wrote %s (%d bytes), %s\n", *out, st.Size(), how)
-	return nil
-}
-
-// writeAtomic writes path whole or not at all: a temporary file beside it,
-// fsync, rename.
-func writeAtomic(path string, write func(io.Writer) error) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".consulta-*")
-	if err != nil {
-		return &app.Error{Kind: app.Invalid, Field: "out", Msg: fmt.Sprintf("cannot write in %s", dir), Err: err}
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 1<<20)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return &app.Error{Kind: app.Invalid, Field: "out", Msg: fmt.Sprintf("cannot write %s", path), Err: err}
-	}
-	ok = true
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package desktop
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/app/export"
 )
 
 // Protection tells the UI the data directory's passphrase (nil when it is
@@ -182,7 +182,7 @@ func (u *UI) backupTo(path string) <-chan struct{} {
 	done := make(chan struct{})
 	started := time.Now()
 	go func() {
-		err := writeFileAtomic(path, func(w io.Writer) error { return u.svc.Backup(w, u.protection.Passphrase) })
+		err := export.WriteFile(path, func(w io.Writer) error { return u.svc.Backup(w, u.protection.Passphrase) })
 		if err == nil {
 			err = u.svc.BackupDone(started)
 		}
@@ -203,39 +203,6 @@ func (u *UI) backupTo(path string) <-chan struct{} {
 		})
 	}()
 	return done
-}
-
-// writeFileAtomic writes path whole or not at all.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".consulta-*")
-	if err != nil {
-		return err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 1<<20)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	ok = true
-	return nil
 }
 
 // showRestore restores a backup into a new folder: the data directory in
