@@ -19,6 +19,20 @@ func toJSON(r *app.Record, comments int) recordJSON {
 	return recordJSON{Record: export.RecordOf(r, comments)}
 }
 
+// fullJSON reads record id whole (lists leave bodies on disk) with its
+// comment count, as --json prints it.
+func (c *ctx) fullJSON(id app.RecordID) (recordJSON, error) {
+	r, err := c.svc.Get(id)
+	if err != nil {
+		return recordJSON{}, err
+	}
+	n, err := c.svc.CommentCount(id)
+	if err != nil {
+		return recordJSON{}, err
+	}
+	return toJSON(r, n), nil
+}
+
 // historyItem is one operation of a record's history.
 type historyItem struct {
 	Device  string     `json:"device"`

@@ -95,15 +95,9 @@ func cmdConflicts(c *ctx, args []string) error {
 	if *asJSON {
 		out := make([]recordJSON, len(recs))
 		for i, r := range recs {
-			full, err := c.svc.Get(r.ID)
-			if err != nil {
+			if out[i], err = c.fullJSON(r.ID); err != nil {
 				return err
 			}
-			n, err := c.svc.CommentCount(r.ID)
-			if err != nil {
-				return err
-			}
-			out[i] = toJSON(full, n)
 			if len(r.Attention) > 0 {
 				out[i].Attention = r.Attention // with merged-twice on consolidated proposals
 			}

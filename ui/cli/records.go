@@ -66,8 +66,7 @@ func newFieldFlags(fs *flag.FlagSet) *fieldFlags {
 // flags replace the current set: cur is the record being edited.
 func (f *fieldFlags) patch(c *ctx, cur *app.Record) (app.Patch, error) {
 	var p app.Patch
-	given := map[string]bool{}
-	f.fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	given := visited(f.fs)
 	str := func(name string, v *string) *string {
 		if given[name] {
 			s := strings.TrimSpace(*v)
@@ -97,17 +96,12 @@ func (f *fieldFlags) patch(c *ctx, cur *app.Record) (app.Patch, error) {
 		}
 		p.Status = &st
 	}
+	text, ok, err := (&bodyFlags{body: f.body, file: f.bodyFile, given: given}).text()
 	switch {
-	case given["body"] && given["body-file"]:
-		return p, usagef("give the text with --body or --body-file, not both")
-	case given["body"]:
-		p.Body = f.body
-	case given["body-file"]:
-		b, err := readLimited(*f.bodyFile, nil)
-		if err != nil {
-			return p, err
-		}
-		p.Body = &b
+	case err != nil:
+		return p, err
+	case ok:
+		p.Body = &text
 	case cur == nil && c.env.Stdin != nil:
 		b, err := readLimited("stdin", c.env.Stdin)
 		if err != nil {
@@ -307,15 +301,9 @@ func cmdList(c *ctx, args []string) error {
 	if *asJSON {
 		out := make([]recordJSON, len(res.Records))
 		for i, r := range res.Records {
-			full, err := c.svc.Get(r.ID) // lists leave bodies on disk
-			if err != nil {
+			if out[i], err = c.fullJSON(r.ID); err != nil {
 				return err
 			}
-			n, err := c.svc.CommentCount(r.ID)
-			if err != nil {
-				return err
-			}
-			out[i] = toJSON(full, n)
 		}
 		return writeJSON(c.env.Stdout, out)
 	}
