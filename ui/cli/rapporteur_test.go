@@ -1,14 +1,11 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
-	"net"
 	"strings"
 	"testing"
 
 	"github.com/cartagena-c40/consulta/app"
-	"github.com/cartagena-c40/consulta/sync/replication"
 )
 
 func (h *harness) showJSON(id string, extra ...string) map[string]any {
@@ -34,22 +31,7 @@ func TestRapporteurOfflineEdits(t *testing.T) {
 		"--theme", "broad-protection", "--author", "João Silva", "--org", "Cáritas", "--body", "Procedimientos ágiles.")
 	code := a.ok("invite")
 
-	svc, closeA, err := openStore(a.dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := replication.New(svc, replication.Options{Listener: ln})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- r.Serve(ctx) }()
-	defer func() { cancel(); <-done; closeA() }()
+	svc, ln := serveSync(t, a.dir)
 
 	b := newHarness(t)
 	b.ok("join", code, "--peer", ln.Addr().String(), "--no-mdns")

@@ -11,18 +11,13 @@ import (
 	"github.com/cartagena-c40/consulta/sync/replication"
 )
 
-func TestInviteJoinSync(t *testing.T) {
-	a := newHarness(t)
-	a.ok("init", "--title", "Cartagena +40")
-	a.ok("add", "note", "--title", "Documentación en tránsito", "--subregion", "andes", "--theme", "broad-protection")
-	code := a.ok("invite")
-	if strings.Count(code, "-") != 13 {
-		t.Fatalf("invite printed %q", code)
-	}
-
-	// a's laptop runs sync in the background (opened here, since the CLI's
-	// sync runs until interrupted).
-	svc, closeA, err := openStore(a.dir, nil)
+// serveSync opens the data directory dir and syncs it in the background on
+// a loopback port until the test ends, as a laptop running sync would (the
+// CLI's sync runs until interrupted). It returns the service and the
+// listener.
+func serveSync(t *testing.T, dir string) (*app.Service, net.Listener) {
+	t.Helper()
+	svc, closeStore, err := openStore(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +32,22 @@ func TestInviteJoinSync(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- r.Serve(ctx) }()
-	defer func() { cancel(); <-done; closeA() }()
+	t.Cleanup(func() { cancel(); <-done; closeStore() })
+	return svc, ln
+}
+
+func TestInviteJoinSync(t *testing.T) {
+	a := newHarness(t)
+	a.ok("init", "--title", "Cartagena +40")
+	a.ok("add", "note", "--title", "Documentación en tránsito", "--subregion", "andes", "--theme", "broad-protection")
+	code := a.ok("invite")
+	if strings.Count(code, "-") != 13 {
+		t.Fatalf("invite printed %q", code)
+	}
+
+	// a's laptop runs sync in the background (opened here, since the CLI's
+	// sync runs until interrupted).
+	svc, ln := serveSync(t, a.dir)
 
 	b := newHarness(t)
 	if _, errs, code := b.run("", "join", "0000-1111", "--no-mdns"); code != 2 || !strings.Contains(errs, "join code") {
