@@ -152,14 +152,7 @@ func (r *backupReminder) update() {
 }
 
 func (u *UI) defaultBackupPath() string {
-	dir, err := os.UserHomeDir()
-	if err != nil {
-		dir = "."
-	}
-	if d := filepath.Join(dir, "Documents"); isDir(d) {
-		dir = d
-	}
-	return filepath.Join(dir, fmt.Sprintf("consulta-backup %s.bak", time.Now().Format("2006-01-02 1504")))
+	return filepath.Join(documentsDir(), fmt.Sprintf("consulta-backup %s.bak", time.Now().Format("2006-01-02 1504")))
 }
 
 // showBackup asks where to write a backup, then writes it.

@@ -269,18 +269,25 @@ func changeSummary(u *UI, p *app.Patch) []string {
 }
 
 func (d *detail) confirmWithdraw() {
+	d.confirm(lang.L("Withdraw"), func(t map[string]any) string {
+		return lang.L("Withdraw “{{.Title}}”? It stays in the records, marked withdrawn.", t)
+	}, d.b.u.svc.Withdraw)
+}
+
+// confirm asks whether to do something to the shown record (question
+// words it, given the record's {{.Title}}), then does it.
+func (d *detail) confirm(title string, question func(map[string]any) string, do func(app.RecordID) error) {
 	r := d.rec
 	if r == nil {
 		return
 	}
-	dialog.ShowConfirm(lang.L("Withdraw"), lang.L("Withdraw “{{.Title}}”? It stays in the records, marked withdrawn.", map[string]any{"Title": r.Title}),
-		func(ok bool) {
-			if ok {
-				if err := d.b.u.svc.Withdraw(r.ID); err != nil {
-					d.b.u.showError(err)
-				}
+	dialog.ShowConfirm(title, question(map[string]any{"Title": r.Title}), func(ok bool) {
+		if ok {
+			if err := do(r.ID); err != nil {
+				d.b.u.showError(err)
 			}
-		}, d.b.u.win)
+		}
+	}, d.b.u.win)
 }
 
 // addComment opens a comment form on the shown record.

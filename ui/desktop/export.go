@@ -126,14 +126,7 @@ func (e *exporter) formatChanged() {
 // defaultExportPath is a file in the Documents folder (or home) named after
 // the workspace and today.
 func defaultExportPath(ws *app.Workspace, format string) string {
-	dir, err := os.UserHomeDir()
-	if err == nil {
-		if d := filepath.Join(dir, "Documents"); isDir(d) {
-			dir = d
-		}
-	} else {
-		dir = "."
-	}
+	dir := documentsDir()
 	name := "consulta"
 	if ws != nil {
 		name = strings.Map(func(r rune) rune {
@@ -144,6 +137,19 @@ func defaultExportPath(ws *app.Workspace, format string) string {
 		}, ws.Title)
 	}
 	return filepath.Join(dir, fmt.Sprintf("%s %s.%s", name, time.Now().Format(time.DateOnly), format))
+}
+
+// documentsDir is where files the user saves go by default: the Documents
+// folder, else the home folder, else the current one.
+func documentsDir() string {
+	dir, err := os.UserHomeDir()
+	if err != nil {
+		return "."
+	}
+	if d := filepath.Join(dir, "Documents"); isDir(d) {
+		return d
+	}
+	return dir
 }
 
 func isDir(p string) bool {

@@ -244,18 +244,9 @@ func (d *detail) toggleSupport() {
 }
 
 func (d *detail) confirmUnmerge() {
-	r := d.rec
-	if r == nil {
-		return
-	}
-	dialog.ShowConfirm(lang.L("Unmerge"), lang.L("Undo the merge that made “{{.Title}}”? It is withdrawn and its sources get back the status they had.", map[string]any{"Title": r.Title}),
-		func(ok bool) {
-			if ok {
-				if err := d.b.u.svc.Unmerge(r.ID); err != nil {
-					d.b.u.showError(err)
-				}
-			}
-		}, d.b.u.win)
+	d.confirm(lang.L("Unmerge"), func(t map[string]any) string {
+		return lang.L("Undo the merge that made “{{.Title}}”? It is withdrawn and its sources get back the status they had.", t)
+	}, d.b.u.svc.Unmerge)
 }
 
 // attentionText says why a record needs attention.
