@@ -84,7 +84,6 @@ var _ app.Store = (*Store)(nil)
 //   - app.Locked: another process has the store open;
 //   - app.Corrupt: the store cannot be read.
 func Open(dir string, o Options) (*Store, error) {
-	const op = "open"
 	bo := badgerOptions(dir, o)
 	if o.InMemory {
 		bo = bo.WithDir("").WithValueDir("").WithInMemory(true)

@@ -115,9 +115,8 @@ func (r *Report) Label(list, code string) string {
 }
 
 // KindLabel and StatusLabel name a kind and a status.
-func (r *Report) KindLabel(k app.Kind) string        { return r.L("kind/" + string(k)) }
-func (r *Report) StatusLabel(s app.Status) string    { return r.L("status/" + string(s)) }
-func (r *Report) Record(id app.RecordID) *app.Record { return r.byID[id] }
+func (r *Report) KindLabel(k app.Kind) string     { return r.L("kind/" + string(k)) }
+func (r *Report) StatusLabel(s app.Status) string { return r.L("status/" + string(s)) }
 
 // MeetingTitle is the title of record m's meeting, or "".
 func (r *Report) MeetingTitle(rec *app.Record) string {
