@@ -53,14 +53,27 @@ func Mergeable(k Kind) bool { return k == KindProposal || k == KindInput }
 // proposal lists its sources and carries their authors and organizations
 // (and their own contributors) as contributors, with the themes,
 // populations and tags of all of them and the sub-region, country and
-// meeting they share; p may set more fields (author, org, ...). Each source
-// stays, with status merged and a link to the new proposal. Merging
-// consolidated proposals again builds a chain. It returns the new id.
+// meeting they share; p may set more fields. Its author and organization
+// are the person using this laptop (Person, SettingOrg) unless p sets
+// them. Each source stays, with status merged and a link to the new
+// proposal. Merging consolidated proposals again builds a chain. It
+// returns the new id.
 func (s *Service) Merge(sources []RecordID, p Patch) (_ RecordID, err error) {
 	const op = "merge"
 	srcs, err := s.mergeSources(op, sources)
 	if err != nil {
 		return "", err
+	}
+	// Who merged: the person using this laptop, unless p says.
+	if p.Author == nil {
+		if name := s.Person(); name != "" {
+			p.Author = &name
+		}
+	}
+	if p.Org == nil {
+		if org := s.Setting(SettingOrg); org != "" {
+			p.Org = &org
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

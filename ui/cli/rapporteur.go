@@ -45,16 +45,6 @@ func cmdMerge(c *ctx, args []string) error {
 	if p.Title == nil {
 		return usagef("merge needs --title for the consolidated proposal")
 	}
-	if p.Author == nil {
-		if name := c.svc.Person(); name != "" {
-			p.Author = &name
-		}
-	}
-	if p.Org == nil {
-		if org := c.svc.Setting(app.SettingOrg); org != "" {
-			p.Org = &org
-		}
-	}
 	ids := make([]app.RecordID, len(pos))
 	for i, s := range pos {
 		ids[i] = app.RecordID(s)

@@ -185,14 +185,7 @@ func (b *browser) loadMergeDraft() *mergeDraft {
 func (m *mergeEditor) merge() {
 	svc := m.b.u.svc
 	title, body := strings.TrimSpace(m.title.Text), m.body.Text
-	p := app.Patch{Title: &title, Body: &body}
-	if name := svc.Person(); name != "" {
-		p.Author = &name
-	}
-	if org := svc.Setting(app.SettingOrg); org != "" {
-		p.Org = &org
-	}
-	id, err := svc.Merge(m.ids(), p)
+	id, err := svc.Merge(m.ids(), app.Patch{Title: &title, Body: &body})
 	if err != nil {
 		m.message.SetText(errorText(err))
 		return
