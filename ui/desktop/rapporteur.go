@@ -39,13 +39,19 @@ func (b *browser) setSelected(id app.RecordID, on bool) {
 
 // selectionChanged updates what depends on the selection.
 func (b *browser) selectionChanged() {
-	b.compareBtn.SetText(fmt.Sprintf("%s (%d)", lang.L("Compare"), len(b.pinned)))
+	counted := func(label string) string { // the count only when something is selected: a narrower toolbar
+		if len(b.pinned) == 0 {
+			return label
+		}
+		return fmt.Sprintf("%s (%d)", label, len(b.pinned))
+	}
+	b.compareBtn.SetText(counted(lang.L("Compare")))
 	if len(b.pinned) >= 2 {
 		b.compareBtn.Enable()
 	} else {
 		b.compareBtn.Disable()
 	}
-	b.mergeBtn.SetText(fmt.Sprintf("%s (%d)", lang.L("Merge"), len(b.pinned)))
+	b.mergeBtn.SetText(counted(lang.L("Merge")))
 	if len(b.mergeable()) >= 2 && len(b.mergeable()) == len(b.pinned) {
 		b.mergeBtn.Enable()
 	} else {
