@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -107,8 +108,11 @@ func TestProtectFromSettings(t *testing.T) {
 func TestFirstRunWithPassphrase(t *testing.T) {
 	svc := newStore(t, false)
 	u := newTestUI(t, svc)
+	var mu sync.Mutex // Protect runs off the UI goroutine
 	var got []byte
 	u.SetProtection(Protection{Protect: func(p []byte) (*app.Service, error) {
+		mu.Lock()
+		defer mu.Unlock()
 		got = p
 		return svc, nil
 	}})
@@ -124,7 +128,11 @@ func TestFirstRunWithPassphrase(t *testing.T) {
 	}
 	f.pass.SetText("una frase bastante larga")
 	test.Tap(f.create)
-	eventually(t, "the protection", func() bool { return string(got) == "una frase bastante larga" })
+	eventually(t, "the protection", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return string(got) == "una frase bastante larga"
+	})
 	if svc.Workspace() == nil || svc.Workspace().Title != "Consulta Caribe" {
 		t.Fatal("the workspace was not created")
 	}
