@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -162,6 +163,9 @@ func (s *Store) Check() (*app.CheckReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.db.View(func(txn *badger.Txn) error { return checkAwaiting(txn, rep) }); err != nil {
+		return nil, err
+	}
 	indexed := 0
 	for _, r := range s.idx.recs {
 		if r != nil {
@@ -172,6 +176,64 @@ func (s *Store) Check() (*app.CheckReport, error) {
 		rep.Problem("the in-memory index holds %d records, the store %d", indexed, rep.Records)
 	}
 	return rep, nil
+}
+
+// checkAwaiting checks that the records with operations but no state are
+// exactly those marked as awaiting their create, and that none of them has
+// its create: Apply relies on those marks to tell a new record from one
+// whose edits came first.
+func checkAwaiting(txn *badger.Txn, rep *app.CheckReport) error {
+	exists := func(k []byte) (bool, error) {
+		_, err := txn.Get(k)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecordOp}})
+	defer it.Close()
+	var last app.RecordID
+	for it.Rewind(); it.Valid(); it.Next() {
+		k := it.Item().Key()
+		if len(k) < 1+26 {
+			rep.Problem("bad index key %x", k)
+			continue
+		}
+		id := app.RecordID(k[1 : 1+26])
+		if id == last {
+			continue
+		}
+		last = id
+		if ok, err := exists(recordKey(id)); err != nil || ok {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		ops, err := opsTxn(txn, id)
+		if err != nil {
+			rep.Problem("record %s: %v", id, err)
+			continue
+		}
+		if app.Fold(ops) != nil {
+			rep.Problem("record %s has its create among its %d operations but no stored state", id, len(ops))
+		} else if ok, err := exists(awaitKey(id)); err != nil {
+			return err
+		} else if !ok {
+			rep.Problem("record %s has %d operations and no state, and is not marked as awaiting its create", id, len(ops))
+		}
+	}
+	aw := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixAwait}})
+	defer aw.Close()
+	for aw.Rewind(); aw.Valid(); aw.Next() {
+		id := app.RecordID(aw.Item().Key()[1:])
+		if ok, err := exists(recordKey(id)); err != nil {
+			return err
+		} else if ok {
+			rep.Problem("record %s is marked as awaiting its create but it exists", id)
+		}
+	}
+	return nil
 }
 
 // has reports whether record n is in the posting.

@@ -25,6 +25,7 @@ const (
 	prefixRecord byte = 0x20 // record(26) -> materialized record, CBOR
 	prefixWords  byte = 0x21 // the word index as of a generation: see snapshot.go
 	prefixBody   byte = 0x22 // record(26) -> its body, UTF-8; kept apart so start-up reads only summaries
+	prefixAwait  byte = 0x23 // record(26) -> nothing: operations are stored but not yet its create (schema 2)
 
 	// Local state of this laptop, never synced: drafts of open forms and
 	// settings, under names chosen by package app.
@@ -32,7 +33,8 @@ const (
 )
 
 // schemaVersion is the version of the key layout this code writes.
-const schemaVersion uint32 = 1
+// 2: prefixAwait marks records whose create has not arrived.
+const schemaVersion uint32 = 2
 
 var schemaKey = []byte{prefixSchema}
 
@@ -79,5 +81,7 @@ func vectorKey(dev app.DeviceID) []byte { return append([]byte{prefixVector}, de
 func recordKey(id app.RecordID) []byte { return append([]byte{prefixRecord}, id...) }
 
 func bodyKey(id app.RecordID) []byte { return append([]byte{prefixBody}, id...) }
+
+func awaitKey(id app.RecordID) []byte { return append([]byte{prefixAwait}, id...) }
 
 func localKey(name string) []byte { return append([]byte{prefixLocal}, name...) }

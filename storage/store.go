@@ -17,6 +17,7 @@ import (
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
 	"github.com/hashicorp/go-memdb"
 )
 
@@ -155,7 +156,8 @@ func badgerOptions(dir string, o Options) badger.Options {
 		// Every transaction that reads before it writes holds writeMu, so
 		// Badger's conflict tracking would only cost time.
 		WithDetectConflicts(false).
-		WithMetricsEnabled(false)
+		WithMetricsEnabled(false).
+		WithCompression(options.None)
 }
 
 // checkDir refuses a directory that holds files but no Badger store, so that
@@ -185,8 +187,47 @@ func checkDir(dir string) error {
 }
 
 // migrations upgrade a store from the version of their key to the next.
-// None exist yet: schema 1 is the first.
-var migrations = map[uint32]func(*badger.Txn) error{}
+var migrations = map[uint32]func(*badger.Txn) error{
+	1: markAwaiting,
+}
+
+// markAwaiting (schema 1 to 2) sets the await key of every record that has
+// operations but no state, which Apply from schema 2 on keeps up to date.
+func markAwaiting(txn *badger.Txn) error {
+	var ids []app.RecordID // with operations, in key order
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecordOp}})
+	for it.Rewind(); it.Valid(); it.Next() {
+		k := it.Item().Key()
+		if len(k) < 1+26 {
+			continue // Check reports it
+		}
+		if id := app.RecordID(k[1 : 1+26]); len(ids) == 0 || ids[len(ids)-1] != id {
+			ids = append(ids, id)
+		}
+	}
+	it.Close()
+	// Badger allows one iterator at a time in a write transaction.
+	var awaiting []app.RecordID
+	it = txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}})
+	i := 0
+	for it.Rewind(); it.Valid() && i < len(ids); it.Next() {
+		id := app.RecordID(it.Item().Key()[1:])
+		for ; i < len(ids) && ids[i] < id; i++ {
+			awaiting = append(awaiting, ids[i])
+		}
+		if i < len(ids) && ids[i] == id {
+			i++
+		}
+	}
+	it.Close()
+	awaiting = append(awaiting, ids[i:]...)
+	for _, id := range awaiting {
+		if err := txn.Set(awaitKey(id), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 func (s *Store) checkSchema(dir string) error {
 	const op = "open"
@@ -526,9 +567,13 @@ func (s *Store) ApplyEncoded(ops []*app.Op, encs [][]byte) error {
 		return &app.Error{Op: "apply", Msg: "the store is closed"}
 	}
 	var touched []app.RecordID
-	seen := map[app.RecordID]bool{}
 	var changes []change
 	batch := make(map[app.OpID]*app.Op, len(ops))
+	// The new operations of each record, and the records created in this
+	// batch: a record whose create arrives now, and which neither exists
+	// nor awaits its create, has its whole history here.
+	byRecord := map[app.RecordID][]*app.Op{}
+	created := map[app.RecordID]bool{}
 	err := s.db.Update(func(txn *badger.Txn) error {
 		for i, o := range ops {
 			var enc []byte
@@ -566,9 +611,12 @@ func (s *Store) ApplyEncoded(ops []*app.Op, encs [][]byte) error {
 				if err := txn.Set(recordOpKey(o.Record, o.Device, o.Seq), nil); err != nil {
 					return err
 				}
-				if !seen[o.Record] {
-					seen[o.Record] = true
+				if _, ok := byRecord[o.Record]; !ok {
 					touched = append(touched, o.Record)
+				}
+				byRecord[o.Record] = append(byRecord[o.Record], o)
+				if o.Type == app.OpCreate {
+					created[o.Record] = true
 				}
 			}
 		}
@@ -578,26 +626,55 @@ func (s *Store) ApplyEncoded(ops []*app.Op, encs [][]byte) error {
 		if err := txn.Set(genKey(), binary.BigEndian.AppendUint64(nil, s.gen+1)); err != nil {
 			return err
 		}
-		// One iterator for the whole batch: creating one per record would
-		// sort the transaction's pending writes each time.
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecordOp}})
-		defer it.Close()
+		// One iterator for the whole batch, made when first needed:
+		// creating one per record would sort the transaction's pending
+		// writes each time.
+		var it *badger.Iterator
+		defer func() {
+			if it != nil {
+				it.Close()
+			}
+		}()
 		for _, id := range touched {
-			rops, err := opsIter(txn, it, id, batch)
-			if err != nil {
-				return err
+			fresh := false
+			if created[id] {
+				var err error
+				if fresh, err = absent(txn, id); err != nil {
+					return err
+				}
+			}
+			var rops []*app.Op
+			if fresh {
+				rops = byRecord[id]
+			} else {
+				if it == nil {
+					it = txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecordOp}})
+				}
+				var err error
+				if rops, err = opsIter(txn, it, id, batch); err != nil {
+					return err
+				}
 			}
 			r := app.Fold(rops)
-			if r == nil {
-				continue // its create has not arrived yet
+			if r == nil { // its create has not arrived yet
+				if err := txn.Set(awaitKey(id), nil); err != nil {
+					return err
+				}
+				continue
 			}
 			enc, err := app.EncodeRecord(stored(r))
 			if err != nil {
 				return err
 			}
-			old, err := recordTxn(txn, id)
-			if err != nil && app.KindOf(err) != app.NotFound {
-				return err
+			var old *app.Record
+			if !fresh {
+				old, err = recordTxn(txn, id)
+				if app.KindOf(err) == app.NotFound { // its create has just arrived
+					err = txn.Delete(awaitKey(id))
+				}
+				if err != nil {
+					return err
+				}
 			}
 			if err := txn.Set(recordKey(id), enc); err != nil {
 				return err
@@ -632,6 +709,21 @@ func (s *Store) ApplyEncoded(ops []*app.Op, encs [][]byte) error {
 		s.idxQ <- changes // waits while the indexer is several writes behind
 	}
 	return nil
+}
+
+// absent reports whether the store holds nothing of record id: no state
+// and no operations awaiting its create.
+func absent(txn *badger.Txn, id app.RecordID) (bool, error) {
+	for _, k := range [][]byte{recordKey(id), awaitKey(id)} {
+		_, err := txn.Get(k)
+		if err == nil {
+			return false, nil
+		}
+		if !errors.Is(err, badger.ErrKeyNotFound) {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // change is a record before and after a write; old is nil for a new one.
