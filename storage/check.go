@@ -152,8 +152,8 @@ func (s *Store) Check() (*app.CheckReport, error) {
 				rep.Problem("record %s: the in-memory index holds another version", id)
 			}
 			eachValue(s.tax, got, func(f field, v string) {
-				obj, err := mt.First(tablePostings, indexID, postingKey(f, v))
-				if err != nil || obj == nil || !obj.(*posting).has(n) {
+				p, err := s.idx.lookup(mt, f, v)
+				if err != nil || p == nil || !p.has(n) {
 					rep.Problem("record %s is missing from the index of %s = %q", id, fieldNames[f], v)
 				}
 			})

@@ -57,14 +57,14 @@ func (s *Store) Query(q *app.Query) (*app.Result, error) {
 		}
 		union := make(bitmap, words)
 		for _, v := range d.vals {
-			obj, err := txn.First(tablePostings, indexID, postingKey(d.f, v))
+			p, err := ix.lookup(txn, d.f, v)
 			if err != nil {
 				return nil, err
 			}
-			if obj == nil {
+			if p == nil {
 				continue
 			}
-			if p := obj.(*posting); p.Bits != nil {
+			if p.Bits != nil {
 				union = union.or(p.Bits)
 			} else {
 				for _, n := range p.Nums {

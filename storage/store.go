@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -67,6 +68,14 @@ type Store struct {
 	ixErr     error  // the indexer failed; the index is stale until reopened
 	closed    bool   // guarded by writeMu
 
+	// What Apply knows without reading Badger, guarded by writeMu: the
+	// records that have a stored state or await their create, and the
+	// highest sequence stored of each device it has looked up. A first sync
+	// then reads nothing back: every operation is above its device's top
+	// and every record it creates is unknown.
+	known map[app.RecordID]struct{}
+	top   map[app.DeviceID]uint64
+
 	opsMu sync.Mutex
 	opsCh chan struct{} // closed and replaced whenever operations are stored
 
@@ -114,6 +123,10 @@ func Open(dir string, o Options) (*Store, error) {
 		return nil, err
 	}
 	if err := s.rebuild(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.loadKnown(); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -566,9 +579,10 @@ func (s *Store) ApplyEncoded(ops []*app.Op, encs [][]byte) error {
 	if s.closed {
 		return &app.Error{Op: "apply", Msg: "the store is closed"}
 	}
-	var touched []app.RecordID
+	var touched, known []app.RecordID
 	var changes []change
 	batch := make(map[app.OpID]*app.Op, len(ops))
+	tops := map[app.DeviceID]uint64{}
 	// The new operations of each record, and the records created in this
 	// batch: a record whose create arrives now, and which neither exists
 	// nor awaits its create, has its whole history here.
@@ -586,7 +600,17 @@ func (s *Store) ApplyEncoded(ops []*app.Op, encs [][]byte) error {
 				}
 			}
 			key := opKey(o.Device, o.Seq)
-			if item, err := txn.Get(key); err == nil {
+			top, ok := tops[o.Device]
+			if !ok {
+				var err error
+				if top, err = s.topTxn(txn, o.Device); err != nil {
+					return err
+				}
+			}
+			tops[o.Device] = max(top, o.Seq)
+			if o.Seq > top {
+				// Above everything stored of its device: new.
+			} else if item, err := txn.Get(key); err == nil {
 				same := false
 				if err := item.Value(func(v []byte) error { same = string(v) == string(enc); return nil }); err != nil {
 					return err
@@ -636,12 +660,10 @@ func (s *Store) ApplyEncoded(ops []*app.Op, encs [][]byte) error {
 			}
 		}()
 		for _, id := range touched {
-			fresh := false
-			if created[id] {
-				var err error
-				if fresh, err = absent(txn, id); err != nil {
-					return err
-				}
+			_, had := s.known[id]
+			fresh := created[id] && !had
+			if !had {
+				known = append(known, id)
 			}
 			var rops []*app.Op
 			if fresh {
@@ -698,6 +720,12 @@ func (s *Store) ApplyEncoded(ops []*app.Op, encs [][]byte) error {
 		return err
 	}
 	s.gen++
+	for dev, top := range tops {
+		s.top[dev] = top
+	}
+	for _, id := range known {
+		s.known[id] = struct{}{}
+	}
 	s.opsMu.Lock()
 	close(s.opsCh)
 	s.opsCh = make(chan struct{})
@@ -711,19 +739,43 @@ func (s *Store) ApplyEncoded(ops []*app.Op, encs [][]byte) error {
 	return nil
 }
 
-// absent reports whether the store holds nothing of record id: no state
-// and no operations awaiting its create.
-func absent(txn *badger.Txn, id app.RecordID) (bool, error) {
-	for _, k := range [][]byte{recordKey(id), awaitKey(id)} {
-		_, err := txn.Get(k)
-		if err == nil {
-			return false, nil
-		}
-		if !errors.Is(err, badger.ErrKeyNotFound) {
-			return false, err
+// loadKnown fills known from the index the rebuild made and the records
+// awaiting their create.
+func (s *Store) loadKnown() error {
+	s.known = make(map[app.RecordID]struct{}, len(s.idx.nums))
+	for id, n := range s.idx.nums {
+		if s.idx.recs[n] != nil {
+			s.known[id] = struct{}{}
 		}
 	}
-	return true, nil
+	s.top = map[app.DeviceID]uint64{}
+	return s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixAwait}})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			s.known[app.RecordID(it.Item().Key()[1:])] = struct{}{}
+		}
+		return nil
+	})
+}
+
+// topTxn returns the highest sequence of dev's operations stored, 0 if
+// none, from memory once looked up. The caller holds writeMu.
+func (s *Store) topTxn(txn *badger.Txn, dev app.DeviceID) (uint64, error) {
+	if top, ok := s.top[dev]; ok {
+		return top, nil
+	}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: devicePrefix(dev), Reverse: true})
+	defer it.Close()
+	var top uint64
+	if it.Seek(opKey(dev, math.MaxUint64)); it.Valid() {
+		k := it.Item().Key()
+		if len(k) != 1+16+8 {
+			return 0, &app.Error{Op: "apply", Kind: app.Corrupt, Msg: fmt.Sprintf("bad operation key %x", k)}
+		}
+		top = binary.BigEndian.Uint64(k[1+16:])
+	}
+	return top, nil
 }
 
 // change is a record before and after a write; old is nil for a new one.
