@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -85,11 +87,26 @@ func sharedDeltaFixture(b *testing.B, n int) *deltaFixture {
 	return f
 }
 
-// memStore is newStore without a cleanup: the delta fixture lives for the
-// whole benchmark process, so that b.N's ramp-up and -count do not load
-// 20,000 records each time.
-func memStore() (*app.Service, error) {
-	st, err := storage.Open("", storage.Options{InMemory: true})
+// benchTemp holds the stores that live for the whole benchmark process;
+// TestMain removes it.
+var benchTemp string
+
+// processStore is a store on disk, as on a laptop, without a cleanup: the
+// delta fixture lives for the whole benchmark process, so that b.N's
+// ramp-up and -count do not load 20,000 records each time.
+func processStore() (*app.Service, error) {
+	if benchTemp == "" {
+		d, err := os.MkdirTemp("", "consulta-bench-sync-")
+		if err != nil {
+			return nil, err
+		}
+		benchTemp = d
+	}
+	dir, err := os.MkdirTemp(benchTemp, "store-")
+	if err != nil {
+		return nil, err
+	}
+	st, err := storage.Open(filepath.Join(dir, "data"), storage.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +114,7 @@ func memStore() (*app.Service, error) {
 }
 
 func newDeltaFixture(n int) (*deltaFixture, error) {
-	src, err := memStore()
+	src, err := processStore()
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +124,7 @@ func newDeltaFixture(n int) (*deltaFixture, error) {
 	if _, err := demo.Load(src, n, 1, 500, nil); err != nil {
 		return nil, err
 	}
-	dst, err := memStore()
+	dst, err := processStore()
 	if err != nil {
 		return nil, err
 	}

@@ -5,30 +5,38 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"testing"
 	"time"
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/app/demo"
+	"github.com/cartagena-c40/consulta/storage"
 	"github.com/cartagena-c40/consulta/sync/transport"
 )
 
 // BenchmarkFirstSync20k: a fresh member receives a workspace of 20,000
 // demo records (one operation each) from a peer over loopback TCP, TLS
-// included. Reports operations per second and bytes on the wire per
-// operation.
+// included, both stores on disk as on laptops. Reports operations per
+// second, CPU time per operation and bytes on the wire per operation.
 func BenchmarkFirstSync20k(b *testing.B) {
-	benchFirstSync(b, 20000)
+	benchFirstSync(b, 20000, newDiskStore)
 }
 
 // BenchmarkFirstSync100k is the size: 100,000 operations.
 func BenchmarkFirstSync100k(b *testing.B) {
-	benchFirstSync(b, 100000)
+	benchFirstSync(b, 100000, newDiskStore)
 }
 
-func benchFirstSync(b *testing.B, n int) {
-	src := newStore(b)
+// BenchmarkFirstSync100kInMemory is the same with in-memory stores, which
+// neither write logs nor fsync: what the rest of the path costs.
+func BenchmarkFirstSync100kInMemory(b *testing.B) {
+	benchFirstSync(b, 100000, func(b *testing.B) *app.Service { return newStore(b) })
+}
+
+func benchFirstSync(b *testing.B, n int, store func(*testing.B) *app.Service) {
+	src := store(b)
 	if _, err := src.Init("Cartagena +40"); err != nil {
 		b.Fatal(err)
 	}
@@ -65,7 +73,7 @@ func benchFirstSync(b *testing.B, n int) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		dst := newStore(b)
+		dst := store(b)
 		ws := src.Workspace()
 		if _, err := dst.Join(ws.ID, ws.Secret[:transport.JoinKeySize], ""); err != nil {
 			b.Fatal(err)
@@ -108,6 +116,21 @@ func benchFirstSync(b *testing.B, n int) {
 	// shared machine, where a neighbour's load changes the wall clock.
 	b.ReportMetric(float64(cpu.Microseconds())/float64(ops*b.N), "cpu-us/op")
 	_ = app.KindNote
+}
+
+// newDiskStore is a store in a temporary directory, as on a laptop: its
+// writes are durable (fsync), which in-memory stores skip.
+func newDiskStore(b *testing.B) *app.Service {
+	st, err := storage.Open(filepath.Join(b.TempDir(), "data"), storage.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	svc, err := app.NewService(st)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return svc
 }
 
 // profileSync writes a CPU profile of the sync alone (not of filling the

@@ -43,7 +43,11 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if benchTemp != "" {
+		os.RemoveAll(benchTemp)
+	}
+	os.Exit(code)
 }
 
 // runChild is one laptop in its own process: its own store on disk, the
