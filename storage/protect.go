@@ -64,14 +64,11 @@ type pendingKey struct {
 // process (the kernel maps the 64 MiB); three passes took 220 ms. The
 // memory is what makes guessing on GPUs dear; more passes only add a fixed
 // delay to every start. Existing key files keep their own parameters.
-const (
-	kdfTime    = 1
-	kdfMemory  = 64 << 10 // KiB
-	kdfThreads = 2
-)
+var kdfCost = kdfParams{KDF: "argon2id", Time: 1, Memory: 64 << 10, Threads: 2}
 
 func newParams(pass []byte) (kdfParams, []byte, error) {
-	p := kdfParams{KDF: "argon2id", Time: kdfTime, Memory: kdfMemory, Threads: kdfThreads, Salt: make([]byte, 16)}
+	p := kdfCost
+	p.Salt = make([]byte, 16)
 	if _, err := rand.Read(p.Salt); err != nil {
 		return p, nil, err
 	}

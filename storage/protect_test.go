@@ -202,3 +202,30 @@ func TestProtectExistingStore(t *testing.T) {
 		t.Fatalf("protecting twice: %v", err)
 	}
 }
+
+// TestKeyFileKeepsItsCost: a store protected with other argon2id costs (as
+// before they were lowered to one pass) opens with the costs its key file
+// names, and a passphrase change gives it today's.
+func TestKeyFileKeepsItsCost(t *testing.T) {
+	saved := kdfCost
+	kdfCost.Time = 3
+	dir := filepath.Join(t.TempDir(), "data")
+	fill(t, dir, "frase antigua")
+	kdfCost = saved
+	kf, err := readKeyFile(dir)
+	if err != nil || kf.Current.Time != 3 {
+		t.Fatalf("key file: %+v %v", kf, err)
+	}
+	if n := count(t, dir, "frase antigua"); n != 50 {
+		t.Fatalf("%d records", n)
+	}
+	if err := ChangePassphrase(dir, []byte("frase antigua"), []byte("frase nueva")); err != nil {
+		t.Fatal(err)
+	}
+	if kf, _ = readKeyFile(dir); kf.Current.Time != saved.Time || kf.Current.Memory != saved.Memory {
+		t.Fatalf("after the change: %+v", kf.Current)
+	}
+	if n := count(t, dir, "frase nueva"); n != 50 {
+		t.Fatalf("%d records after the change", n)
+	}
+}
