@@ -73,17 +73,31 @@ func (s *Service) OpsAfter(dev DeviceID, after uint64, limit, maxBytes int) ([][
 // that sends one is misbehaving. Operations already held are skipped.
 // Receive returns how many operations were new.
 func (s *Service) Receive(raw [][]byte) (int, error) {
+	return s.ReceiveDecoded(s.Decode(raw))
+}
+
+// Decoded is a batch of operations from a peer, each decoded and checked
+// on its own (Decode), ready for ReceiveDecoded.
+type Decoded struct {
+	raw [][]byte
+	ops []*Op
+	err error
+}
+
+// Decode does the part of Receive that needs neither the service lock nor
+// what the store holds: decoding each operation and checking its encoding,
+// workspace, shape and values, on every core. Sync decodes the next chunk
+// while the current one is being stored. An error is kept for
+// ReceiveDecoded to return.
+func (s *Service) Decode(raw [][]byte) *Decoded {
 	const op = "receive"
+	d := &Decoded{raw: raw}
 	ws := s.Workspace()
 	if ws == nil {
-		return 0, &Error{Op: op, Kind: NotInitialized, Msg: "no workspace here yet; create one with init"}
+		d.err = &Error{Op: op, Kind: NotInitialized, Msg: "no workspace here yet; create one with init"}
+		return d
 	}
-	r, err := s.replica()
-	if err != nil {
-		return 0, err
-	}
-	// Decoding and checking each operation on its own needs no lock and
-	// uses every core; a first sync brings a thousand per chunk.
+	// A first sync brings a thousand operations per chunk.
 	ops := make([]*Op, len(raw))
 	errs := make([]error, len(raw))
 	workers := min(runtime.NumCPU(), (len(raw)+63)/64)
@@ -109,9 +123,25 @@ func (s *Service) Receive(raw [][]byte) (int, error) {
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return 0, err
+			d.err = err
+			return d
 		}
 	}
+	d.ops = ops
+	return d
+}
+
+// ReceiveDecoded is Receive for a batch Decode has prepared.
+func (s *Service) ReceiveDecoded(d *Decoded) (int, error) {
+	const op = "receive"
+	if d.err != nil {
+		return 0, d.err
+	}
+	r, err := s.replica()
+	if err != nil {
+		return 0, err
+	}
+	ops, raw := d.ops, d.raw
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	keys := map[DeviceID]ed25519.PublicKey{}

@@ -125,6 +125,8 @@ func BenchmarkOpenAfterCrash(b *testing.B) {
 		st.db.Update(func(txn *badger.Txn) error { return txn.Delete(wordsKey()) })
 		close(st.stop)
 		<-st.done
+		close(st.idxQ) // let its indexer go, or each round keeps an index
+		<-st.idxDone
 		st.db.Close() // no Close: no snapshot, as after a crash
 		b.StartTimer()
 		st, err = Open(dir, Options{})

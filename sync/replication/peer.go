@@ -224,6 +224,7 @@ func (p *peer) adoptTitle(title string) {
 type frame struct {
 	m   protocol.Message
 	err error
+	ops *app.Decoded // an Ops message's operations, decoded ahead
 }
 
 // recvLoop reads messages ahead of readLoop, so that reading and decoding
@@ -243,8 +244,14 @@ func (p *peer) recvLoop(ctx context.Context, out chan<- frame) {
 		if ctx.Err() != nil {
 			return
 		}
+		f := frame{m: m, err: err}
+		if ops, ok := m.(*protocol.Ops); ok && err == nil {
+			// Decoding needs nothing the previous chunk stores, so it
+			// runs while readLoop stores that one (and waits for the disk).
+			f.ops = p.s.app.Decode(ops.Ops)
+		}
 		select {
-		case out <- frame{m, err}:
+		case out <- f:
 		case <-ctx.Done():
 			return
 		}
@@ -273,7 +280,7 @@ func (p *peer) readLoop(ctx context.Context, in <-chan frame) error {
 				return err
 			}
 		case *protocol.Ops:
-			if err := p.receive(m); err != nil {
+			if err := p.receive(m, f.ops); err != nil {
 				return err
 			}
 		case *protocol.Ping:
@@ -310,7 +317,7 @@ func (p *peer) gotVector(m *protocol.Vector) error {
 }
 
 // receive checks a chunk of operations and stores it.
-func (p *peer) receive(m *protocol.Ops) error {
+func (p *peer) receive(m *protocol.Ops, dec *app.Decoded) error {
 	var dev app.DeviceID
 	var first, last uint64
 	for i, raw := range m.Ops {
@@ -338,7 +345,10 @@ func (p *peer) receive(m *protocol.Ops) error {
 	if first > have[dev]+1 {
 		return misbehaving("sent operations of %s from %d, but we hold only up to %d: a gap", dev, first, have[dev])
 	}
-	n, err := p.s.app.Receive(m.Ops)
+	if dec == nil {
+		dec = p.s.app.Decode(m.Ops)
+	}
+	n, err := p.s.app.ReceiveDecoded(dec)
 	if err != nil {
 		switch app.KindOf(err) {
 		case app.Corrupt, app.Invalid, app.Foreign:
