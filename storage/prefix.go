@@ -24,7 +24,7 @@ const (
 	// Derived state, rebuilt from operations when missing.
 	prefixRecord byte = 0x20 // record(26) -> materialized record, CBOR
 	prefixWords  byte = 0x21 // the word index as of a generation: see snapshot.go
-	prefixBody   byte = 0x22 // record(26) -> its body, UTF-8; kept apart so start-up reads only summaries
+	prefixBody   byte = 0x22 // record(26) -> its body, UTF-8, or 0xFF and the key of the operation that holds it (schema 2); kept apart so start-up reads only summaries
 	prefixAwait  byte = 0x23 // record(26) -> nothing: operations are stored but not yet its create (schema 2)
 
 	// Local state of this laptop, never synced: drafts of open forms and
@@ -33,7 +33,8 @@ const (
 )
 
 // schemaVersion is the version of the key layout this code writes.
-// 2: prefixAwait marks records whose create has not arrived.
+// 2: prefixAwait marks records whose create has not arrived; a body may
+// name the operation that holds it.
 const schemaVersion uint32 = 2
 
 var schemaKey = []byte{prefixSchema}

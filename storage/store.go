@@ -326,6 +326,7 @@ func (s *Store) load(snap *snapshot) error {
 	type batch struct {
 		vals   [][]byte
 		bodies [][]byte
+		refs   []int // the bodies that are operations holding the text
 		keys   []string
 		recs   []*app.Record // summaries
 		ids    [][]uint32    // words of each record
@@ -343,7 +344,21 @@ func (s *Store) load(snap *snapshot) error {
 			for b := range work {
 				b.recs = make([]*app.Record, len(b.vals))
 				b.ids = make([][]uint32, len(b.vals))
+				for _, i := range b.refs {
+					o, err := app.DecodeOp(b.bodies[i])
+					if err == nil && (o.Patch == nil || o.Patch.Body == nil) {
+						err = fmt.Errorf("operation %s sets no text", o.ID())
+					}
+					if err != nil {
+						b.err = &app.Error{Op: "open", Kind: app.Corrupt, Msg: fmt.Sprintf("the text of record %s", b.keys[i]), Err: err}
+						break
+					}
+					b.bodies[i] = []byte(*o.Patch.Body)
+				}
 				for i, v := range b.vals {
+					if b.err != nil {
+						break
+					}
 					r, err := app.DecodeRecord(v)
 					if err != nil {
 						b.err = &app.Error{Op: "open", Kind: app.Corrupt, Msg: fmt.Sprintf("record %s", b.keys[i]), Err: err}
@@ -388,6 +403,13 @@ func (s *Store) load(snap *snapshot) error {
 					item, err := txn.Get(bodyKey(app.RecordID(id)))
 					if err == nil {
 						body, err = item.ValueCopy(nil)
+					}
+					if err == nil && len(body) > 0 && body[0] == bodyRef {
+						// The workers decode the operation that holds it.
+						if body, err = opValue(txn, body[1:]); err != nil {
+							return &app.Error{Op: "open", Kind: app.Corrupt, Msg: fmt.Sprintf("the text of record %s", id), Err: err}
+						}
+						b.refs = append(b.refs, len(b.bodies))
 					}
 					if err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
 						return err
@@ -701,9 +723,12 @@ func (s *Store) ApplyEncoded(ops []*app.Op, encs [][]byte) error {
 			if err := txn.Set(recordKey(id), enc); err != nil {
 				return err
 			}
-			if r.Body == "" {
+			switch src := bodySource(rops, r.Body); {
+			case r.Body == "":
 				err = txn.Delete(bodyKey(id))
-			} else {
+			case src != nil:
+				err = txn.Set(bodyKey(id), append([]byte{bodyRef}, opKey(src.Device, src.Seq)...))
+			default:
 				err = txn.Set(bodyKey(id), []byte(r.Body))
 			}
 			if err != nil {
@@ -776,6 +801,58 @@ func (s *Store) topTxn(txn *badger.Txn, dev app.DeviceID) (uint64, error) {
 		top = binary.BigEndian.Uint64(k[1+16:])
 	}
 	return top, nil
+}
+
+// bodyRef starts a body key's value that names the operation holding the
+// text instead of holding it (UTF-8 text never contains the byte 0xFF):
+// most records' text is that of the operation that created or last set
+// it, and storing it twice doubled what a first sync writes.
+const bodyRef = 0xFF
+
+// bodySource returns the operation among ops whose patch sets the body to
+// body, nil if none does (a merged text, or none).
+func bodySource(ops []*app.Op, body string) *app.Op {
+	for i := len(ops) - 1; i >= 0; i-- {
+		if p := ops[i].Patch; p != nil && p.Body != nil && *p.Body == body && body != "" {
+			return ops[i]
+		}
+	}
+	return nil
+}
+
+// bodyText returns the text a body key's value v stands for: v itself, or
+// the body of the operation it names.
+func bodyText(txn *badger.Txn, v []byte) ([]byte, error) {
+	if len(v) == 0 || v[0] != bodyRef {
+		return v, nil
+	}
+	enc, err := opValue(txn, v[1:])
+	if err != nil {
+		return nil, err
+	}
+	o, err := app.DecodeOp(enc)
+	if err != nil {
+		return nil, err
+	}
+	if o.Patch == nil || o.Patch.Body == nil {
+		return nil, fmt.Errorf("operation %s sets no text", o.ID())
+	}
+	return []byte(*o.Patch.Body), nil
+}
+
+// opValue reads the operation stored under key, which a body names.
+func opValue(txn *badger.Txn, key []byte) ([]byte, error) {
+	if len(key) != 1+16+8 || key[0] != prefixOp {
+		return nil, fmt.Errorf("a text names %x, which is no operation's key", key)
+	}
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, fmt.Errorf("a text names operation %x, which is missing", key[1:])
+	}
+	if err != nil {
+		return nil, err
+	}
+	return item.ValueCopy(nil)
 }
 
 // change is a record before and after a write; old is nil for a new one.
@@ -927,6 +1004,9 @@ func recordTxn(txn *badger.Txn, id app.RecordID) (*app.Record, error) {
 			b, err := item.ValueCopy(nil)
 			if err != nil {
 				return nil, err
+			}
+			if b, err = bodyText(txn, b); err != nil {
+				return nil, &app.Error{Op: "load", Kind: app.Corrupt, Msg: fmt.Sprintf("the text of record %s", id), Err: err}
 			}
 			r.Body = string(b)
 		} else if !errors.Is(err, badger.ErrKeyNotFound) {
