@@ -33,7 +33,7 @@ func (s *Store) Check() (*app.CheckReport, error) {
 	var heads []*app.Op
 	keys := map[app.DeviceID]ed25519.PublicKey{}
 	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixOp}, PrefetchValues: true})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixOp}})
 		defer it.Close()
 		var prev *app.Op
 		var prevEnc []byte

@@ -155,6 +155,15 @@ func openError(dir string, err error) error {
 }
 
 // badgerOptions are the options every store is opened with.
+//
+// Iterators here do not prefetch values: Badger starts a goroutine per item
+// to do so, which pays only for values in the value log, and ours (up to a
+// few kilobytes) all stay in the LSM tree. On a busy machine each wait for
+// such a goroutine cost the sync's Vector calls milliseconds.
+//
+// Tables are not compressed: a first sync spent 1.5 s of its CPU in
+// Snappy; the texts take about a quarter more disk (384 MB against 311 MB
+// for the 100,000-record benchmark workspace), and opening got faster.
 func badgerOptions(dir string, o Options) badger.Options {
 	return badger.DefaultOptions(dir).
 		WithLogger(badgerLogger{o.Log}).
@@ -382,7 +391,7 @@ func (s *Store) load(snap *snapshot) error {
 		defer close(queue)
 		defer close(work)
 		readErr <- s.db.View(func(txn *badger.Txn) error {
-			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}, PrefetchValues: true, PrefetchSize: 256})
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}})
 			defer it.Close()
 			b := &batch{done: make(chan struct{})}
 			flush := func() {
@@ -1080,7 +1089,7 @@ func (s *Store) GetLocal(key string) ([]byte, error) {
 func (s *Store) ListLocal(prefix string) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: localKey(prefix), PrefetchValues: true})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: localKey(prefix)})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			v, err := it.Item().ValueCopy(nil)
@@ -1157,7 +1166,7 @@ func vectorTxn(txn *badger.Txn, dev app.DeviceID) (uint64, error) {
 func (s *Store) Vector() (app.Vector, error) {
 	vec := app.Vector{}
 	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixVector}, PrefetchValues: true})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixVector}})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			v, err := it.Item().ValueCopy(nil)
@@ -1179,7 +1188,7 @@ func (s *Store) OpsAfter(dev app.DeviceID, after uint64, limit, maxBytes int) ([
 	size := 0
 	err := s.db.View(func(txn *badger.Txn) error {
 		prefix := devicePrefix(dev)
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 64})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
 		for it.Seek(opKey(dev, after+1)); it.ValidForPrefix(prefix); it.Next() {
 			v, err := it.Item().ValueCopy(nil)
