@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/app/demo"
 	"github.com/cartagena-c40/consulta/storage"
 	"github.com/cartagena-c40/consulta/sync/transport"
 )
@@ -30,6 +31,7 @@ const (
 	childDirEnv   = "CONSULTA_SYNC_CHILD_DIR"   // its data directory; set only in a child
 	childJoinEnv  = "CONSULTA_SYNC_CHILD_JOIN"  // "workspace-id:join-key-hex" to join; empty to init
 	childPeersEnv = "CONSULTA_SYNC_CHILD_PEERS" // comma-separated addresses to keep dialling
+	childChunkEnv = "CONSULTA_SYNC_CHILD_CHUNK" // operations per chunk it sends; 200 unless set
 )
 
 // TestMain lets this test binary double as a laptop for
@@ -60,6 +62,7 @@ func TestMain(m *testing.M) {
 // answers one line per command read from in: "ok ..." or "err ...".
 //
 //	write N PREFIX      create N notes; answers the first id
+//	demo N              load N demo records
 //	update ID TITLE     change a record's title
 //	sync ADDR...        SyncOnce with these peers
 //	syncbg ADDR...      SyncOnce in the background; answers at once
@@ -102,7 +105,11 @@ func runChild(dir string, in io.Reader, out io.Writer) error {
 		peers = strings.Split(p, ",")
 	}
 	lg := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	r, err := New(svc, Options{Listener: ln, Peers: peers, Log: lg, ChunkOps: 200,
+	chunk := 200
+	if c, err := strconv.Atoi(os.Getenv(childChunkEnv)); err == nil {
+		chunk = c
+	}
+	r, err := New(svc, Options{Listener: ln, Peers: peers, Log: lg, ChunkOps: chunk,
 		PingInterval: 2 * time.Second, RetryInterval: 100 * time.Millisecond})
 	if err != nil {
 		return err
@@ -139,6 +146,9 @@ func runChild(dir string, in io.Reader, out io.Writer) error {
 		case "write":
 			n, _ := strconv.Atoi(f[1])
 			res, err = childWrite(svc, n, f[2])
+		case "demo":
+			n, _ := strconv.Atoi(f[1])
+			_, err = demo.Load(svc, n, 1, 500, nil)
 		case "update":
 			title := strings.Join(f[2:], " ")
 			err = svc.Update(app.RecordID(f[1]), app.Patch{Title: &title})
@@ -240,7 +250,7 @@ func childHash(svc *app.Service) (string, error) {
 
 // proc is a child laptop seen from the test.
 type proc struct {
-	t      *testing.T
+	t      testing.TB
 	name   string
 	dir    string
 	cmd    *exec.Cmd
@@ -254,7 +264,7 @@ type proc struct {
 }
 
 // startProc starts a laptop on dir; env adds childJoinEnv or childPeersEnv.
-func startProc(t *testing.T, name, dir string, env ...string) *proc {
+func startProc(t testing.TB, name, dir string, env ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(append(os.Environ(), childDirEnv+"="+dir), env...)
