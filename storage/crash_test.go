@@ -21,7 +21,11 @@ func TestMain(m *testing.M) {
 		writeUntilKilled(dir)
 		return
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if benchOwned {
+		os.RemoveAll(benchDir) // the generated benchmark workspace
+	}
+	os.Exit(code)
 }
 
 // writeUntilKilled writes notes in a loop and prints each id once Create

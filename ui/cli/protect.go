@@ -128,8 +128,9 @@ func cmdCheck(c *ctx, args []string) error {
 			return err
 		}
 	} else {
-		c.out("%d operations of %d devices (%d signatures checked, the hash chains vouch for the rest), %d records\n",
-			rep.Operations, rep.Devices, rep.Signatures, rep.Records)
+		c.out("%s of %s (%s checked, the hash chains vouch for the rest), %s\n",
+			count(rep.Operations, "operation"), count(rep.Devices, "device"),
+			count(rep.Signatures, "signature"), count(rep.Records, "record"))
 		for _, p := range rep.Problems {
 			c.out("PROBLEM: %s\n", p)
 		}
@@ -141,4 +142,12 @@ func cmdCheck(c *ctx, args []string) error {
 		return &app.Error{Op: "check", Kind: app.Corrupt, Msg: fmt.Sprintf("%d problems found", len(rep.Problems))}
 	}
 	return nil
+}
+
+// count is n and noun, plural unless n is 1.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

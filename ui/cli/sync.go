@@ -157,7 +157,7 @@ func syncOnce(c *ctx, peers []string, noMDNS bool) error {
 	before, _ := c.svc.Vector()
 	err = r.SyncOnce(ctx, peers)
 	after, _ := c.svc.Vector()
-	fmt.Fprintf(c.env.Stderr, "received %d operations; this laptop now holds %d\n", total(after)-total(before), total(after))
+	fmt.Fprintf(c.env.Stderr, "received %s; this laptop now holds %d\n", count(total(after)-total(before), "operation"), total(after))
 	return err
 }
 
