@@ -92,8 +92,8 @@ type Decoded struct {
 func (s *Service) Decode(raw [][]byte) *Decoded {
 	const op = "receive"
 	d := &Decoded{raw: raw}
-	ws := s.Workspace()
-	if ws == nil {
+	wsID := s.wsID.Load() // not Workspace(): mu is held while a batch is stored
+	if wsID == nil {
 		d.err = &Error{Op: op, Kind: NotInitialized, Msg: "no workspace here yet; create one with init"}
 		return d
 	}
@@ -111,8 +111,8 @@ func (s *Service) Decode(raw [][]byte) *Decoded {
 				switch {
 				case err != nil:
 					errs[i] = withOp(op, err)
-				case o.Workspace != ws.ID:
-					errs[i] = &Error{Op: op, Kind: Foreign, Msg: fmt.Sprintf("operation %s belongs to workspace %s, not %s", o.ID(), o.Workspace, ws.ID)}
+				case o.Workspace != *wsID:
+					errs[i] = &Error{Op: op, Kind: Foreign, Msg: fmt.Sprintf("operation %s belongs to workspace %s, not %s", o.ID(), o.Workspace, *wsID)}
 				default:
 					errs[i] = withOp(op, s.checkRemote(o))
 				}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -63,6 +64,9 @@ type Service struct {
 
 	mu   sync.Mutex // serializes writes: one sequence per device
 	ws   *Workspace
+	// wsID is ws.ID, readable without mu: Decode checks operations
+	// against it while Receive holds mu to store the batch before.
+	wsID atomic.Pointer[WorkspaceID]
 	id   *Identity
 	seq  uint64
 	prev []byte // chain hash of this device's last operation
@@ -96,6 +100,9 @@ func (s *Service) load() error {
 		return err
 	}
 	s.ws, s.id = ws, id
+	if ws != nil {
+		s.wsID.Store(&ws.ID)
+	}
 	if last != nil {
 		s.seq, s.prev = last.Seq, HashOp(enc)
 		s.clock.Observe(last.HLC)
@@ -166,6 +173,7 @@ func (s *Service) initLocked(ws *Workspace) error {
 		return err
 	}
 	s.ws, s.id, s.seq, s.prev = ws, id, 0, nil
+	s.wsID.Store(&ws.ID)
 	dev := s.newOpLocked(OpDevice, "")
 	dev.PubKey = id.Key.Public().(ed25519.PublicKey)
 	dev.Name = id.Name
