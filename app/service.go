@@ -62,8 +62,8 @@ type Service struct {
 	tax   *Taxonomy
 	clock Clock
 
-	mu   sync.Mutex // serializes writes: one sequence per device
-	ws   *Workspace
+	mu sync.Mutex // serializes writes: one sequence per device
+	ws *Workspace
 	// wsID is ws.ID, readable without mu: Decode checks operations
 	// against it while Receive holds mu to store the batch before.
 	wsID atomic.Pointer[WorkspaceID]
