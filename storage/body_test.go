@@ -27,7 +27,7 @@ func bodyValue(t *testing.T, st *Store, id app.RecordID) []byte {
 // TestBodyStoredOnce: a text that an operation holds is stored as a
 // reference to it; a text no operation holds (merged from concurrent
 // edits) is stored itself; both read back whole, and a reference to
-// nothing is reported, not read as text.
+// nothing is reported, not read as text, and mended by the next write.
 func TestBodyStoredOnce(t *testing.T) {
 	svcA, stA := newService(t, "")
 	svcB, stB := newService(t, "")
@@ -94,5 +94,16 @@ func TestBodyStoredOnce(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(rep.Problems, "\n"), "missing") {
 		t.Fatalf("check: %v", rep.Problems)
+	}
+	// The next write to the record goes through, and stores its text again
+	// from the operations.
+	if err := svcA.Update(id, app.Patch{Title: sp("Título corregido")}); err != nil {
+		t.Fatalf("an edit of a record whose stored text is damaged: %v", err)
+	}
+	if r, err := stA.Record(id); err != nil || r.Body != "Texto nuevo." {
+		t.Fatalf("after the edit: %v %q", err, r.Body)
+	}
+	if rep, _ = stA.Check(); strings.Contains(strings.Join(rep.Problems, "\n"), "missing") {
+		t.Fatalf("check after the edit: %v", rep.Problems)
 	}
 }

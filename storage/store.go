@@ -722,8 +722,15 @@ func (s *Store) ApplyEncoded(ops []*app.Op, encs [][]byte) error {
 			var old *app.Record
 			if !fresh {
 				old, err = recordTxn(txn, id)
-				if app.KindOf(err) == app.NotFound { // its create has just arrived
+				var te *textError
+				switch {
+				case app.KindOf(err) == app.NotFound: // its create has just arrived
 					err = txn.Delete(awaitKey(id))
+				case errors.As(err, &te):
+					// Its stored text is damaged; the write stores it
+					// again from the operations, and the words of the lost
+					// text stay in the word index until the next start.
+					err = nil
 				}
 				if err != nil {
 					return err
@@ -991,6 +998,14 @@ func (s *Store) Record(id app.RecordID) (*app.Record, error) {
 	return r, err
 }
 
+// textError is a record whose text cannot be read back (its reference
+// names an operation that is missing or damaged); recordTxn returns the
+// record without its text beside it.
+type textError struct{ err *app.Error }
+
+func (e *textError) Error() string { return e.err.Error() }
+func (e *textError) Unwrap() error { return e.err }
+
 func recordTxn(txn *badger.Txn, id app.RecordID) (*app.Record, error) {
 	item, err := txn.Get(recordKey(id))
 	if errors.Is(err, badger.ErrKeyNotFound) {
@@ -1015,7 +1030,7 @@ func recordTxn(txn *badger.Txn, id app.RecordID) (*app.Record, error) {
 				return nil, err
 			}
 			if b, err = bodyText(txn, b); err != nil {
-				return nil, &app.Error{Op: "load", Kind: app.Corrupt, Msg: fmt.Sprintf("the text of record %s", id), Err: err}
+				return r, &textError{&app.Error{Op: "load", Kind: app.Corrupt, Msg: fmt.Sprintf("the text of record %s", id), Err: err}}
 			}
 			r.Body = string(b)
 		} else if !errors.Is(err, badger.ErrKeyNotFound) {
