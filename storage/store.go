@@ -215,6 +215,8 @@ var migrations = map[uint32]func(*badger.Txn) error{
 
 // markAwaiting (schema 1 to 2) sets the await key of every record that has
 // operations but no state, which Apply from schema 2 on keeps up to date.
+// It writes in the schema check's one transaction, which holds some 80,000
+// such keys: records wait for their create only while a sync is partial.
 func markAwaiting(txn *badger.Txn) error {
 	var ids []app.RecordID // with operations, in key order
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecordOp}})
