@@ -60,7 +60,7 @@ func New(a fyne.App, w fyne.Window, svc *app.Service) *UI {
 	}
 	useLanguage(u.lang)
 	w.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
-	w.Resize(fyne.NewSize(1280, 800))
+	w.Resize(fyne.NewSize(1280, 720)) // fits a 1366×768 laptop screen with its panel
 	u.build()
 	return u
 }

@@ -149,6 +149,7 @@ type recordForm struct {
 	venue, date              *escEntry
 	status                   *codeSelect
 	sensitive                *widget.Check
+	sensitiveHint            *widget.Label
 	errs                     map[string]*widget.Label
 	saveBtn, cancel, discard *widget.Button
 }
@@ -208,7 +209,10 @@ func newRecordForm(b *browser, k app.Kind, editing *app.Record) *recordForm {
 	f.org = newEscEntry(false, esc)
 	f.org.OnChanged = changed
 	f.language = newCodeSelect(strs(app.Languages), func(c string) string { return languageNames[app.Lang(c)] }, "—", changed)
-	f.sensitive = widget.NewCheck(lang.L("Sensitive: it can name people at risk (masked in lists, left out of exports)"), func(bool) { changed("") })
+	f.sensitive = widget.NewCheck(lang.L("Sensitive record"), func(bool) { changed("") })
+	f.sensitiveHint = widget.NewLabel(lang.L("It can name people at risk: it is masked in lists and left out of exports."))
+	f.sensitiveHint.Wrapping = fyne.TextWrapWord
+	f.sensitiveHint.SizeName = theme.SizeNameCaptionText
 	f.venue = newEscEntry(false, esc)
 	f.venue.OnChanged = changed
 	f.date = newEscEntry(false, esc)
@@ -228,6 +232,12 @@ func newRecordForm(b *browser, k app.Kind, editing *app.Record) *recordForm {
 		e.Wrapping = fyne.TextWrapWord
 		e.Hide()
 		f.errs[field] = e
+		if _, ok := w.(*codeChecks); ok {
+			// The longest theme names would make the form wider than its
+			// pane, and the window wider than a 1366-pixel laptop screen
+			// with the save button off it; they scroll sideways instead.
+			w = container.NewHScroll(w)
+		}
 		grid.Add(widget.NewLabelWithStyle(label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
 		grid.Add(container.NewVBox(w, e))
 	}
@@ -257,7 +267,7 @@ func newRecordForm(b *browser, k app.Kind, editing *app.Record) *recordForm {
 	add(lang.L("Organization"), "org", f.org)
 	add(lang.L("Language"), "lang", f.language)
 	if k != app.KindMeeting {
-		add(lang.L("Protection"), "sensitive", f.sensitive)
+		add(lang.L("Protection"), "sensitive", container.NewVBox(f.sensitive, f.sensitiveHint))
 	}
 
 	buttons := container.NewHBox(f.saveBtn, f.cancel, layout.NewSpacer(), f.discard)
