@@ -69,6 +69,7 @@ func BenchmarkFirstSync100kTwoProcesses(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		stopProfile := profileSync(b) // the receiver's alone
 		b.StartTimer()
 		start, cpu0 := time.Now(), cpuTime()
 		raw, err := net.Dial("tcp", src.addr)
@@ -88,6 +89,7 @@ func BenchmarkFirstSync100kTwoProcesses(b *testing.B) {
 		elapsed += time.Since(start)
 		cpu += cpuTime() - cpu0
 		b.StopTimer()
+		stopProfile()
 		got, _ := dst.Vector()
 		for dev, k := range want {
 			if got[app.DeviceID(dev)] < k {
