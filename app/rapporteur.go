@@ -381,27 +381,32 @@ func firstWords(s string, n int) string {
 // Resolve settles the conflict on record id with body: an edit made with
 // every competing version in view.
 func (s *Service) Resolve(id RecordID, body string) error {
+	if _, err := s.conflicted(id); err != nil {
+		return err
+	}
+	return s.change("resolve", id, OpUpdate, &Patch{Body: &body})
+}
+
+// conflicted returns record id, or an error when it has no conflict.
+func (s *Service) conflicted(id RecordID) (*Record, error) {
 	const op = "resolve"
 	r, err := s.Get(id)
 	if err != nil {
-		return withOp(op, err)
+		return nil, withOp(op, err)
 	}
 	if len(r.Conflict) == 0 {
-		return &Error{Op: op, Kind: Invalid, Field: "id", Msg: fmt.Sprintf("%s has no conflict to resolve", id)}
+		return nil, &Error{Op: op, Kind: Invalid, Field: "id", Msg: fmt.Sprintf("%s has no conflict to resolve", id)}
 	}
-	return s.change(op, id, OpUpdate, &Patch{Body: &body})
+	return r, nil
 }
 
 // ResolveTake settles the conflict on record id by keeping version n
 // (counting from 1) of Record.Conflict.
 func (s *Service) ResolveTake(id RecordID, n int) error {
 	const op = "resolve"
-	r, err := s.Get(id)
+	r, err := s.conflicted(id)
 	if err != nil {
-		return withOp(op, err)
-	}
-	if len(r.Conflict) == 0 {
-		return &Error{Op: op, Kind: Invalid, Field: "id", Msg: fmt.Sprintf("%s has no conflict to resolve", id)}
+		return err
 	}
 	if n < 1 || n > len(r.Conflict) {
 		return &Error{Op: op, Kind: Invalid, Field: "take", Msg: fmt.Sprintf("version %d does not exist; the conflict has versions 1 to %d", n, len(r.Conflict))}

@@ -223,12 +223,17 @@ func unlock(dir string, kf *keyFile, pass []byte) ([]byte, error) {
 	return key, nil
 }
 
-func seal(key, plain []byte) ([]byte, error) {
+// newGCM is AES-GCM under key, which seals a key with another.
+func newGCM(key []byte) (cipher.AEAD, error) {
 	block, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, err
 	}
-	gcm, err := cipher.NewGCM(block)
+	return cipher.NewGCM(block)
+}
+
+func seal(key, plain []byte) ([]byte, error) {
+	gcm, err := newGCM(key)
 	if err != nil {
 		return nil, err
 	}
@@ -240,11 +245,7 @@ func seal(key, plain []byte) ([]byte, error) {
 }
 
 func unseal(key, sealed []byte) ([]byte, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	gcm, err := cipher.NewGCM(block)
+	gcm, err := newGCM(key)
 	if err != nil {
 		return nil, err
 	}

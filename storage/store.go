@@ -356,15 +356,12 @@ func (s *Store) load(snap *snapshot) error {
 				b.recs = make([]*app.Record, len(b.vals))
 				b.ids = make([][]uint32, len(b.vals))
 				for _, i := range b.refs {
-					o, err := app.DecodeOp(b.bodies[i])
-					if err == nil && (o.Patch == nil || o.Patch.Body == nil) {
-						err = fmt.Errorf("operation %s sets no text", o.ID())
-					}
+					body, err := opText(b.bodies[i])
 					if err != nil {
 						b.err = &app.Error{Op: "open", Kind: app.Corrupt, Msg: fmt.Sprintf("the text of record %s", b.keys[i]), Err: err}
 						break
 					}
-					b.bodies[i] = []byte(*o.Patch.Body)
+					b.bodies[i] = body
 				}
 				for i, v := range b.vals {
 					if b.err != nil {
@@ -848,6 +845,11 @@ func bodyText(txn *badger.Txn, v []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return opText(enc)
+}
+
+// opText returns the text the encoded operation enc sets.
+func opText(enc []byte) ([]byte, error) {
 	o, err := app.DecodeOp(enc)
 	if err != nil {
 		return nil, err
