@@ -14,7 +14,6 @@ import (
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/app/demo"
-	"github.com/cartagena-c40/consulta/storage"
 	"github.com/cartagena-c40/consulta/sync/transport"
 )
 
@@ -23,18 +22,18 @@ import (
 // included, both stores on disk as on laptops. Reports operations per
 // second, CPU time per operation and bytes on the wire per operation.
 func BenchmarkFirstSync20k(b *testing.B) {
-	benchFirstSync(b, 20000, newDiskStore)
+	benchFirstSync(b, 20000, true)
 }
 
 // BenchmarkFirstSync100k is the size: 100,000 operations.
 func BenchmarkFirstSync100k(b *testing.B) {
-	benchFirstSync(b, 100000, newDiskStore)
+	benchFirstSync(b, 100000, true)
 }
 
 // BenchmarkFirstSync100kInMemory is the same with in-memory stores, which
 // neither write logs nor fsync: what the rest of the path costs.
 func BenchmarkFirstSync100kInMemory(b *testing.B) {
-	benchFirstSync(b, 100000, func(b *testing.B) *app.Service { return newStore(b) })
+	benchFirstSync(b, 100000, false)
 }
 
 // BenchmarkFirstSync100kTwoProcesses is BenchmarkFirstSync100k with the
@@ -55,47 +54,20 @@ func BenchmarkFirstSync100kTwoProcesses(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	held := app.Vector{}
+	for dev, k := range want {
+		held[app.DeviceID(dev)] = k
+	}
 	var elapsed, cpu time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		dst := newDiskStore(b)
+		dst := diskStore(b)
 		if _, err := dst.Join(app.WorkspaceID(src.ws), secret, ""); err != nil {
 			b.Fatal(err)
 		}
-		rd, err := New(dst, Options{Log: benchLog()})
-		if err != nil {
-			b.Fatal(err)
-		}
-		stopProfile := profileSync(b) // the receiver's alone
-		b.StartTimer()
-		start, cpu0 := time.Now(), cpuTime()
-		raw, err := net.Dial("tcp", src.addr)
-		if err != nil {
-			b.Fatal(err)
-		}
-		p, err := rd.handshake(ctx, raw, true, src.addr)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := p.run(ctx, true); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := dst.List(app.Filter{}, 1); err != nil {
-			b.Fatal(err)
-		}
-		elapsed += time.Since(start)
-		cpu += cpuTime() - cpu0
-		b.StopTimer()
-		stopProfile()
-		got, _ := dst.Vector()
-		for dev, k := range want {
-			if got[app.DeviceID(dev)] < k {
-				b.Fatalf("incomplete: %v", got)
-			}
-		}
+		r := timedFirstSync(b, dst, src.addr, held)
+		elapsed, cpu = elapsed+r.elapsed, cpu+r.cpu
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(ops*b.N)/elapsed.Seconds(), "ops/s")
@@ -104,8 +76,14 @@ func BenchmarkFirstSync100kTwoProcesses(b *testing.B) {
 	src.quit()
 }
 
-func benchFirstSync(b *testing.B, n int, store func(*testing.B) *app.Service) {
-	src := store(b)
+func benchFirstSync(b *testing.B, n int, onDisk bool) {
+	store := func() *app.Service {
+		if onDisk {
+			return diskStore(b)
+		}
+		return newStore(b)
+	}
+	src := store()
 	if _, err := src.Init("Cartagena +40"); err != nil {
 		b.Fatal(err)
 	}
@@ -142,41 +120,13 @@ func benchFirstSync(b *testing.B, n int, store func(*testing.B) *app.Service) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		dst := store(b)
+		dst := store()
 		ws := src.Workspace()
 		if _, err := dst.Join(ws.ID, ws.Secret[:transport.JoinKeySize], ""); err != nil {
 			b.Fatal(err)
 		}
-		rd, err := New(dst, Options{Log: benchLog()})
-		if err != nil {
-			b.Fatal(err)
-		}
-		stopProfile := profileSync(b)
-		b.StartTimer()
-		start, cpu0 := time.Now(), cpuTime()
-		raw, err := net.Dial("tcp", ln.Addr().String())
-		if err != nil {
-			b.Fatal(err)
-		}
-		p, err := rd.handshake(ctx, raw, true, ln.Addr().String())
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := p.run(ctx, true); err != nil {
-			b.Fatal(err)
-		}
-		// Synced means searchable too: the index catches up before this.
-		if _, err := dst.List(app.Filter{}, 1); err != nil {
-			b.Fatal(err)
-		}
-		elapsed += time.Since(start)
-		cpu += cpuTime() - cpu0
-		wire += p.c.BytesIn()
-		b.StopTimer()
-		stopProfile()
-		if got, _ := dst.Vector(); !got.Covers(want) {
-			b.Fatalf("incomplete: %v", got)
-		}
+		r := timedFirstSync(b, dst, ln.Addr().String(), want)
+		elapsed, cpu, wire = elapsed+r.elapsed, cpu+r.cpu, wire+r.wire
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(ops*b.N)/elapsed.Seconds(), "ops/s")
@@ -187,19 +137,53 @@ func benchFirstSync(b *testing.B, n int, store func(*testing.B) *app.Service) {
 	_ = app.KindNote
 }
 
-// newDiskStore is a store in a temporary directory, as on a laptop: its
+// diskStore is a store in a temporary directory, as on a laptop: its
 // writes are durable (fsync), which in-memory stores skip.
-func newDiskStore(b *testing.B) *app.Service {
-	st, err := storage.Open(filepath.Join(b.TempDir(), "data"), storage.Options{})
+func diskStore(b *testing.B) *app.Service {
+	return openStore(b, filepath.Join(b.TempDir(), "data"))
+}
+
+// firstSync is what one timed first sync measured.
+type firstSync struct {
+	elapsed, cpu time.Duration
+	wire         int64 // bytes received
+}
+
+// timedFirstSync times dst, a fresh member, receiving everything from the
+// peer at addr until it can search it, and checks it then holds want. The
+// benchmark's timer is stopped on entry and on return.
+func timedFirstSync(b *testing.B, dst *app.Service, addr string, want app.Vector) firstSync {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rd, err := New(dst, Options{Log: benchLog()})
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { st.Close() })
-	svc, err := app.NewService(st)
+	stopProfile := profileSync(b) // this process's: the receiver's, and the source's when it runs here
+	b.StartTimer()
+	start, cpu0 := time.Now(), cpuTime()
+	raw, err := net.Dial("tcp", addr)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return svc
+	p, err := rd.handshake(ctx, raw, true, addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := p.run(ctx, true); err != nil {
+		b.Fatal(err)
+	}
+	// Synced means searchable too: the index catches up before this.
+	if _, err := dst.List(app.Filter{}, 1); err != nil {
+		b.Fatal(err)
+	}
+	r := firstSync{elapsed: time.Since(start), cpu: cpuTime() - cpu0, wire: p.c.BytesIn()}
+	b.StopTimer()
+	stopProfile()
+	if got, _ := dst.Vector(); !got.Covers(want) {
+		b.Fatalf("incomplete: %v", got)
+	}
+	return r
 }
 
 // profileSync writes a CPU profile of the sync alone (not of filling the

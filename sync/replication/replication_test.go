@@ -45,8 +45,12 @@ type laptop struct {
 	log  *logBuf
 }
 
-func newStore(t testing.TB) *app.Service {
-	st, err := storage.Open("", storage.Options{InMemory: true})
+func newStore(t testing.TB) *app.Service { return openStore(t, "") }
+
+// openStore is a service over a store in dir, in memory when dir is "",
+// closed when t ends.
+func openStore(t testing.TB, dir string) *app.Service {
+	st, err := storage.Open(dir, storage.Options{InMemory: dir == ""})
 	if err != nil {
 		t.Fatal(err)
 	}
