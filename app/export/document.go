@@ -63,6 +63,17 @@ func render(r *Report, w docWriter) {
 			p(len(r.Records)+done, 2*len(r.Records))
 		}
 	}
+	// records writes a heading at level and the records under it.
+	records := func(level int, title string, recs []*app.Record) {
+		if len(recs) == 0 {
+			return
+		}
+		w.heading(level, title)
+		for _, rec := range recs {
+			r.record(w, rec)
+			progress()
+		}
+	}
 	for _, ch := range r.Chapters {
 		w.heading(1, ch.Title)
 		for _, sec := range ch.Sections {
@@ -84,30 +95,14 @@ func render(r *Report, w docWriter) {
 					progress()
 				}
 			}
-			if len(sec.Proposals) > 0 {
-				w.heading(3, r.L("proposals"))
-				for _, p := range sec.Proposals {
-					r.record(w, p)
-					progress()
-				}
-			}
+			records(3, r.L("proposals"), sec.Proposals)
 			if len(sec.Inputs) > 0 {
 				w.heading(3, r.L("inputs"))
 				for _, g := range sec.Inputs {
-					w.heading(4, g.Title)
-					for _, in := range g.Records {
-						r.record(w, in)
-						progress()
-					}
+					records(4, g.Title, g.Records)
 				}
 			}
-			if len(sec.Notes) > 0 {
-				w.heading(3, r.L("notes"))
-				for _, n := range sec.Notes {
-					r.record(w, n)
-					progress()
-				}
-			}
+			records(3, r.L("notes"), sec.Notes)
 		}
 	}
 	w.pageBreak()
