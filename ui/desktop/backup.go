@@ -157,16 +157,7 @@ func (u *UI) defaultBackupPath() string {
 
 // showBackup asks where to write a backup, then writes it.
 func (u *UI) showBackup() {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close()
-		u.backupTo(path)
-	}, u.win)
-	d.SetFileName(filepath.Base(u.defaultBackupPath()))
-	d.Show()
+	chooseSavePath(u.win, filepath.Base(u.defaultBackupPath()), func(path string) { u.backupTo(path) })
 }
 
 // backupTo writes a backup to path off the UI goroutine while people keep

@@ -158,16 +158,23 @@ func isDir(p string) bool {
 }
 
 func (e *exporter) choose() {
+	chooseSavePath(e.win, filepath.Base(e.path.Text), e.path.SetText)
+}
+
+// chooseSavePath asks where to save a file, proposing name, and gives the
+// path to then. The dialog creates the file; it is removed again, because
+// exports and backups put their file there whole, or not at all.
+func chooseSavePath(win fyne.Window, name string, then func(path string)) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}
 		path := w.URI().Path()
 		w.Close()
-		os.Remove(path) // Write puts the file there whole, or not at all
-		e.path.SetText(path)
-	}, e.win)
-	d.SetFileName(filepath.Base(e.path.Text))
+		os.Remove(path)
+		then(path)
+	}, win)
+	d.SetFileName(name)
 	d.Show()
 }
 
