@@ -128,9 +128,14 @@ func TestOpSignAndDecode(t *testing.T) {
 	if err := got.Verify(pub); KindOf(err) != Corrupt {
 		t.Fatalf("altered op verified: %v", err)
 	}
-	// Bytes that are not canonical are refused, even if they decode.
 	if _, err := DecodeOp(append(b[:len(b):len(b)], 0)); err == nil {
 		t.Fatal("trailing byte accepted")
+	}
+	if err := got.checkCanonical(b); err == nil {
+		t.Fatal("the altered operation matches the original bytes")
+	}
+	if err := o.checkCanonical(b); err != nil {
+		t.Fatal(err)
 	}
 	for _, bad := range [][]byte{nil, {0xff}, {0xa1, 0x01}, []byte("garbage")} {
 		if _, err := DecodeOp(bad); KindOf(err) != Corrupt {

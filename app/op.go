@@ -239,21 +239,32 @@ func PeekOpID(b []byte) (OpID, error) {
 // EncodeOp returns o's canonical encoding.
 func EncodeOp(o *Op) ([]byte, error) { return encMode.Marshal(o) }
 
-// DecodeOp decodes an operation and checks that its encoding is canonical
-// and its shape plausible. It does not verify the signature.
+// DecodeOp decodes an operation and checks its shape is plausible. It
+// checks neither the signature nor that b is canonical: Receive checks
+// both where the hash chain does not already vouch for the bytes, and
+// bytes read back from the store are what Receive or the device wrote.
 func DecodeOp(b []byte) (*Op, error) {
 	var o Op
 	if err := decMode.Unmarshal(b, &o); err != nil {
 		return nil, &Error{Op: "decode operation", Kind: Corrupt, Err: err}
 	}
-	again, err := encMode.Marshal(&o)
-	if err != nil || !bytes.Equal(again, b) {
-		return nil, &Error{Op: "decode operation", Kind: Corrupt, Msg: "encoding is not canonical"}
-	}
 	if err := o.checkShape(); err != nil {
 		return nil, err
 	}
 	return &o, nil
+}
+
+// checkCanonical checks that b, which o was decoded from, is o's canonical
+// encoding. A signature covers the canonical encoding, so without this a
+// relaying peer could re-encode a signed operation into other bytes that
+// still verify, and whose hash would not continue its device's chain. It
+// costs about as much as decoding.
+func (o *Op) checkCanonical(b []byte) error {
+	again, err := encMode.Marshal(o)
+	if err != nil || !bytes.Equal(again, b) {
+		return &Error{Op: "decode operation", Kind: Corrupt, Msg: fmt.Sprintf("operation %s: encoding is not canonical", o.ID())}
+	}
+	return nil
 }
 
 // checkShape rejects operations that no honest device produces.

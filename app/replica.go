@@ -62,13 +62,13 @@ func (s *Service) OpsAfter(dev DeviceID, after uint64, limit, maxBytes int) ([][
 }
 
 // Receive checks operations that came from a peer and stores them. Each
-// must be canonically encoded, belong to this workspace, have a known shape
-// and values the taxonomy knows, and be vouched for by its device: the
-// operations of a device must continue its hash chain from the one before
-// them, which this replica must hold, and the last of them must carry a
-// valid signature, against the key the device announced (earlier or in the
-// same batch; a device announcement carries its key, whose hash is the
-// device id). One bad operation rejects the
+// must belong to this workspace, have a known shape and values the
+// taxonomy knows, and be vouched for by its device: the operations of a
+// device must continue its hash chain from the one before them, which this
+// replica must hold, and the last of them must be canonically encoded and
+// carry a valid signature, against the key the device announced (earlier
+// or in the same batch; a device announcement carries its key, whose hash
+// is the device id). One bad operation rejects the
 // whole batch with a Corrupt or Invalid error and nothing is stored: a peer
 // that sends one is misbehaving. Operations already held are skipped.
 // Receive returns how many operations were new.
@@ -107,7 +107,7 @@ func (s *Service) Decode(raw [][]byte) *Decoded {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(raw); i += workers {
-				o, err := DecodeOp(raw[i])
+				o, err := DecodeOp(raw[i]) // canonical or not: see ReceiveDecoded
 				switch {
 				case err != nil:
 					errs[i] = withOp(op, err)
@@ -129,6 +129,19 @@ func (s *Service) Decode(raw [][]byte) *Decoded {
 	}
 	d.ops = ops
 	return d
+}
+
+// IDs returns the addresses of the batch's operations, in order; nil when
+// decoding failed.
+func (d *Decoded) IDs() []OpID {
+	if d.err != nil {
+		return nil
+	}
+	ids := make([]OpID, len(d.ops))
+	for i, o := range d.ops {
+		ids[i] = o.ID()
+	}
+	return ids
 }
 
 // ReceiveDecoded is Receive for a batch Decode has prepared.
@@ -174,7 +187,7 @@ func (s *Service) ReceiveDecoded(d *Decoded) (int, error) {
 		}
 		groups[o.Device] = append(groups[o.Device], i)
 	}
-	var heads []*Op // operations whose own signature must be checked
+	var heads []int // the operations whose own signature must be checked
 	for _, dev := range devices {
 		idx := groups[dev]
 		sort.Slice(idx, func(a, b int) bool { return ops[idx[a]].Seq < ops[idx[b]].Seq })
@@ -209,14 +222,24 @@ func (s *Service) ReceiveDecoded(d *Decoded) (int, error) {
 		// The last operation's signature vouches for those it chains back
 		// to; an operation without a link (written before chains existed)
 		// is vouched for by its own signature.
-		heads = append(heads, ops[idx[len(idx)-1]])
+		heads = append(heads, idx[len(idx)-1])
 		for k := len(idx) - 1; k > 0; k-- {
 			if ops[idx[k]].Prev == nil {
-				heads = append(heads, ops[idx[k-1]])
+				heads = append(heads, idx[k-1])
 			}
 		}
 	}
-	if err := verifyAll(heads, keys); err != nil {
+	// A signature covers the operation's canonical encoding, while a chain
+	// link covers the bytes themselves: the bytes of an operation that only
+	// its signature vouches for must be canonical (Decode left this out).
+	signed := make([]*Op, len(heads))
+	for k, i := range heads {
+		if err := ops[i].checkCanonical(raw[i]); err != nil {
+			return 0, withOp(op, err)
+		}
+		signed[k] = ops[i]
+	}
+	if err := verifyAll(signed, keys); err != nil {
 		return 0, withOp(op, err)
 	}
 	before, err := r.Vector()
@@ -224,7 +247,7 @@ func (s *Service) ReceiveDecoded(d *Decoded) (int, error) {
 		return 0, err
 	}
 	if ea, ok := s.store.(encodedApplier); ok {
-		err = ea.ApplyEncoded(ops, raw) // DecodeOp checked raw is canonical
+		err = ea.ApplyEncoded(ops, raw) // the bytes the chain and signatures vouch for
 	} else {
 		err = s.store.Apply(ops)
 	}

@@ -243,9 +243,9 @@ func (ix *index) number(id app.RecordID) (uint32, bool) {
 }
 
 // put indexes r (a summary) whose title and body hold the words ids,
-// replacing its earlier version, whose words were oldIDs. For a record seen
-// before both must be sorted. With words unset the word index is left alone
-// (it came from a snapshot).
+// replacing its earlier version, whose words were oldIDs. When oldIDs is
+// not empty both must be sorted. With words unset the word index is left
+// alone (it came from a snapshot).
 func (w *indexWriter) put(r *app.Record, ids, oldIDs []uint32, words bool) error {
 	ix := w.ix
 	n, exists := ix.number(r.ID)

@@ -3,10 +3,13 @@ package storage
 import (
 	"crypto/ed25519"
 	"fmt"
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/cartagena-c40/consulta/app"
+	"github.com/fxamacker/cbor/v2"
 )
 
 // pair returns two services over two stores of the same workspace, as after
@@ -228,5 +231,104 @@ func TestReceiveLegacyUnchainedOps(t *testing.T) {
 	}
 	if r, err := b.Get(rec); err != nil || r.Title != "nota antigua, corregida" {
 		t.Fatalf("record: %+v %v", r, err)
+	}
+}
+
+// reencode returns an operation's bytes with its map's pairs in reverse
+// order: the same operation, not canonically encoded.
+func reencode(t *testing.T, enc []byte) []byte {
+	t.Helper()
+	var m map[uint64]cbor.RawMessage
+	if err := cbor.Unmarshal(enc, &m); err != nil {
+		t.Fatal(err)
+	}
+	keys := slices.Sorted(maps.Keys(m))
+	slices.Reverse(keys)
+	out := []byte{0xb8, byte(len(keys))}
+	for _, k := range keys {
+		kb, _ := cbor.Marshal(k)
+		out = append(append(out, kb...), m[k]...)
+	}
+	if _, err := app.DecodeOp(out); err != nil || string(out) == string(enc) {
+		t.Fatalf("re-encoding: %v", err)
+	}
+	return out
+}
+
+// TestReceiveChecksEncodings: a signature covers an operation's canonical
+// encoding, so bytes that only a signature vouches for must be canonical;
+// a relaying peer that re-encodes them is refused. Bytes inside a chain are
+// vouched for by the next operation's link: an author's own non-canonical
+// bytes there are stored, read and relayed as they are.
+func TestReceiveChecksEncodings(t *testing.T) {
+	a, sa, b, sb := pair(t)
+	for i := 0; i < 3; i++ {
+		if _, err := a.Create(app.KindNote, note(fmt.Sprint("nota ", i), "texto", "andes", "CO", "broad-protection")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dev := a.Device()
+	raw, err := sa.OpsAfter(dev, 0, 100, 1<<20) // seq 1 (device) to 4
+	if err != nil || len(raw) != 4 {
+		t.Fatalf("%d ops, %v", len(raw), err)
+	}
+	with := func(i int) [][]byte {
+		c := slices.Clone(raw)
+		c[i] = reencode(t, c[i])
+		return c
+	}
+	for name, c := range map[string][][]byte{
+		"the signed operation re-encoded": with(3),
+		"a chained operation re-encoded":  with(2),
+	} {
+		if _, err := b.Receive(c); app.KindOf(err) != app.Corrupt {
+			t.Errorf("%s: %v", name, err)
+		}
+		if v, _ := b.Vector(); v[dev] != 0 {
+			t.Fatalf("%s: stored %d operations", name, v[dev])
+		}
+	}
+
+	// A device whose second operation's bytes are not canonical, chained
+	// and signed as they are.
+	id, _ := app.NewIdentity("odd laptop")
+	ws := a.Workspace()
+	rec := app.RecordID(app.NewID(time.Now()))
+	var encs [][]byte
+	var prev []byte
+	for seq, o := range []*app.Op{
+		{Type: app.OpDevice, PubKey: id.Key.Public().(ed25519.PublicKey)},
+		{Type: app.OpCreate, Record: rec, Kind: app.KindNote, Patch: &app.Patch{Title: ptrTo("nota rara"), Body: ptrTo("texto raro"), AddThemes: []app.ThemeCode{"broad-protection"}}},
+		{Type: app.OpUpdate, Record: rec, Patch: &app.Patch{Title: ptrTo("nota rara, corregida")}},
+	} {
+		o.Workspace, o.Device, o.Seq, o.HLC, o.Prev = ws.ID, id.Device, uint64(seq+1), app.MakeHLC(1_800_000_000_000+int64(seq), 0), prev
+		if err := o.Sign(id.Key); err != nil {
+			t.Fatal(err)
+		}
+		enc, _ := app.EncodeOp(o)
+		if seq == 1 {
+			enc = reencode(t, enc)
+		}
+		encs, prev = append(encs, enc), app.HashOp(enc)
+	}
+	if _, err := b.Receive(encs); err != nil {
+		t.Fatalf("a chain vouching for non-canonical bytes: %v", err)
+	}
+	if r, err := b.Get(rec); err != nil || r.Title != "nota rara, corregida" || r.Body != "texto raro" {
+		t.Fatalf("record: %+v %v", r, err)
+	}
+	if rep, err := sb.Check(); err != nil || len(rep.Problems) != 0 {
+		t.Fatalf("check: %+v %v", rep, err)
+	}
+	// Relayed as received: a third replica accepts them from b.
+	back, err := sb.OpsAfter(id.Device, 0, 10, 1<<20)
+	if err != nil || len(back) != 3 || string(back[1]) != string(encs[1]) {
+		t.Fatalf("relayed %d operations, %v", len(back), err)
+	}
+	if _, err := a.Receive(back); err != nil {
+		t.Fatalf("relaying: %v", err)
+	}
+	if r, err := a.Get(rec); err != nil || r.Body != "texto raro" {
+		t.Fatalf("relayed record: %+v %v", r, err)
 	}
 }

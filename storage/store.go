@@ -96,7 +96,8 @@ var _ app.Store = (*Store)(nil)
 func Open(dir string, o Options) (*Store, error) {
 	bo := badgerOptions(dir, o)
 	if o.InMemory {
-		bo = bo.WithDir("").WithValueDir("").WithInMemory(true)
+		// Without a value log every value stays in the tree.
+		bo = bo.WithDir("").WithValueDir("").WithInMemory(true).WithValueThreshold(1 << 20)
 	} else if err := checkDir(dir); err != nil {
 		return nil, err
 	} else if key, err := storeKey(dir, o.Passphrase); err != nil {
@@ -156,10 +157,17 @@ func openError(dir string, err error) error {
 
 // badgerOptions are the options every store is opened with.
 //
+// Values over 1 KB (most operations, which hold a text) go to the value
+// log and the tree keeps a pointer to them: otherwise each is written to
+// the tree's log, its memtable, a level-0 table and again by compaction.
+// Records (without their text) and everything read to open stay in the
+// tree. A first sync of 100,000 operations spent about 10% less CPU, with
+// no compaction during it; opening did not get slower.
+//
 // Iterators here do not prefetch values: Badger starts a goroutine per item
-// to do so, which pays only for values in the value log, and ours (up to a
-// few kilobytes) all stay in the LSM tree. On a busy machine each wait for
-// such a goroutine cost the sync's Vector calls milliseconds.
+// to do so; on a busy machine each wait for such a goroutine cost the
+// sync's Vector calls milliseconds. The only iteration over values in the
+// value log is OpsAfter's, whose reads come from the page cache.
 //
 // Tables are not compressed: a first sync spent 1.5 s of its CPU in
 // Snappy; the texts take about a quarter more disk (384 MB against 311 MB
@@ -179,7 +187,8 @@ func badgerOptions(dir string, o Options) badger.Options {
 		// Badger's conflict tracking would only cost time.
 		WithDetectConflicts(false).
 		WithMetricsEnabled(false).
-		WithCompression(options.None)
+		WithCompression(options.None).
+		WithValueThreshold(1024)
 }
 
 // checkDir refuses a directory that holds files but no Badger store, so that
@@ -935,10 +944,14 @@ func (s *Store) index(changes []change) error {
 			tok := s.idx.text.tokenizer()
 			defer s.idx.text.release(tok)
 			for i := k; i < len(changes); i += workers {
+				// Sorted to compare with the words before; a new record's
+				// are added as they are.
 				if c := changes[i]; c.old != nil {
 					words[i][0] = tok.sortedIDs(c.old)
+					words[i][1] = tok.sortedIDs(c.new)
+				} else {
+					words[i][1] = tok.ids(c.new)
 				}
-				words[i][1] = tok.sortedIDs(changes[i].new)
 			}
 		}()
 	}

@@ -54,15 +54,25 @@ func (t *textIndex) id(w []byte, add bool) (uint32, bool) {
 
 // tokenizer splits records into word ids. Each goroutine uses its own.
 type tokenizer struct {
-	t     *textIndex
-	buf   []byte
-	seen  []uint32 // by word id: the generation that last met it
-	gen   uint32
-	local map[uint64]localWord // by hash: words this tokenizer has looked up, without a lock
+	t    *textIndex
+	buf  []byte
+	seen []uint32 // by word id: the generation that last met it
+	gen  uint32
+	// The words this tokenizer has looked up, so that it rarely takes the
+	// vocabulary's lock: an open-addressing table keyed by the word's
+	// hash, the words' bytes in one arena. A first sync looks up some
+	// twenty million words; Go's map, with a string per entry, spent a
+	// third of the splitting time there.
+	slots []localWord
+	used  int
+	arena []byte
 }
 
+// localWord is a slot of the tokenizer's table; n == 0 marks it empty.
 type localWord struct {
-	word string
+	hash uint64
+	off  uint32 // the word's bytes: arena[off : off+n]
+	n    uint32
 	id   uint32
 }
 
@@ -70,11 +80,49 @@ func (t *textIndex) tokenizer() *tokenizer {
 	if k, ok := t.tokenizers.Get().(*tokenizer); ok {
 		return k
 	}
-	return &tokenizer{t: t, local: map[uint64]localWord{}}
+	return &tokenizer{t: t, slots: make([]localWord, 1<<12)}
 }
 
 // release gives a tokenizer back for the next write.
 func (t *textIndex) release(k *tokenizer) { t.tokenizers.Put(k) }
+
+// lookup returns the id of word w, whose hash is h.
+func (k *tokenizer) lookup(w []byte, h uint64) uint32 {
+	mask := uint64(len(k.slots) - 1)
+	// Fibonacci hashing spreads the hash's bits over the slot number.
+	for i := (h * 0x9E3779B97F4A7C15) >> 32 & mask; ; i = (i + 1) & mask {
+		s := &k.slots[i]
+		if s.n == 0 {
+			id, _ := k.t.id(w, true)
+			*s = localWord{hash: h, off: uint32(len(k.arena)), n: uint32(len(w)), id: id}
+			k.arena = append(k.arena, w...)
+			if k.used++; k.used*4 > len(k.slots)*3 {
+				k.grow()
+			}
+			return id
+		}
+		if s.hash == h && string(k.arena[s.off:s.off+s.n]) == string(w) {
+			return s.id
+		}
+	}
+}
+
+// grow doubles the table.
+func (k *tokenizer) grow() {
+	old := k.slots
+	k.slots = make([]localWord, 2*len(old))
+	mask := uint64(len(k.slots) - 1)
+	for _, s := range old {
+		if s.n == 0 {
+			continue
+		}
+		i := (s.hash * 0x9E3779B97F4A7C15) >> 32 & mask
+		for k.slots[i].n != 0 {
+			i = (i + 1) & mask
+		}
+		k.slots[i] = s
+	}
+}
 
 // ids returns the distinct word ids of r's title and body, in a new slice,
 // in no particular order.
@@ -84,15 +132,7 @@ func (k *tokenizer) ids(r *app.Record) []uint32 {
 	// than grown a word at a time.
 	out := make([]uint32, 0, (len(r.Title)+len(r.Body))/12+4)
 	visit := func(w []byte, h uint64) {
-		lw, ok := k.local[h]
-		if !ok || lw.word != string(w) {
-			id, _ := k.t.id(w, true)
-			lw = localWord{string(w), id}
-			if !ok {
-				k.local[h] = lw // on a hash collision the first word keeps the slot
-			}
-		}
-		id := lw.id
+		id := k.lookup(w, h)
 		for int(id) >= len(k.seen) {
 			k.seen = append(k.seen, 0)
 		}

@@ -318,13 +318,21 @@ func (p *peer) gotVector(m *protocol.Vector) error {
 
 // receive checks a chunk of operations and stores it.
 func (p *peer) receive(m *protocol.Ops, dec *app.Decoded) error {
+	if dec == nil {
+		dec = p.s.app.Decode(m.Ops)
+	}
+	ids := dec.IDs() // nil when some did not decode: then only the addresses
 	var dev app.DeviceID
 	var first, last uint64
 	for i, raw := range m.Ops {
-		// Only the address here; Receive decodes and checks the rest.
-		o, err := app.PeekOpID(raw)
-		if err != nil {
-			return misbehaving("sent an undecodable operation: %v", err)
+		var o app.OpID
+		if ids != nil {
+			o = ids[i]
+		} else {
+			var err error
+			if o, err = app.PeekOpID(raw); err != nil {
+				return misbehaving("sent an undecodable operation: %v", err)
+			}
 		}
 		if i == 0 {
 			dev, first, last = o.Device, o.Seq, o.Seq
@@ -344,9 +352,6 @@ func (p *peer) receive(m *protocol.Ops, dec *app.Decoded) error {
 	}
 	if first > have[dev]+1 {
 		return misbehaving("sent operations of %s from %d, but we hold only up to %d: a gap", dev, first, have[dev])
-	}
-	if dec == nil {
-		dec = p.s.app.Decode(m.Ops)
 	}
 	n, err := p.s.app.ReceiveDecoded(dec)
 	if err != nil {
