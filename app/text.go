@@ -46,6 +46,20 @@ func foldRune(r rune) rune {
 	return foldSlow(r)
 }
 
+// asciiFold maps an ASCII letter or digit to its lower case, anything else
+// to 0 (a word break): one load instead of three comparisons per byte.
+var asciiFold = func() (t [0x80]byte) {
+	for c := range byte(0x80) {
+		switch {
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			t[c] = c
+		case 'A' <= c && c <= 'Z':
+			t[c] = c + ('a' - 'A')
+		}
+	}
+	return t
+}()
+
 // MinWordLen is the shortest word the search index keeps, in runes.
 const MinWordLen = 2
 
@@ -92,11 +106,7 @@ func EachWordHash(s string, buf []byte, fn func(w []byte, hash uint64)) []byte {
 		c := s[i]
 		if c < 0x80 {
 			i++
-			switch {
-			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
-			case 'A' <= c && c <= 'Z':
-				c += 'a' - 'A'
-			default:
+			if c = asciiFold[c]; c == 0 {
 				flush()
 				continue
 			}

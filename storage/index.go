@@ -82,14 +82,21 @@ func newIndex(tax *app.Taxonomy) *index {
 // summary is r without its body and without the texts of competing
 // versions: what the indexes keep in memory.
 func summary(r *app.Record) *app.Record {
-	c := stored(r)
-	if len(c.Conflict) > 0 { // lists show that there is a conflict, not its texts
+	c := *r
+	if len(c.Conflict) > 0 {
 		c.Conflict = slices.Clone(c.Conflict)
-		for i := range c.Conflict {
-			c.Conflict[i].Body = ""
-		}
 	}
-	return c
+	return toSummary(&c)
+}
+
+// toSummary makes r, which the caller owns, a summary in place: a first
+// sync indexes a hundred thousand records and need not copy each.
+func toSummary(r *app.Record) *app.Record {
+	r.Body = ""
+	for i := range r.Conflict { // lists show that there is a conflict, not its texts
+		r.Conflict[i].Body = ""
+	}
+	return r
 }
 
 // stored is r as its record key holds it: without the body, which has a
@@ -98,6 +105,15 @@ func stored(r *app.Record) *app.Record {
 	c := *r
 	c.Body = ""
 	return &c
+}
+
+// encodeStored encodes r as its record key holds it, without copying it.
+func encodeStored(r *app.Record) ([]byte, error) {
+	body := r.Body
+	r.Body = ""
+	enc, err := app.EncodeRecord(r)
+	r.Body = body
+	return enc, err
 }
 
 // eachValue calls fn with every (field, value) r holds.

@@ -387,7 +387,7 @@ func (s *Store) load(snap *snapshot) error {
 						}
 						b.ids[i] = tok.ids(r)
 					}
-					b.recs[i] = summary(r)
+					b.recs[i] = toSummary(r)
 				}
 				b.vals, b.bodies = nil, nil
 				close(b.done)
@@ -723,7 +723,7 @@ func (s *Store) ApplyEncoded(ops []*app.Op, encs [][]byte) error {
 				}
 				continue
 			}
-			enc, err := app.EncodeRecord(stored(r))
+			enc, err := encodeStored(r)
 			if err != nil {
 				return err
 			}
@@ -961,7 +961,7 @@ func (s *Store) index(changes []change) error {
 	mt := s.mem.Txn(true)
 	w := s.idx.writer(mt)
 	for i, c := range changes {
-		if err := w.put(summary(c.new), words[i][1], words[i][0], true); err != nil {
+		if err := w.put(toSummary(c.new), words[i][1], words[i][0], true); err != nil {
 			mt.Abort()
 			return err
 		}

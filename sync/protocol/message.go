@@ -155,6 +155,7 @@ func Decode(p []byte) (Message, error) {
 		return nil, malformed("empty frame")
 	}
 	var m Message
+	body := p[1:]
 	switch Type(p[0]) {
 	case TypeAuth:
 		m = new(Auth)
@@ -171,11 +172,9 @@ func Decode(p []byte) (Message, error) {
 		if err != nil || n > MaxFrame {
 			return nil, malformed("ops (compressed): bad or oversized body")
 		}
-		body, err := s2.Decode(make([]byte, n), p[1:])
-		if err != nil {
+		if body, err = s2.Decode(make([]byte, n), p[1:]); err != nil {
 			return nil, malformed("ops (compressed): %v", err)
 		}
-		p = append([]byte{byte(TypeOps)}, body...)
 		m = new(Ops)
 	case TypePing:
 		m = new(Ping)
@@ -184,7 +183,7 @@ func Decode(p []byte) (Message, error) {
 	default:
 		return nil, malformed("unknown message %s", Type(p[0]))
 	}
-	if err := decMode.Unmarshal(p[1:], m); err != nil {
+	if err := decMode.Unmarshal(body, m); err != nil {
 		return nil, malformed("%s: %v", Type(p[0]), err)
 	}
 	if err := check(m); err != nil {

@@ -50,6 +50,13 @@ func newStore(t testing.TB) *app.Service { return openStore(t, "") }
 // openStore is a service over a store in dir, in memory when dir is "",
 // closed when t ends.
 func openStore(t testing.TB, dir string) *app.Service {
+	svc, _ := closableStore(t, dir)
+	return svc
+}
+
+// closableStore is openStore, with a function that closes the store
+// before t ends.
+func closableStore(t testing.TB, dir string) (*app.Service, func()) {
 	st, err := storage.Open(dir, storage.Options{InMemory: dir == ""})
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +66,7 @@ func openStore(t testing.TB, dir string) *app.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return svc
+	return svc, func() { st.Close() }
 }
 
 // founder creates a workspace.
