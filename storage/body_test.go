@@ -29,8 +29,10 @@ func bodyValue(t *testing.T, st *Store, id app.RecordID) []byte {
 // edits) is stored itself; both read back whole, and a reference to
 // nothing is reported, not read as text, and mended by the next write.
 func TestBodyStoredOnce(t *testing.T) {
-	svcA, stA := newService(t, "")
-	svcB, stB := newService(t, "")
+	// Through Receive, as sync does, so that each clock observes the
+	// other's operations: edits made after receiving sort after what was
+	// received, even within the same millisecond.
+	svcA, stA, svcB, _ := pair(t)
 	body := "Primer párrafo.\n\nSegundo párrafo."
 	id, err := svcA.Create(app.KindProposal, note("Propuesta", body, "andes", "PE", "broad-protection"))
 	if err != nil {
@@ -45,19 +47,14 @@ func TestBodyStoredOnce(t *testing.T) {
 	}
 
 	// Concurrent edits of two paragraphs: the merged text is neither's.
-	if err := stB.Apply(ops); err != nil {
-		t.Fatal(err)
-	}
+	pull(t, svcA, svcB)
 	if err := svcA.Update(id, app.Patch{Body: sp("Primer párrafo, corregido.\n\nSegundo párrafo.")}); err != nil {
 		t.Fatal(err)
 	}
 	if err := svcB.Update(id, app.Patch{Body: sp("Primer párrafo.\n\nSegundo párrafo, ampliado.")}); err != nil {
 		t.Fatal(err)
 	}
-	opsB, _ := stB.Ops(id)
-	if err := stA.Apply(opsB); err != nil {
-		t.Fatal(err)
-	}
+	pull(t, svcB, svcA)
 	merged := "Primer párrafo, corregido.\n\nSegundo párrafo, ampliado."
 	if r, _ := stA.Record(id); r.Body != merged {
 		t.Fatalf("merged text %q", r.Body)
