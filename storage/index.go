@@ -160,6 +160,7 @@ type indexWriter struct {
 	ix      *index
 	mt      *memdb.Txn
 	touched map[uint32]*posting
+	adds    wordAdds // new records' words, added to the word index together
 }
 
 func (ix *index) writer(mt *memdb.Txn) *indexWriter {
@@ -312,6 +313,7 @@ func (w *indexWriter) put(r *app.Record, ids, oldIDs []uint32, words bool) error
 		return nil
 	}
 	if exists {
+		w.adds.flush(ix.text) // this record's words may be among them
 		var gone, added []uint32
 		for _, id := range oldIDs {
 			if _, found := slices.BinarySearch(ids, id); !found {
@@ -326,13 +328,14 @@ func (w *indexWriter) put(r *app.Record, ids, oldIDs []uint32, words bool) error
 		ix.text.remove(n, gone)
 		ix.text.add(n, added)
 	} else {
-		ix.text.add(n, ids)
+		w.adds.put(n, ids)
 	}
 	return nil
 }
 
 // commit stores the changed postings and tells watchers.
 func (w *indexWriter) commit() error {
+	w.adds.flush(w.ix.text)
 	limit := uint32(len(w.ix.recs))
 	for _, p := range w.touched {
 		if p.ID&uncounted != 0 {

@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"maps"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -62,6 +64,60 @@ func BenchmarkTokenize(b *testing.B) {
 	for b.Loop() {
 		for _, r := range recs {
 			tok.ids(r)
+		}
+	}
+}
+
+// TestWordAddsMatchAdd: adding words a batch at a time, grouped by word,
+// gives the same postings as adding them record by record, also when a
+// batch holds records numbered below what the postings hold already.
+func TestWordAddsMatchAdd(t *testing.T) {
+	// build adds twenty rounds of random records to a new index, one at a
+	// time or through wordAdds flushed after every record or every round.
+	build := func(how string) *textIndex {
+		rng := rand.New(rand.NewPCG(1, 2))
+		ti := newTextIndex()
+		var adds wordAdds
+		for round := range 20 {
+			for range rng.IntN(300) {
+				n := uint32(round*1000 + rng.IntN(1000))
+				if rng.IntN(10) == 0 {
+					n = uint32(rng.IntN(round*1000 + 1)) // an older record
+				}
+				ids := map[uint32]bool{}
+				for range rng.IntN(40) {
+					ids[uint32(rng.IntN(500))] = true
+				}
+				words := slices.Sorted(maps.Keys(ids))
+				switch how {
+				case "add":
+					ti.add(n, words)
+				case "record":
+					adds.put(n, words)
+					adds.flush(ti)
+				default:
+					adds.put(n, words)
+				}
+			}
+			adds.flush(ti)
+		}
+		return ti
+	}
+	want := build("add")
+	for _, how := range []string{"record", "round"} {
+		got := build(how)
+		if len(got.post) != len(want.post) {
+			t.Fatalf("%s: %d postings, want %d", how, len(got.post), len(want.post))
+		}
+		for w := range want.post {
+			if !slices.Equal(got.post[w], want.post[w]) {
+				t.Fatalf("%s: word %d: %v, want %v", how, w, got.post[w], want.post[w])
+			}
+		}
+	}
+	for w, p := range want.post {
+		if !slices.IsSorted(p) {
+			t.Fatalf("word %d: unsorted %v", w, p)
 		}
 	}
 }
