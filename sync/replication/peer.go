@@ -36,6 +36,7 @@ type peer struct {
 	cancel   context.CancelFunc
 
 	opsIn, opsOut int
+	leaveBulk     func() // set while receiving a large backlog; readLoop's alone
 }
 
 // Misbehaviour: the peer broke the protocol or sent something we must not
@@ -263,6 +264,7 @@ func (p *peer) recvLoop(ctx context.Context, out chan<- frame) {
 
 // readLoop applies the messages recvLoop reads.
 func (p *peer) readLoop(ctx context.Context, in <-chan frame) error {
+	defer p.bulk(false)
 	for f := range in {
 		m, err := f.m, f.err
 		if err != nil {
@@ -353,6 +355,7 @@ func (p *peer) receive(m *protocol.Ops, dec *app.Decoded) error {
 	if first > have[dev]+1 {
 		return misbehaving("sent operations of %s from %d, but we hold only up to %d: a gap", dev, first, have[dev])
 	}
+	p.bulk(p.lacking(have) > bulkBacklog)
 	n, err := p.s.app.ReceiveDecoded(dec)
 	if err != nil {
 		switch app.KindOf(err) {
@@ -476,21 +479,43 @@ func (s *Service) name() string {
 	return string(s.app.Device())
 }
 
-// pending counts the operations one side holds that the other has not said
-// it holds: what this connection still has to move, both ways.
-func (p *peer) pending(mine app.Vector) int {
+// bulk puts the garbage collector in bulk mode (see enterBulk) while on is
+// set. Only readLoop calls it.
+func (p *peer) bulk(on bool) {
+	switch {
+	case on && p.leaveBulk == nil:
+		p.leaveBulk = enterBulk()
+		p.log.Debug("receiving a large backlog")
+	case !on && p.leaveBulk != nil:
+		p.leaveBulk()
+		p.leaveBulk = nil
+	}
+}
+
+// lacking counts the operations the peer holds, as it last said, that are
+// not in mine.
+func (p *peer) lacking(mine app.Vector) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n := 0
-	for dev, k := range mine {
-		if t := p.theirs[dev]; k > t {
-			n += int(k - t)
-		}
-	}
 	for dev, t := range p.theirs {
 		if k := mine[dev]; t > k {
 			n += int(t - k)
 		}
 	}
 	return n
+}
+
+// pending counts the operations one side holds that the other has not said
+// it holds: what this connection still has to move, both ways.
+func (p *peer) pending(mine app.Vector) int {
+	p.mu.Lock()
+	n := 0
+	for dev, k := range mine {
+		if t := p.theirs[dev]; k > t {
+			n += int(k - t)
+		}
+	}
+	p.mu.Unlock()
+	return n + p.lacking(mine)
 }
