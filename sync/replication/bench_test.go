@@ -45,7 +45,7 @@ func BenchmarkFirstSync100kInMemory(b *testing.B) {
 // cpu-us/op is the receiving process's alone.
 func BenchmarkFirstSync100kTwoProcesses(b *testing.B) {
 	const n = 100000
-	src := startProc(b, "source", filepath.Join(b.TempDir(), "source"), childChunkEnv+"=1000")
+	src := startProc(b, "source", filepath.Join(b.TempDir(), "source"), childChunkEnv+"=2000")
 	src.do(fmt.Sprintf("demo %d", n))
 	want := src.vector()
 	ops := 0

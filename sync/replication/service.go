@@ -34,8 +34,11 @@ type Options struct {
 	Discovery bool
 	// Log receives what happens; nil discards it.
 	Log *slog.Logger
-	// ChunkOps and ChunkBytes bound one Ops message; zero means 1000
-	// operations and 1 MiB.
+	// ChunkOps and ChunkBytes bound one Ops message; zero means 2000
+	// operations and 3 MiB (under protocol.MaxFrame). The receiver stores
+	// a chunk in one durable transaction: in a first sync of 100,000
+	// operations, chunks of 2,000 instead of 1,000 (at most 1 MiB, about
+	// 700 demo records) made it about a fifth faster.
 	ChunkOps, ChunkBytes int
 	// PingInterval is how often an idle connection is pinged; a peer silent
 	// for three intervals is dropped. Zero means 15 s.
@@ -81,10 +84,10 @@ func New(svc *app.Service, o Options) (*Service, error) {
 		return nil, err
 	}
 	if o.ChunkOps <= 0 {
-		o.ChunkOps = 1000
+		o.ChunkOps = 2000
 	}
 	if o.ChunkBytes <= 0 {
-		o.ChunkBytes = 1 << 20
+		o.ChunkBytes = 3 << 20
 	}
 	if o.PingInterval <= 0 {
 		o.PingInterval = 15 * time.Second
