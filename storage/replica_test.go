@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -330,5 +331,42 @@ func TestReceiveChecksEncodings(t *testing.T) {
 	}
 	if r, err := a.Get(rec); err != nil || r.Body != "texto raro" {
 		t.Fatalf("relayed record: %+v %v", r, err)
+	}
+}
+
+// TestReceiveSplitsLargeBatch: a batch from a peer too large for one
+// Badger transaction is stored in parts, not refused (a refusal would end
+// every sync with that peer at the same chunk); a local write of that size
+// is refused whole.
+func TestReceiveSplitsLargeBatch(t *testing.T) {
+	a, sa, b, _ := pair(t)
+	body := strings.Repeat("Acceso a documentación en tránsito y protección. ", 90) // 4.5 kB
+	drafts := func(n int) []app.Draft {
+		out := make([]app.Draft, n)
+		for i := range out {
+			out[i] = app.Draft{Kind: app.KindNote, Patch: note(fmt.Sprint("nota ", i), body, "andes", "CO", "broad-protection")}
+		}
+		return out
+	}
+	for range 5 {
+		if _, err := a.CreateMany(drafts(300)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, err := sa.OpsAfter(a.Device(), 0, 2000, 64<<20)
+	if err != nil || len(raw) != 1501 {
+		t.Fatalf("%d operations, %v", len(raw), err)
+	}
+	if n, err := b.Receive(raw); err != nil || n != 1501 {
+		t.Fatalf("received %d: %v", n, err)
+	}
+	if res, _ := b.List(app.Filter{Text: "tránsito"}, 0); res.Total != 1500 {
+		t.Fatalf("b finds %d notes", res.Total)
+	}
+	if _, err := a.CreateMany(drafts(1500)); app.KindOf(err) != app.Invalid {
+		t.Fatalf("a local write of 7 MB: %v", err)
+	}
+	if res, _ := a.List(app.Filter{}, 0); res.Total != 1500 {
+		t.Fatalf("a holds %d notes after a refused write", res.Total)
 	}
 }

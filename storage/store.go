@@ -604,15 +604,41 @@ func decodeItem(item *badger.Item) (*app.Op, error) {
 // transaction, then queues the in-memory index update (Query waits for it).
 // Errors: app.Corrupt when
 // a different operation is already stored at one of the addresses.
-func (s *Store) Apply(ops []*app.Op) error { return s.ApplyEncoded(ops, nil) }
+func (s *Store) Apply(ops []*app.Op) error { return s.apply(ops, nil, false) }
 
-// ApplyEncoded is Apply for operations whose canonical encodings the caller
-// holds already (enc[i] is ops[i]'s, as app.DecodeOp checked it), which
-// spares encoding them again; enc may be nil.
+// ApplyEncoded is Apply for operations received from a peer, with the bytes
+// they arrived in (encs[i] is ops[i]'s, which its hash chain or signature
+// vouches for), which spares encoding them again. A batch too large for one
+// Badger transaction is stored in consecutive parts, each durable: a peer
+// still holds the operations, and a sync that stops after a part resumes
+// from it. (A local write of that size is refused instead: its caller
+// gives back the sequence numbers of a write that failed.)
 func (s *Store) ApplyEncoded(ops []*app.Op, encs [][]byte) error {
-	if encs != nil && len(encs) != len(ops) {
+	if len(encs) != len(ops) {
 		return &app.Error{Op: "apply", Kind: app.Invalid, Msg: "operations and encodings do not match"}
 	}
+	return s.apply(ops, encs, true)
+}
+
+// apply stores ops in one transaction, or in halves when split is set and
+// they do not fit in one.
+func (s *Store) apply(ops []*app.Op, encs [][]byte, split bool) error {
+	err := s.applyTxn(ops, encs)
+	if !errors.Is(err, badger.ErrTxnTooBig) {
+		return err
+	}
+	if !split || len(ops) < 2 {
+		return &app.Error{Op: "apply", Kind: app.Invalid, Msg: "too many changes in one write; split them"}
+	}
+	h := len(ops) / 2
+	if err := s.apply(ops[:h], encs[:h], true); err != nil {
+		return err
+	}
+	return s.apply(ops[h:], encs[h:], true)
+}
+
+// applyTxn is apply in one transaction; encs may be nil.
+func (s *Store) applyTxn(ops []*app.Op, encs [][]byte) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if s.closed {
@@ -763,9 +789,6 @@ func (s *Store) ApplyEncoded(ops []*app.Op, encs [][]byte) error {
 		return nil
 	})
 	if err != nil {
-		if errors.Is(err, badger.ErrTxnTooBig) {
-			return &app.Error{Op: "apply", Kind: app.Invalid, Msg: "too many changes in one write; split them"}
-		}
 		return err
 	}
 	s.gen++
