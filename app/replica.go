@@ -79,14 +79,15 @@ func (s *Service) Receive(raw [][]byte) (int, error) {
 // Decoded is a batch of operations from a peer, each decoded and checked
 // on its own (Decode), ready for ReceiveDecoded.
 type Decoded struct {
-	raw [][]byte
-	ops []*Op
-	err error
+	raw    [][]byte
+	ops    []*Op
+	hashes [][]byte // HashOp of each raw, which the next operation's link names
+	err    error
 }
 
 // Decode does the part of Receive that needs neither the service lock nor
-// what the store holds: decoding each operation and checking its encoding,
-// workspace, shape and values, on every core. Sync decodes the next chunk
+// what the store holds: decoding each operation, checking its workspace,
+// shape and values, and hashing it for the chain checks, on every core. Sync decodes the next chunk
 // while the current one is being stored. An error is kept for
 // ReceiveDecoded to return.
 func (s *Service) Decode(raw [][]byte) *Decoded {
@@ -99,6 +100,7 @@ func (s *Service) Decode(raw [][]byte) *Decoded {
 	}
 	// A first sync brings a thousand operations per chunk.
 	ops := make([]*Op, len(raw))
+	hashes := make([][]byte, len(raw))
 	errs := make([]error, len(raw))
 	workers := min(runtime.NumCPU(), (len(raw)+63)/64)
 	var wg sync.WaitGroup
@@ -116,7 +118,7 @@ func (s *Service) Decode(raw [][]byte) *Decoded {
 				default:
 					errs[i] = withOp(op, s.checkRemote(o))
 				}
-				ops[i] = o
+				ops[i], hashes[i] = o, HashOp(raw[i])
 			}
 		}()
 	}
@@ -127,7 +129,7 @@ func (s *Service) Decode(raw [][]byte) *Decoded {
 			return d
 		}
 	}
-	d.ops = ops
+	d.ops, d.hashes = ops, hashes
 	return d
 }
 
@@ -196,7 +198,7 @@ func (s *Service) ReceiveDecoded(d *Decoded) (int, error) {
 			if cur.Seq != prev.Seq+1 {
 				return 0, &Error{Op: op, Kind: Corrupt, Msg: fmt.Sprintf("operations %s and %s of one device are not consecutive", prev.ID(), cur.ID())}
 			}
-			if cur.Prev != nil && !bytes.Equal(cur.Prev, HashOp(raw[idx[k-1]])) {
+			if cur.Prev != nil && !bytes.Equal(cur.Prev, d.hashes[idx[k-1]]) {
 				return 0, &Error{Op: op, Kind: Corrupt, Msg: fmt.Sprintf("operation %s does not follow %s: the chain is broken", cur.ID(), prev.ID())}
 			}
 		}
