@@ -239,14 +239,21 @@ func PeekOpID(b []byte) (OpID, error) {
 // EncodeOp returns o's canonical encoding.
 func EncodeOp(o *Op) ([]byte, error) { return encMode.Marshal(o) }
 
-// DecodeOp decodes an operation and checks its shape is plausible. It
-// checks neither the signature nor that b is canonical: Receive checks
-// both where the hash chain does not already vouch for the bytes, and
-// bytes read back from the store are what Receive or the device wrote.
+// DecodeOp decodes an operation and checks that b is its canonical
+// encoding and that its shape is plausible. It does not verify the
+// signature.
+//
+// Every operation must be canonical, not only those a signature covers
+// (the signature covers the canonical encoding; the hash chain the bytes):
+// an author's non-canonical bytes inside a chain would be accepted in one
+// chunk and refused by the next replica wherever its chunks end there.
 func DecodeOp(b []byte) (*Op, error) {
 	var o Op
 	if err := decMode.Unmarshal(b, &o); err != nil {
 		return nil, &Error{Op: "decode operation", Kind: Corrupt, Err: err}
+	}
+	if err := o.checkCanonical(b); err != nil {
+		return nil, err
 	}
 	if err := o.checkShape(); err != nil {
 		return nil, err
@@ -258,7 +265,7 @@ func DecodeOp(b []byte) (*Op, error) {
 // encoding. A signature covers the canonical encoding, so without this a
 // relaying peer could re-encode a signed operation into other bytes that
 // still verify, and whose hash would not continue its device's chain. It
-// costs about as much as decoding.
+// costs about as much as decoding (Receive runs it on every core, ahead).
 func (o *Op) checkCanonical(b []byte) error {
 	again, err := encMode.Marshal(o)
 	if err != nil || !bytes.Equal(again, b) {

@@ -62,13 +62,13 @@ func (s *Service) OpsAfter(dev DeviceID, after uint64, limit, maxBytes int) ([][
 }
 
 // Receive checks operations that came from a peer and stores them. Each
-// must belong to this workspace, have a known shape and values the
-// taxonomy knows, and be vouched for by its device: the operations of a
-// device must continue its hash chain from the one before them, which this
-// replica must hold, and the last of them must be canonically encoded and
-// carry a valid signature, against the key the device announced (earlier
-// or in the same batch; a device announcement carries its key, whose hash
-// is the device id). One bad operation rejects the
+// must be canonically encoded, belong to this workspace, have a known shape
+// and values the taxonomy knows, and be vouched for by its device: the
+// operations of a device must continue its hash chain from the one before
+// them, which this replica must hold, and the last of them must carry a
+// valid signature, against the key the device announced (earlier or in the
+// same batch; a device announcement carries its key, whose hash is the
+// device id). One bad operation rejects the
 // whole batch with a Corrupt or Invalid error and nothing is stored: a peer
 // that sends one is misbehaving. Operations already held are skipped.
 // Receive returns how many operations were new.
@@ -109,7 +109,7 @@ func (s *Service) Decode(raw [][]byte) *Decoded {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(raw); i += workers {
-				o, err := DecodeOp(raw[i]) // canonical or not: see ReceiveDecoded
+				o, err := DecodeOp(raw[i])
 				switch {
 				case err != nil:
 					errs[i] = withOp(op, err)
@@ -189,7 +189,7 @@ func (s *Service) ReceiveDecoded(d *Decoded) (int, error) {
 		}
 		groups[o.Device] = append(groups[o.Device], i)
 	}
-	var heads []int // the operations whose own signature must be checked
+	var heads []*Op // operations whose own signature must be checked
 	for _, dev := range devices {
 		idx := groups[dev]
 		sort.Slice(idx, func(a, b int) bool { return ops[idx[a]].Seq < ops[idx[b]].Seq })
@@ -224,24 +224,14 @@ func (s *Service) ReceiveDecoded(d *Decoded) (int, error) {
 		// The last operation's signature vouches for those it chains back
 		// to; an operation without a link (written before chains existed)
 		// is vouched for by its own signature.
-		heads = append(heads, idx[len(idx)-1])
+		heads = append(heads, ops[idx[len(idx)-1]])
 		for k := len(idx) - 1; k > 0; k-- {
 			if ops[idx[k]].Prev == nil {
-				heads = append(heads, idx[k-1])
+				heads = append(heads, ops[idx[k-1]])
 			}
 		}
 	}
-	// A signature covers the operation's canonical encoding, while a chain
-	// link covers the bytes themselves: the bytes of an operation that only
-	// its signature vouches for must be canonical (Decode left this out).
-	signed := make([]*Op, len(heads))
-	for k, i := range heads {
-		if err := ops[i].checkCanonical(raw[i]); err != nil {
-			return 0, withOp(op, err)
-		}
-		signed[k] = ops[i]
-	}
-	if err := verifyAll(signed, keys); err != nil {
+	if err := verifyAll(heads, keys); err != nil {
 		return 0, withOp(op, err)
 	}
 	before, err := r.Vector()
@@ -249,24 +239,43 @@ func (s *Service) ReceiveDecoded(d *Decoded) (int, error) {
 		return 0, err
 	}
 	if ea, ok := s.store.(encodedApplier); ok {
-		err = ea.ApplyEncoded(ops, raw) // the bytes the chain and signatures vouch for
+		err = ea.ApplyEncoded(ops, raw) // DecodeOp checked raw is canonical
 	} else {
 		err = s.store.Apply(ops)
 	}
 	if err != nil {
+		// A batch too large for one transaction is stored in parts: those
+		// stored before the error count as received.
+		if held, verr := r.Vector(); verr == nil {
+			s.noteHeld(d, held)
+		}
 		return 0, withOp(op, err)
 	}
+	s.noteHeld(d, nil)
 	n := 0
 	for _, o := range ops {
-		s.clock.Observe(o.HLC)
-		if o.Device == s.id.Device && o.Seq > s.seq {
-			s.seq = o.Seq // our own operations, coming back from a backup or a peer
-		}
 		if o.Seq > before[o.Device] {
 			n++
 		}
 	}
 	return n, nil
+}
+
+// noteHeld brings the clock and this device's chain up to the operations of
+// d that are stored: all of them when held is nil, else those within held.
+// Operations of this device can come back (from a peer, after restoring an
+// older backup); the next local operation then follows the last of them,
+// or every peer would refuse it as breaking the chain.
+func (s *Service) noteHeld(d *Decoded, held Vector) {
+	for i, o := range d.ops {
+		if held != nil && o.Seq > held[o.Device] {
+			continue
+		}
+		s.clock.Observe(o.HLC)
+		if o.Device == s.id.Device && o.Seq > s.seq {
+			s.seq, s.prev = o.Seq, d.hashes[i]
+		}
+	}
 }
 
 // checkRemote checks the values an operation from a peer sets.

@@ -313,7 +313,9 @@ func (w *indexWriter) put(r *app.Record, ids, oldIDs []uint32, words bool) error
 		return nil
 	}
 	if exists {
-		w.adds.flush(ix.text) // this record's words may be among them
+		if w.adds.holds(n) { // created earlier in this batch: its words first
+			w.adds.flush(ix.text)
+		}
 		var gone, added []uint32
 		for _, id := range oldIDs {
 			if _, found := slices.BinarySearch(ids, id); !found {

@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -250,19 +252,20 @@ func reencode(t *testing.T, enc []byte) []byte {
 		kb, _ := cbor.Marshal(k)
 		out = append(append(out, kb...), m[k]...)
 	}
-	if _, err := app.DecodeOp(out); err != nil || string(out) == string(enc) {
+	if err := cbor.Wellformed(out); err != nil || string(out) == string(enc) {
 		t.Fatalf("re-encoding: %v", err)
 	}
 	return out
 }
 
-// TestReceiveChecksEncodings: a signature covers an operation's canonical
-// encoding, so bytes that only a signature vouches for must be canonical;
-// a relaying peer that re-encodes them is refused. Bytes inside a chain are
-// vouched for by the next operation's link: an author's own non-canonical
-// bytes there are stored, read and relayed as they are.
+// TestReceiveChecksEncodings: every operation's bytes must be canonical.
+// A signature covers the canonical encoding, so a relaying peer that
+// re-encodes a signed operation is refused; and an author's own
+// non-canonical bytes inside its chain, which the next link vouches for,
+// are refused too: a replica whose chunks end at them would refuse them
+// later, and sync with it would stop there.
 func TestReceiveChecksEncodings(t *testing.T) {
-	a, sa, b, sb := pair(t)
+	a, sa, b, _ := pair(t)
 	for i := 0; i < 3; i++ {
 		if _, err := a.Create(app.KindNote, note(fmt.Sprint("nota ", i), "texto", "andes", "CO", "broad-protection")); err != nil {
 			t.Fatal(err)
@@ -278,24 +281,13 @@ func TestReceiveChecksEncodings(t *testing.T) {
 		c[i] = reencode(t, c[i])
 		return c
 	}
-	for name, c := range map[string][][]byte{
-		"the signed operation re-encoded": with(3),
-		"a chained operation re-encoded":  with(2),
-	} {
-		if _, err := b.Receive(c); app.KindOf(err) != app.Corrupt {
-			t.Errorf("%s: %v", name, err)
-		}
-		if v, _ := b.Vector(); v[dev] != 0 {
-			t.Fatalf("%s: stored %d operations", name, v[dev])
-		}
-	}
 
 	// A device whose second operation's bytes are not canonical, chained
 	// and signed as they are.
 	id, _ := app.NewIdentity("odd laptop")
 	ws := a.Workspace()
 	rec := app.RecordID(app.NewID(time.Now()))
-	var encs [][]byte
+	var odd [][]byte
 	var prev []byte
 	for seq, o := range []*app.Op{
 		{Type: app.OpDevice, PubKey: id.Key.Public().(ed25519.PublicKey)},
@@ -310,27 +302,24 @@ func TestReceiveChecksEncodings(t *testing.T) {
 		if seq == 1 {
 			enc = reencode(t, enc)
 		}
-		encs, prev = append(encs, enc), app.HashOp(enc)
+		odd, prev = append(odd, enc), app.HashOp(enc)
 	}
-	if _, err := b.Receive(encs); err != nil {
-		t.Fatalf("a chain vouching for non-canonical bytes: %v", err)
+
+	for name, c := range map[string][][]byte{
+		"the signed operation re-encoded":         with(3),
+		"a chained operation re-encoded":          with(2),
+		"an author's non-canonical chained bytes": odd,
+		"the same, ending a chunk (as relayed)":   odd[:2],
+	} {
+		if _, err := b.Receive(c); app.KindOf(err) != app.Corrupt {
+			t.Errorf("%s: %v", name, err)
+		}
+		if v, _ := b.Vector(); v[dev] != 0 || v[id.Device] != 0 {
+			t.Fatalf("%s: stored operations: %v", name, v)
+		}
 	}
-	if r, err := b.Get(rec); err != nil || r.Title != "nota rara, corregida" || r.Body != "texto raro" {
-		t.Fatalf("record: %+v %v", r, err)
-	}
-	if rep, err := sb.Check(); err != nil || len(rep.Problems) != 0 {
-		t.Fatalf("check: %+v %v", rep, err)
-	}
-	// Relayed as received: a third replica accepts them from b.
-	back, err := sb.OpsAfter(id.Device, 0, 10, 1<<20)
-	if err != nil || len(back) != 3 || string(back[1]) != string(encs[1]) {
-		t.Fatalf("relayed %d operations, %v", len(back), err)
-	}
-	if _, err := a.Receive(back); err != nil {
-		t.Fatalf("relaying: %v", err)
-	}
-	if r, err := a.Get(rec); err != nil || r.Body != "texto raro" {
-		t.Fatalf("relayed record: %+v %v", r, err)
+	if _, err := b.Receive(raw); err != nil {
+		t.Fatalf("the canonical operations: %v", err)
 	}
 }
 
@@ -368,5 +357,51 @@ func TestReceiveSplitsLargeBatch(t *testing.T) {
 	}
 	if res, _ := a.List(app.Filter{}, 0); res.Total != 1500 {
 		t.Fatalf("a holds %d notes after a refused write", res.Total)
+	}
+}
+
+// TestOwnOperationsComeBack: a laptop restored from an older backup gets
+// its later operations back from a peer; its next write must follow the
+// last of them in its chain, or every peer refuses it.
+func TestOwnOperationsComeBack(t *testing.T) {
+	a, sa, b, _ := pair(t)
+	if _, err := a.Create(app.KindNote, note("antes de la copia", "texto", "andes", "CO", "broad-protection")); err != nil {
+		t.Fatal(err)
+	}
+	var backup bytes.Buffer
+	if err := sa.Backup(&backup, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, title := range []string{"después 1", "después 2"} {
+		if _, err := a.Create(app.KindNote, note(title, "texto", "andes", "CO", "broad-protection")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pull(t, a, b)
+
+	dir := filepath.Join(t.TempDir(), "restored")
+	if err := Restore(dir, &backup, nil); err != nil {
+		t.Fatal(err)
+	}
+	restored, st := newService(t, dir)
+	if restored.Device() != a.Device() {
+		t.Fatal("the backup holds another identity")
+	}
+	pull(t, b, restored) // its own two operations, and b's announcement
+	if v, _ := restored.Vector(); v[a.Device()] != 4 {
+		t.Fatalf("holds its operations up to %d", v[a.Device()])
+	}
+	id, err := restored.Create(app.KindNote, note("después de restaurar", "texto", "andes", "CO", "broad-protection"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := pull(t, restored, b); n != 1 {
+		t.Fatalf("b took %d operations", n)
+	}
+	if _, err := b.Get(id); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := st.Check(); err != nil || len(rep.Problems) != 0 {
+		t.Fatalf("check: %+v %v", rep, err)
 	}
 }

@@ -175,12 +175,23 @@ func (t *textIndex) add(n uint32, ids []uint32) {
 // ten million pairs, and those cache misses were most of the word index's
 // cost. Grouped by word, each posting is touched once per batch.
 type wordAdds struct {
-	words, nums []uint32 // the pairs, in the order records came
-	at, sorted  []uint32 // flush's counting sort, kept between batches
+	words, nums []uint32            // the pairs, in the order records came
+	records     map[uint32]struct{} // the record numbers among them
+	at, sorted  []uint32            // flush's counting sort, kept between batches
+}
+
+// holds reports whether record n's words are among the pairs.
+func (a *wordAdds) holds(n uint32) bool {
+	_, ok := a.records[n]
+	return ok
 }
 
 // put adds the pairs (w, n) for each w of ids.
 func (a *wordAdds) put(n uint32, ids []uint32) {
+	if a.records == nil {
+		a.records = map[uint32]struct{}{}
+	}
+	a.records[n] = struct{}{}
 	for _, w := range ids {
 		a.words = append(a.words, w)
 		a.nums = append(a.nums, n)
@@ -220,12 +231,17 @@ func (a *wordAdds) flush(t *textIndex) {
 		}
 	}
 	a.words, a.nums, a.at, a.sorted = a.words[:0], a.nums[:0], at, sorted
+	clear(a.records)
 }
 
 // addRun records that the records ns contain word w.
 func (t *textIndex) addRun(w uint32, ns []uint32) {
 	p := t.post[w]
-	if (len(p) == 0 || p[len(p)-1] < ns[0]) && slices.IsSorted(ns) {
+	ascending := len(p) == 0 || p[len(p)-1] < ns[0]
+	for i := 1; ascending && i < len(ns); i++ {
+		ascending = ns[i-1] < ns[i]
+	}
+	if ascending {
 		t.post[w] = append(p, ns...) // new records: the usual case
 		return
 	}

@@ -121,3 +121,29 @@ func TestWordAddsMatchAdd(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexCreateAndEditInOneBatch: when the indexer takes a record's
+// creation and an edit of it in one batch, the words the edit removed are
+// gone from the word index and those it added are found.
+func TestIndexCreateAndEditInOneBatch(t *testing.T) {
+	_, st := newService(t, "")
+	rec := func(title string) *app.Record {
+		return &app.Record{ID: "01JAAAAAAAAAAAAAAAAAAAAAAA", Kind: app.KindNote, Status: app.StatusActive,
+			Title: title, Body: "texto común", Themes: []app.ThemeCode{"broad-protection"}}
+	}
+	other := &app.Record{ID: "01JBBBBBBBBBBBBBBBBBBBBBBB", Kind: app.KindNote, Status: app.StatusActive,
+		Title: "otra nota", Body: "antiguo", Themes: []app.ThemeCode{"broad-protection"}}
+	created, edited := rec("antiguo título"), rec("nuevo título")
+	if err := st.index([]change{{nil, created}, {nil, other}, {rec("antiguo título"), edited}}); err != nil {
+		t.Fatal(err)
+	}
+	for word, want := range map[string]int{"antiguo": 1, "nuevo": 1, "común": 1, "otra": 1} {
+		res, err := st.Query(&app.Query{Text: word})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != want {
+			t.Errorf("%q finds %d records, want %d", word, res.Total, want)
+		}
+	}
+}
