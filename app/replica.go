@@ -86,10 +86,10 @@ type Decoded struct {
 }
 
 // Decode does the part of Receive that needs neither the service lock nor
-// what the store holds: decoding each operation, checking its workspace,
-// shape and values, and hashing it for the chain checks, on every core. Sync decodes the next chunk
-// while the current one is being stored. An error is kept for
-// ReceiveDecoded to return.
+// what the store holds: decoding each operation, checking its encoding,
+// workspace, shape and values, and hashing it for the chain checks, on
+// every core. Sync decodes the next chunk while the current one is being
+// stored. An error is kept for ReceiveDecoded to return.
 func (s *Service) Decode(raw [][]byte) *Decoded {
 	const op = "receive"
 	d := &Decoded{raw: raw}
@@ -98,7 +98,7 @@ func (s *Service) Decode(raw [][]byte) *Decoded {
 		d.err = &Error{Op: op, Kind: NotInitialized, Msg: "no workspace here yet; create one with init"}
 		return d
 	}
-	// A first sync brings a thousand operations per chunk.
+	// A first sync brings up to two thousand operations per chunk.
 	ops := make([]*Op, len(raw))
 	hashes := make([][]byte, len(raw))
 	errs := make([]error, len(raw))
@@ -245,13 +245,13 @@ func (s *Service) ReceiveDecoded(d *Decoded) (int, error) {
 	}
 	if err != nil {
 		// A batch too large for one transaction is stored in parts: those
-		// stored before the error count as received.
+		// this call stored before the error count as received.
 		if held, verr := r.Vector(); verr == nil {
-			s.noteHeld(d, held)
+			s.noteHeld(d, before, held)
 		}
 		return 0, withOp(op, err)
 	}
-	s.noteHeld(d, nil)
+	s.noteHeld(d, nil, nil)
 	n := 0
 	for _, o := range ops {
 		if o.Seq > before[o.Device] {
@@ -262,13 +262,14 @@ func (s *Service) ReceiveDecoded(d *Decoded) (int, error) {
 }
 
 // noteHeld brings the clock and this device's chain up to the operations of
-// d that are stored: all of them when held is nil, else those within held.
-// Operations of this device can come back (from a peer, after restoring an
-// older backup); the next local operation then follows the last of them,
-// or every peer would refuse it as breaking the chain.
-func (s *Service) noteHeld(d *Decoded, held Vector) {
+// d that are stored: all of them when held is nil, else those above before
+// and within held (what this call stored). Operations of this device can
+// come back (from a peer, after restoring an older backup); the next local
+// operation then follows the last of them, or every peer would refuse it
+// as breaking the chain.
+func (s *Service) noteHeld(d *Decoded, before, held Vector) {
 	for i, o := range d.ops {
-		if held != nil && o.Seq > held[o.Device] {
+		if held != nil && (o.Seq <= before[o.Device] || o.Seq > held[o.Device]) {
 			continue
 		}
 		s.clock.Observe(o.HLC)
