@@ -607,8 +607,8 @@ func decodeItem(item *badger.Item) (*app.Op, error) {
 func (s *Store) Apply(ops []*app.Op) error { return s.apply(ops, nil, false) }
 
 // ApplyEncoded is Apply for operations received from a peer, with the bytes
-// they arrived in (encs[i] is ops[i]'s, which its hash chain or signature
-// vouches for), which spares encoding them again. A batch too large for one
+// they arrived in (encs[i] is ops[i]'s canonical encoding, as app.DecodeOp
+// checked it), which spares encoding them again. A batch too large for one
 // Badger transaction is stored in consecutive parts, each durable: a peer
 // still holds the operations, and a sync that stops after a part resumes
 // from it. (A local write of that size is refused instead: its caller

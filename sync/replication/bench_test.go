@@ -104,13 +104,15 @@ func procStatusMB(field string) float64 {
 }
 
 func benchFirstSync(b *testing.B, n int, onDisk bool) {
-	store := func() *app.Service {
+	// dataDir is a new data directory on disk, as on a laptop (durable
+	// writes), or "" for a store in memory.
+	dataDir := func() string {
 		if onDisk {
-			return diskStore(b)
+			return filepath.Join(b.TempDir(), "data")
 		}
-		return newStore(b)
+		return ""
 	}
-	src := store()
+	src := openStore(b, dataDir())
 	if _, err := src.Init("Cartagena +40"); err != nil {
 		b.Fatal(err)
 	}
@@ -147,10 +149,7 @@ func benchFirstSync(b *testing.B, n int, onDisk bool) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		dst, closeDst := closableStore(b, "")
-		if onDisk {
-			dst, closeDst = closableStore(b, filepath.Join(b.TempDir(), "data"))
-		}
+		dst, closeDst := closableStore(b, dataDir())
 		ws := src.Workspace()
 		if _, err := dst.Join(ws.ID, ws.Secret[:transport.JoinKeySize], ""); err != nil {
 			b.Fatal(err)
@@ -165,13 +164,6 @@ func benchFirstSync(b *testing.B, n int, onDisk bool) {
 	// CPU time of both peers per operation: steadier than ops/s on a
 	// shared machine, where a neighbour's load changes the wall clock.
 	b.ReportMetric(float64(cpu.Microseconds())/float64(ops*b.N), "cpu-us/op")
-	_ = app.KindNote
-}
-
-// diskStore is a store in a temporary directory, as on a laptop: its
-// writes are durable (fsync), which in-memory stores skip.
-func diskStore(b *testing.B) *app.Service {
-	return openStore(b, filepath.Join(b.TempDir(), "data"))
 }
 
 // firstSync is what one timed first sync measured.
