@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"testing"
@@ -210,22 +211,34 @@ func timedFirstSync(b *testing.B, dst *app.Service, addr string, want app.Vector
 }
 
 // profileSync writes a CPU profile of the sync alone (not of filling the
-// source) to $CONSULTA_BENCH_CPUPROFILE when it is set.
+// source) to $CONSULTA_BENCH_CPUPROFILE, and an execution trace (go tool
+// trace) to $CONSULTA_BENCH_TRACE, when they are set.
 func profileSync(b *testing.B) func() {
-	path := os.Getenv("CONSULTA_BENCH_CPUPROFILE")
-	if path == "" {
-		return func() {}
+	var stops []func()
+	if path := os.Getenv("CONSULTA_BENCH_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		b.Fatal(err)
+	if path := os.Getenv("CONSULTA_BENCH_TRACE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := trace.Start(f); err != nil {
+			b.Fatal(err)
+		}
+		stops = append(stops, func() { trace.Stop(); f.Close() })
 	}
 	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
+		for _, stop := range stops {
+			stop()
+		}
 	}
 }
 
