@@ -40,3 +40,24 @@ func TestDecodeNeedsNoLock(t *testing.T) {
 		t.Fatal("Decode waits for the service lock")
 	}
 }
+
+// BenchmarkDecodeOp: decoding and checking one operation as a peer sends
+// it, a note with a text of about 1.4 kB (the demo's size), run for every
+// operation of a sync.
+func BenchmarkDecodeOp(b *testing.B) {
+	body := strings.Repeat("Acceso a documentación y protección en tránsito. ", 28)
+	o := &Op{Workspace: WorkspaceID(NewID(time.Now())), Device: DeviceID(strings.Repeat("a", 16)), Seq: 2, HLC: 1,
+		Prev: make([]byte, 32), Type: OpCreate, Record: RecordID(NewID(time.Now())), Kind: KindNote,
+		Patch: &Patch{Title: sp("Nota de la reunión"), Body: sp(body)}}
+	enc, err := EncodeOp(o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(enc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := DecodeOp(enc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

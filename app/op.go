@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"sync"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -142,14 +143,14 @@ func (o *Op) Before(p *Op) bool {
 }
 
 var (
-	encMode  cbor.EncMode
+	encMode  cbor.UserBufferEncMode
 	decMode  cbor.DecMode
 	peekMode cbor.DecMode // decMode without refusing unknown fields
 )
 
 func init() {
 	var err error
-	encMode, err = cbor.CoreDetEncOptions().EncMode()
+	encMode, err = cbor.CoreDetEncOptions().UserBufferEncMode()
 	if err != nil {
 		panic(err)
 	}
@@ -266,9 +267,19 @@ func DecodeOp(b []byte) (*Op, error) {
 // relaying peer could re-encode a signed operation into other bytes that
 // still verify, and whose hash would not continue its device's chain. It
 // costs about as much as decoding (Receive runs it on every core, ahead).
+// canonBufs are checkCanonical's buffers, reused: it runs for every
+// operation a peer sends.
+var canonBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 func (o *Op) checkCanonical(b []byte) error {
-	again, err := encMode.Marshal(o)
-	if err != nil || !bytes.Equal(again, b) {
+	buf := canonBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	err := encMode.MarshalToBuffer(o, buf)
+	same := err == nil && bytes.Equal(buf.Bytes(), b)
+	if buf.Cap() <= 64<<10 { // an operation's size, not a rare giant's
+		canonBufs.Put(buf)
+	}
+	if !same {
 		return &Error{Op: "decode operation", Kind: Corrupt, Msg: fmt.Sprintf("operation %s: encoding is not canonical", o.ID())}
 	}
 	return nil

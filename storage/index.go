@@ -62,6 +62,7 @@ type index struct {
 	// three quarters of the index's memdb work during a first sync.
 	upost [][]uint32
 	text  *textIndex
+	adds  wordAdds // the writer's, kept between writes with its buffers
 
 	changed chan struct{} // closed and replaced at every change
 }
@@ -160,11 +161,11 @@ type indexWriter struct {
 	ix      *index
 	mt      *memdb.Txn
 	touched map[uint32]*posting
-	adds    wordAdds // new records' words, added to the word index together
+	adds    *wordAdds // new records' words, added to the word index together
 }
 
 func (ix *index) writer(mt *memdb.Txn) *indexWriter {
-	return &indexWriter{ix: ix, mt: mt, touched: map[uint32]*posting{}}
+	return &indexWriter{ix: ix, mt: mt, touched: map[uint32]*posting{}, adds: &ix.adds}
 }
 
 // uncounted marks the ids of postings of fields without facet counts.

@@ -232,7 +232,15 @@ func (a *wordAdds) flush(t *textIndex) {
 	}
 	a.words, a.nums, a.at, a.sorted = a.words[:0], a.nums[:0], at, sorted
 	clear(a.records)
+	if cap(a.words) > maxKeptPairs { // after opening, or a burst of a first sync
+		*a = wordAdds{}
+	}
 }
+
+// maxKeptPairs bounds the pairs whose buffers wordAdds keeps between
+// flushes: about 14,000 new records' words, 24 MB. A first sync's writes
+// reuse them instead of growing new ones each time.
+const maxKeptPairs = 1 << 21
 
 // addRun records that the records ns contain word w.
 func (t *textIndex) addRun(w uint32, ns []uint32) {

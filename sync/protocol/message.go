@@ -141,9 +141,12 @@ func Encode(m Message) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m.Type() == TypeOps {
-		if z := s2.Encode(nil, body); len(z) < len(body) {
-			return append([]byte{byte(TypeOpsZ)}, z...), nil
+	if bound := s2.MaxEncodedLen(len(body)); m.Type() == TypeOps && bound > 0 {
+		// Compressed after the type byte, in place: a chunk is megabytes.
+		p := make([]byte, 1+bound)
+		if z := s2.Encode(p[1:], body); len(z) < len(body) {
+			p[0] = byte(TypeOpsZ)
+			return p[:1+len(z)], nil
 		}
 	}
 	return append([]byte{byte(m.Type())}, body...), nil
