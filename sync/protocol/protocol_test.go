@@ -141,7 +141,7 @@ func TestSendTooLarge(t *testing.T) {
 }
 
 // TestOpsCompressed: operations travel compressed when that is smaller,
-// come back identical, and a compressed frame that claims to unpack to
+// uncompressed otherwise, come back identical, and a compressed frame that claims to unpack to
 // more than a frame may hold is refused before anything is allocated.
 func TestOpsCompressed(t *testing.T) {
 	text := bytes.Repeat([]byte("Las delegaciones piden protocolos comunes de recepción. "), 40)
@@ -159,6 +159,15 @@ func TestOpsCompressed(t *testing.T) {
 	}
 	if o := got.(*Ops); len(o.Ops) != 2 || !bytes.Equal(o.Ops[0], text) || !bytes.Equal(o.Ops[1], text[:100]) {
 		t.Fatal("operations changed on the way")
+	}
+	// Random bytes do not shrink: they travel as they are.
+	noise := make([]byte, 4096)
+	rand.Read(noise)
+	if p, err = Encode(&Ops{Ops: [][]byte{noise}}); err != nil || Type(p[0]) != TypeOps {
+		t.Fatalf("incompressible operations: %v, type %s", err, Type(p[0]))
+	}
+	if got, err := Decode(p); err != nil || !bytes.Equal(got.(*Ops).Ops[0], noise) {
+		t.Fatalf("incompressible operations changed on the way: %v", err)
 	}
 	// A stream header claiming 1 GiB decoded.
 	bomb := append([]byte{byte(TypeOpsZ)}, binary.AppendUvarint(nil, 1<<30)...)
