@@ -262,15 +262,15 @@ func DecodeOp(b []byte) (*Op, error) {
 	return &o, nil
 }
 
+// canonBufs are checkCanonical's buffers, reused: it runs for every
+// operation a peer sends.
+var canonBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // checkCanonical checks that b, which o was decoded from, is o's canonical
 // encoding. A signature covers the canonical encoding, so without this a
 // relaying peer could re-encode a signed operation into other bytes that
 // still verify, and whose hash would not continue its device's chain. It
 // costs about as much as decoding (Receive runs it on every core, ahead).
-// canonBufs are checkCanonical's buffers, reused: it runs for every
-// operation a peer sends.
-var canonBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
 func (o *Op) checkCanonical(b []byte) error {
 	buf := canonBufs.Get().(*bytes.Buffer)
 	buf.Reset()
