@@ -106,6 +106,33 @@ func (s *Service) load() error {
 	if last != nil {
 		s.seq, s.prev = last.Seq, HashOp(enc)
 		s.clock.Observe(last.HLC)
+		return nil
+	}
+	if ws == nil {
+		return nil
+	}
+	// This device has not announced itself: a data directory restored
+	// from a backup writes as a new device (storage.Restore), and a crash
+	// between Init and the announcement leaves one unannounced too. Peers
+	// refuse the operations of a device they do not know.
+	return s.announce()
+}
+
+// announce writes the operation that makes this device known: its public
+// key, whose hash is its id, and its name.
+func (s *Service) announce() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.announceLocked()
+}
+
+func (s *Service) announceLocked() error {
+	dev := s.newOpLocked(OpDevice, "")
+	dev.PubKey = s.id.Key.Public().(ed25519.PublicKey)
+	dev.Name = s.id.Name
+	if err := s.commitLocked(dev); err != nil {
+		s.seq, s.prev = 0, nil
+		return err
 	}
 	return nil
 }
@@ -174,14 +201,7 @@ func (s *Service) initLocked(ws *Workspace) error {
 	}
 	s.ws, s.id, s.seq, s.prev = ws, id, 0, nil
 	s.wsID.Store(&ws.ID)
-	dev := s.newOpLocked(OpDevice, "")
-	dev.PubKey = id.Key.Public().(ed25519.PublicKey)
-	dev.Name = id.Name
-	if err := s.commitLocked(dev); err != nil {
-		s.seq, s.prev = 0, nil
-		return err
-	}
-	return nil
+	return s.announceLocked()
 }
 
 func (s *Service) readyRead(op string) error {

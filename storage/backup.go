@@ -57,9 +57,15 @@ func (s *Store) Backup(w io.Writer, pass []byte) error {
 }
 
 // Restore recreates, in dir, which must be empty or not exist, the store a
-// backup holds: the identical workspace, this device's identity included.
-// An encrypted backup needs its passphrase, and gives a protected data
-// directory under it. Errors: app.Passphrase, app.Invalid (not a backup,
+// backup holds: the identical workspace, written from now on by a new
+// device. The laptop the backup came from may still be writing (a backup
+// copied to a colleague's laptop), or peers may hold what it wrote after
+// the backup: with its identity, the restored directory would write new
+// operations at sequence numbers those already use, and every peer would
+// refuse them and stop syncing with it. The device's name is kept; the
+// app announces the new device when it opens the directory. An encrypted
+// backup needs its passphrase, and gives a protected data directory under
+// it. Errors: app.Passphrase, app.Invalid (not a backup,
 // or dir not empty), app.Corrupt (a damaged backup; dir is removed).
 func Restore(dir string, r io.Reader, pass []byte) error {
 	const op = "restore"
@@ -138,8 +144,21 @@ func Restore(dir string, r io.Reader, pass []byte) error {
 	if err != nil {
 		return fail(err)
 	}
-	defer st.Close()
 	if _, err := st.Workspace(); err != nil {
+		st.Close()
+		return fail(err)
+	}
+	old, err := st.Identity()
+	if err == nil {
+		var id *app.Identity
+		if id, err = app.NewIdentity(old.Name); err == nil {
+			err = st.setIdentity(id)
+		}
+	}
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fail(err)
 	}
 	return nil

@@ -360,9 +360,76 @@ func TestReceiveSplitsLargeBatch(t *testing.T) {
 	}
 }
 
-// TestOwnOperationsComeBack: a laptop restored from an older backup gets
-// its later operations back from a peer; its next write must follow the
-// last of them in its chain, or every peer refuses it.
+// TestRestoredLaptopWritesAsNewDevice: a backup restored on another
+// laptop, or on the same one after the original wrote more, writes as a
+// new device. Both laptops write, the restored one before it has synced
+// anything; everything reaches everyone and no peer refuses anything.
+// With the original's identity, the restored laptop's first write took a
+// sequence number the original had already used: every peer refused it,
+// and sync with that laptop stopped there.
+func TestRestoredLaptopWritesAsNewDevice(t *testing.T) {
+	a, sa, b, _ := pair(t)
+	create := func(s *app.Service, title string) app.RecordID {
+		t.Helper()
+		id, err := s.Create(app.KindNote, note(title, "texto", "andes", "CO", "broad-protection"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	create(a, "antes de la copia")
+	var backup bytes.Buffer
+	if err := sa.Backup(&backup, nil); err != nil {
+		t.Fatal(err)
+	}
+	create(a, "después de la copia")
+	dir := filepath.Join(t.TempDir(), "restored")
+	if err := Restore(dir, &backup, nil); err != nil {
+		t.Fatal(err)
+	}
+	restored, st := newService(t, dir)
+	if restored.Device() == a.Device() || restored.Workspace().ID != a.Workspace().ID {
+		t.Fatalf("restored as device %s of workspace %s", restored.Device(), restored.Workspace().ID)
+	}
+	create(restored, "escrita al restaurar")
+	create(a, "la original sigue")
+	for range 2 {
+		pull(t, a, b)
+		pull(t, restored, b)
+		pull(t, b, a)
+		pull(t, b, restored)
+	}
+	want, _ := a.List(app.Filter{}, 0)
+	if want.Total != 4 {
+		t.Fatalf("a holds %d notes", want.Total)
+	}
+	for _, s := range []*app.Service{b, restored} {
+		got, _ := s.List(app.Filter{}, 0)
+		if got.Total != 4 {
+			t.Fatalf("%s holds %d notes", s.Device(), got.Total)
+		}
+		for _, r := range want.Records {
+			x, _ := a.Get(r.ID)
+			y, err := s.Get(r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ex, _ := app.EncodeRecord(x)
+			ey, _ := app.EncodeRecord(y)
+			if !bytes.Equal(ex, ey) {
+				t.Fatalf("record %s differs on %s", r.ID, s.Device())
+			}
+		}
+	}
+	if rep, err := st.Check(); err != nil || len(rep.Problems) != 0 {
+		t.Fatalf("check: %+v %v", rep, err)
+	}
+}
+
+// TestOwnOperationsComeBack: a laptop restored, with its identity, from an
+// older backup (as builds before Restore gave a new identity did) gets its
+// later operations back from a peer; its next write must follow the last
+// of them in its chain, or every peer refuses it.
 func TestOwnOperationsComeBack(t *testing.T) {
 	a, sa, b, _ := pair(t)
 	if _, err := a.Create(app.KindNote, note("antes de la copia", "texto", "andes", "CO", "broad-protection")); err != nil {
@@ -383,9 +450,21 @@ func TestOwnOperationsComeBack(t *testing.T) {
 	if err := Restore(dir, &backup, nil); err != nil {
 		t.Fatal(err)
 	}
+	aid, err := sa.Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.setIdentity(aid); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
 	restored, st := newService(t, dir)
 	if restored.Device() != a.Device() {
-		t.Fatal("the backup holds another identity")
+		t.Fatal("the store does not hold the original identity")
 	}
 	pull(t, b, restored) // its own two operations, and b's announcement
 	if v, _ := restored.Vector(); v[a.Device()] != 4 {
@@ -403,5 +482,42 @@ func TestOwnOperationsComeBack(t *testing.T) {
 	}
 	if rep, err := st.Check(); err != nil || len(rep.Problems) != 0 {
 		t.Fatalf("check: %+v %v", rep, err)
+	}
+}
+
+// TestUnannouncedDeviceAnnouncedOnOpen: a store that holds a workspace and
+// an identity but no announcement of that device (a restored backup, or a
+// crash between Init and the announcement) gets one when the app opens
+// it; without it every peer would refuse the device's operations.
+func TestUnannouncedDeviceAnnouncedOnOpen(t *testing.T) {
+	st, err := Open("", Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	id, err := app.NewIdentity("portátil de la relatoría")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := &app.Workspace{ID: app.WorkspaceID(app.NewID(time.Now())), Title: "Consulta", Secret: make([]byte, 32)}
+	if err := st.Init(ws, id); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := app.NewService(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _, err := st.LastOp(id.Device)
+	if err != nil || o == nil || o.Type != app.OpDevice || o.Seq != 1 || o.Name != id.Name {
+		t.Fatalf("announcement: %+v, %v", o, err)
+	}
+	if _, err := svc.Create(app.KindNote, note("primera nota", "texto", "andes", "CO", "broad-protection")); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := app.NewService(st); err != nil || again.Device() != id.Device {
+		t.Fatalf("reopened: %v", err)
+	}
+	if o, _, _ := st.LastOp(id.Device); o.Seq != 2 {
+		t.Fatalf("opening again announced the device again: last operation %d", o.Seq)
 	}
 }

@@ -528,6 +528,18 @@ func (s *Store) Init(ws *app.Workspace, id *app.Identity) error {
 	})
 }
 
+// setIdentity replaces this device's identity (Restore gives a restored
+// store a new one).
+func (s *Store) setIdentity(id *app.Identity) error {
+	b, err := app.Marshal(id)
+	if err != nil {
+		return err
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	return s.db.Update(func(txn *badger.Txn) error { return txn.Set(identityKey(), b) })
+}
+
 // get reads one value. Errors: app.NotFound, app.NotInitialized for the
 // metadata keys.
 func (s *Store) get(key []byte, v any) error {
