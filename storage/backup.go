@@ -62,8 +62,9 @@ func (s *Store) Backup(w io.Writer, pass []byte) error {
 // copied to a colleague's laptop), or peers may hold what it wrote after
 // the backup: with its identity, the restored directory would write new
 // operations at sequence numbers those already use, and every peer would
-// refuse them and stop syncing with it. The device's name is kept; the
-// app announces the new device when it opens the directory. An encrypted
+// refuse them and stop syncing with it. The new device is named after
+// this computer, as any new one is, and the app announces it when it opens
+// the directory. An encrypted
 // backup needs its passphrase, and gives a protected data directory under
 // it. Errors: app.Passphrase, app.Invalid (not a backup,
 // or dir not empty), app.Corrupt (a damaged backup; dir is removed).
@@ -150,8 +151,12 @@ func Restore(dir string, r io.Reader, pass []byte) error {
 	}
 	old, err := st.Identity()
 	if err == nil {
+		name, herr := os.Hostname() // as for any new device (app.Service.Init)
+		if herr != nil || name == "" {
+			name = old.Name
+		}
 		var id *app.Identity
-		if id, err = app.NewIdentity(old.Name); err == nil {
+		if id, err = app.NewIdentity(name); err == nil {
 			err = st.setIdentity(id)
 		}
 	}
