@@ -106,7 +106,7 @@ func Restore(dir string, r io.Reader, pass []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return &app.Error{Op: op, Kind: app.Invalid, Msg: fmt.Sprintf("cannot create %s", dir), Err: err}
 	}
-	fail := func(err error) error {
+	cleanUp := func() {
 		// Leave nothing half restored behind.
 		if created {
 			os.RemoveAll(dir)
@@ -115,6 +115,9 @@ func Restore(dir string, r io.Reader, pass []byte) error {
 				os.RemoveAll(dir + string(os.PathSeparator) + e.Name())
 			}
 		}
+	}
+	fail := func(err error) error {
+		cleanUp()
 		return &app.Error{Op: op, Kind: app.Corrupt, Msg: "the backup could not be read whole; nothing was restored", Err: err}
 	}
 	var restorePass []byte
@@ -164,7 +167,8 @@ func Restore(dir string, r io.Reader, pass []byte) error {
 		err = cerr
 	}
 	if err != nil {
-		return fail(err)
+		cleanUp()
+		return &app.Error{Op: op, Msg: fmt.Sprintf("the restored store could not be given a device of its own in %s; nothing was restored", dir), Err: err}
 	}
 	return nil
 }

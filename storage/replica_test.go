@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"fmt"
+	"io"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/fxamacker/cbor/v2"
+	"github.com/klauspost/compress/s2"
 )
 
 // pair returns two services over two stores of the same workspace, as after
@@ -390,6 +392,20 @@ func TestRestoredLaptopWritesAsNewDevice(t *testing.T) {
 	restored, st := newService(t, dir)
 	if restored.Device() == a.Device() || restored.Workspace().ID != a.Workspace().ID {
 		t.Fatalf("restored as device %s of workspace %s", restored.Device(), restored.Workspace().ID)
+	}
+	// Its backups carry its own signing key, not the original's.
+	var again bytes.Buffer
+	if err := st.Backup(&again, nil); err != nil {
+		t.Fatal(err)
+	}
+	kvs, err := io.ReadAll(s2.NewReader(bytes.NewReader(again.Bytes()[len(backupMagic):])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	aid, _ := sa.Identity()
+	rid, _ := st.Identity()
+	if bytes.Contains(kvs, aid.Key.Seed()) || !bytes.Contains(kvs, rid.Key.Seed()) {
+		t.Fatal("a backup of the restored laptop holds the original's signing key, or not its own")
 	}
 	create(restored, "escrita al restaurar")
 	create(a, "la original sigue")

@@ -529,7 +529,8 @@ func (s *Store) Init(ws *app.Workspace, id *app.Identity) error {
 }
 
 // setIdentity replaces this device's identity (Restore gives a restored
-// store a new one).
+// store a new one). Earlier versions are discarded, so that backups of
+// this store do not carry the old signing key.
 func (s *Store) setIdentity(id *app.Identity) error {
 	b, err := app.Marshal(id)
 	if err != nil {
@@ -537,7 +538,9 @@ func (s *Store) setIdentity(id *app.Identity) error {
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	return s.db.Update(func(txn *badger.Txn) error { return txn.Set(identityKey(), b) })
+	return s.db.Update(func(txn *badger.Txn) error {
+		return txn.SetEntry(badger.NewEntry(identityKey(), b).WithDiscard())
+	})
 }
 
 // get reads one value. Errors: app.NotFound, app.NotInitialized for the

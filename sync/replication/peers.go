@@ -13,8 +13,9 @@ import (
 
 // Local settings of this laptop (never synced).
 const (
-	settingKey   = "sync.key"   // the transport key's seed, base64
-	settingPeers = "sync.peers" // remembered peers, JSON
+	settingKey   = "sync.key"        // the transport key's seed, base64
+	settingOwner = "sync.key.device" // the device the transport key was made for
+	settingPeers = "sync.peers"      // remembered peers, JSON
 )
 
 // Peer is a peer this laptop has synced with, as remembered between runs.
@@ -66,20 +67,37 @@ func savePeers(svc *app.Service, m map[string]Peer) error {
 }
 
 // transportKey returns this laptop's transport key, creating it the first
-// time.
+// time. A key is made for one device: a data directory restored from a
+// backup writes as a new device (storage.Restore) but holds the settings of
+// the laptop the backup came from, which may still be in use; with its key
+// the two would connect as one peer (refused as a duplicate, or as
+// ourselves). So a key made for another device is replaced.
 func transportKey(svc *app.Service) (ed25519.PrivateKey, error) {
+	dev := string(svc.Device())
 	if s := svc.Setting(settingKey); s != "" {
-		seed, err := base64.StdEncoding.DecodeString(s)
-		if err == nil && len(seed) == ed25519.SeedSize {
-			return ed25519.NewKeyFromSeed(seed), nil
+		owner := svc.Setting(settingOwner)
+		if owner == "" { // made before keys named their device: this one's
+			if err := svc.SetSetting(settingOwner, dev); err != nil {
+				return nil, err
+			}
+			owner = dev
 		}
-		return nil, errors.New("the stored sync key is damaged")
+		if owner == dev {
+			seed, err := base64.StdEncoding.DecodeString(s)
+			if err == nil && len(seed) == ed25519.SeedSize {
+				return ed25519.NewKeyFromSeed(seed), nil
+			}
+			return nil, errors.New("the stored sync key is damaged")
+		}
 	}
 	k, err := transport.NewKey()
 	if err != nil {
 		return nil, err
 	}
 	if err := svc.SetSetting(settingKey, base64.StdEncoding.EncodeToString(k.Seed())); err != nil {
+		return nil, err
+	}
+	if err := svc.SetSetting(settingOwner, dev); err != nil {
 		return nil, err
 	}
 	return k, nil

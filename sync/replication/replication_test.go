@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -379,5 +380,50 @@ func slicesSort(s []string) {
 		for j := i; j > 0 && s[j] < s[j-1]; j-- {
 			s[j], s[j-1] = s[j-1], s[j]
 		}
+	}
+}
+
+// TestRestoredCopySyncsAsAnotherLaptop: a backup restored on a second
+// laptop while the first keeps working syncs with it as another peer. The
+// backup carries the first laptop's settings, its transport key among
+// them; with that key the copy connected as the first laptop itself and
+// was refused ("this is ourselves", or as a duplicate by a third laptop).
+func TestRestoredCopySyncsAsAnotherLaptop(t *testing.T) {
+	dirA := filepath.Join(t.TempDir(), "a")
+	stA, err := storage.Open(dirA, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stA.Close() })
+	svcA, err := app.NewService(stA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svcA.Init("Cartagena +40"); err != nil {
+		t.Fatal(err)
+	}
+	a := &laptop{t: t, name: "a", svc: svcA, log: &logBuf{}}
+	_, addrA := a.serve(Options{}) // makes a's transport key
+	a.notes(3, "antes de la copia")
+	var backup bytes.Buffer
+	if err := stA.Backup(&backup, nil); err != nil {
+		t.Fatal(err)
+	}
+	a.notes(2, "después de la copia")
+
+	dirR := filepath.Join(t.TempDir(), "copia")
+	if err := storage.Restore(dirR, &backup, nil); err != nil {
+		t.Fatal(err)
+	}
+	r := &laptop{t: t, name: "copia", svc: openStore(t, dirR), log: &logBuf{}}
+	r.notes(2, "escrita en la copia")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := r.replicator(Options{}).SyncOnce(ctx, []string{addrA}); err != nil {
+		t.Fatalf("the copy syncing with the original: %v\n%s", err, r.log)
+	}
+	waitFor(t, 5*time.Second, "the original holds the copy's notes", func() bool { return a.count() == 7 })
+	if r.count() != 7 || a.digest() != r.digest() {
+		t.Fatalf("a holds %d notes, the copy %d", a.count(), r.count())
 	}
 }
