@@ -85,6 +85,10 @@ func TestEncryptedBackup(t *testing.T) {
 	if err := st.Backup(&buf, []byte("frase")); err != nil {
 		t.Fatal(err)
 	}
+	srcID, err := st.Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
 	st.Close()
 	if bytes.Contains(buf.Bytes(), []byte("QWERTY")) || bytes.Contains(buf.Bytes(), []byte(backupMagic)) {
 		t.Fatal("the encrypted backup holds plaintext")
@@ -104,6 +108,20 @@ func TestEncryptedBackup(t *testing.T) {
 	if n := count(t, dst, "frase"); n != 50 {
 		t.Fatalf("%d records restored", n)
 	}
+	// A new device there too, announced when the app opened it (count
+	// opens it through the app).
+	rst, err := Open(dst, Options{Passphrase: []byte("frase")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rid, err := rst.Identity()
+	if err != nil || rid.Device == srcID.Device {
+		t.Fatalf("restored identity %v, %v", rid, err)
+	}
+	if o, _, err := rst.LastOp(rid.Device); err != nil || o == nil || o.Type != app.OpDevice {
+		t.Fatalf("the new device is not announced: %+v %v", o, err)
+	}
+	rst.Close()
 	// Bad input.
 	if err := Restore(filepath.Join(t.TempDir(), "x"), strings.NewReader("no es una copia"), nil); app.KindOf(err) != app.Invalid {
 		t.Fatalf("not a backup: %v", err)
