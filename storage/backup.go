@@ -64,10 +64,10 @@ func (s *Store) Backup(w io.Writer, pass []byte) error {
 // operations at sequence numbers those already use, and every peer would
 // refuse them and stop syncing with it. The new device is named after
 // this computer, as any new one is, and the app announces it when it opens
-// the directory. An encrypted
-// backup needs its passphrase, and gives a protected data directory under
-// it. Errors: app.Passphrase, app.Invalid (not a backup,
-// or dir not empty), app.Corrupt (a damaged backup; dir is removed).
+// the directory. An encrypted backup needs its passphrase, and gives a
+// protected data directory under it. Errors: app.Passphrase, app.Invalid
+// (not a backup, or dir not empty), app.Corrupt (a damaged backup; dir is
+// removed).
 func Restore(dir string, r io.Reader, pass []byte) error {
 	const op = "restore"
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
