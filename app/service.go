@@ -115,17 +115,13 @@ func (s *Service) load() error {
 	// from a backup writes as a new device (storage.Restore), and a crash
 	// between Init and the announcement leaves one unannounced too. Peers
 	// refuse the operations of a device they do not know.
-	return s.announce()
-}
-
-// announce writes the operation that makes this device known: its public
-// key, whose hash is its id, and its name.
-func (s *Service) announce() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.announceLocked()
 }
 
+// announceLocked writes the operation that makes this device known: its
+// public key, whose hash is its id, and its name.
 func (s *Service) announceLocked() error {
 	dev := s.newOpLocked(OpDevice, "")
 	dev.PubKey = s.id.Key.Public().(ed25519.PublicKey)

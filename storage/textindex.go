@@ -253,8 +253,9 @@ func (t *textIndex) addRun(w uint32, ns []uint32) {
 		t.post[w] = append(p, ns...) // new records: the usual case
 		return
 	}
+	word := []uint32{w}
 	for _, n := range ns {
-		t.add(n, []uint32{w})
+		t.add(n, word)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -215,26 +216,23 @@ func timedFirstSync(b *testing.B, dst *app.Service, addr string, want app.Vector
 // trace) to $CONSULTA_BENCH_TRACE, when they are set.
 func profileSync(b *testing.B) func() {
 	var stops []func()
-	if path := os.Getenv("CONSULTA_BENCH_CPUPROFILE"); path != "" {
+	// record starts writing to the file $env names, when it is set.
+	record := func(env string, start func(io.Writer) error, stop func()) {
+		path := os.Getenv(env)
+		if path == "" {
+			return
+		}
 		f, err := os.Create(path)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := pprof.StartCPUProfile(f); err != nil {
+		if err := start(f); err != nil {
 			b.Fatal(err)
 		}
-		stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
+		stops = append(stops, func() { stop(); f.Close() })
 	}
-	if path := os.Getenv("CONSULTA_BENCH_TRACE"); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := trace.Start(f); err != nil {
-			b.Fatal(err)
-		}
-		stops = append(stops, func() { trace.Stop(); f.Close() })
-	}
+	record("CONSULTA_BENCH_CPUPROFILE", pprof.StartCPUProfile, pprof.StopCPUProfile)
+	record("CONSULTA_BENCH_TRACE", trace.Start, trace.Stop)
 	return func() {
 		for _, stop := range stops {
 			stop()
