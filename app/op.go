@@ -179,6 +179,10 @@ func Marshal(v any) ([]byte, error) { return encMode.Marshal(v) }
 // Unmarshal decodes canonical CBOR with the limits used for untrusted bytes.
 func Unmarshal(b []byte, v any) error { return decMode.Unmarshal(b, v) }
 
+// UnmarshalFields is Unmarshal of the fields v names, skipping the others b
+// holds, to read a few fields of a large value.
+func UnmarshalFields(b []byte, v any) error { return peekMode.Unmarshal(b, v) }
+
 // signedBytes is what the signature covers: the op without its signature.
 func (o *Op) signedBytes() ([]byte, error) {
 	c := *o

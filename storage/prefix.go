@@ -17,14 +17,14 @@ const (
 
 	// Operations: the source of truth.
 	prefixOp       byte = 0x10 // device(16) seq(8) -> signed operation, CBOR
-	prefixRecordOp byte = 0x11 // record(26) device(16) seq(8) -> nothing; a record's operations
+	prefixRecordOp byte = 0x11 // record(26) device(16) seq(8) -> nothing; a record's operations, but for the create its state may name (schema 3)
 	prefixDevice   byte = 0x12 // device(16) -> public key; from OpDevice announcements
 	prefixVector   byte = 0x13 // device(16) -> uint64: every seq up to it is stored
 
 	// Derived state, rebuilt from operations when missing.
-	prefixRecord byte = 0x20 // record(26) -> materialized record, CBOR
+	prefixRecord byte = 0x20 // record(26) -> materialized record without its text, CBOR (storedRecord: from schema 3 it may name the operation holding the text, and its unlinked create)
 	prefixWords  byte = 0x21 // the word index as of a generation: see snapshot.go
-	prefixBody   byte = 0x22 // record(26) -> its body, UTF-8, or 0xFF and the key of the operation that holds it (schema 2); kept apart so start-up reads only summaries
+	prefixBody   byte = 0x22 // record(26) -> its body, UTF-8, when no operation holds it; in schema 2, 0xFF and the key of the operation that holds it; kept apart so start-up reads only summaries
 	prefixAwait  byte = 0x23 // record(26) -> nothing: operations are stored but not yet its create (schema 2)
 
 	// Local state of this laptop, never synced: drafts of open forms and
@@ -35,7 +35,13 @@ const (
 // schemaVersion is the version of the key layout this code writes.
 // 2: prefixAwait marks records whose create has not arrived; a body may
 // name the operation that holds it.
-const schemaVersion uint32 = 2
+// 3: a record's state names the operation that holds its text, instead of
+// a body key doing so, and the create written with it, which has no
+// record-operation link: two keys per new record instead of four. Stores
+// of schema 2 are read as they are (noMigration); a record moves to the
+// new form when it is next written. Older builds refuse schema 3, which
+// they would read without texts.
+const schemaVersion uint32 = 3
 
 var schemaKey = []byte{prefixSchema}
 

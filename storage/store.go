@@ -220,7 +220,11 @@ func checkDir(dir string) error {
 // migrations upgrade a store from the version of their key to the next.
 var migrations = map[uint32]func(*badger.Txn) error{
 	1: markAwaiting,
+	2: noMigration,
 }
+
+// noMigration (schema 2 to 3): what schema 2 wrote reads as it is.
+func noMigration(*badger.Txn) error { return nil }
 
 // markAwaiting (schema 1 to 2) sets the await key of every record that has
 // operations but no state, which Apply from schema 2 on keeps up to date.
@@ -376,11 +380,12 @@ func (s *Store) load(snap *snapshot) error {
 					if b.err != nil {
 						break
 					}
-					r, err := app.DecodeRecord(v)
+					sr, err := decodeStored(v)
 					if err != nil {
 						b.err = &app.Error{Op: "open", Kind: app.Corrupt, Msg: fmt.Sprintf("record %s", b.keys[i]), Err: err}
 						break
 					}
+					r := sr.Record
 					if snap == nil {
 						if len(b.bodies[i]) > 0 {
 							r.Body = string(b.bodies[i])
@@ -417,9 +422,14 @@ func (s *Store) load(snap *snapshot) error {
 				b.keys = append(b.keys, id)
 				var body []byte
 				if snap == nil { // the words are needed, so the text is
-					item, err := txn.Get(bodyKey(app.RecordID(id)))
-					if err == nil {
-						body, err = item.ValueCopy(nil)
+					var err error
+					if at, ok := textIn(v); ok {
+						body = append([]byte{bodyRef}, opKey(at.Device, at.Seq)...)
+					} else {
+						var item *badger.Item
+						if item, err = txn.Get(bodyKey(app.RecordID(id))); err == nil {
+							body, err = item.ValueCopy(nil)
+						}
 					}
 					if err == nil && len(body) > 0 && body[0] == bodyRef {
 						// The workers decode the operation that holds it.
@@ -712,8 +722,12 @@ func (s *Store) applyTxn(ops []*app.Op, encs [][]byte) error {
 				}
 			}
 			if o.Record != "" {
-				if err := txn.Set(recordOpKey(o.Record, o.Device, o.Seq), nil); err != nil {
-					return err
+				// A create's link waits: the record's state names the
+				// create it is written with instead.
+				if o.Type != app.OpCreate {
+					if err := txn.Set(recordOpKey(o.Record, o.Device, o.Seq), nil); err != nil {
+						return err
+					}
 				}
 				if _, ok := byRecord[o.Record]; !ok {
 					touched = append(touched, o.Record)
@@ -746,60 +760,104 @@ func (s *Store) applyTxn(ops []*app.Op, encs [][]byte) error {
 				known = append(known, id)
 			}
 			var rops []*app.Op
+			var old *storedRecord
 			if fresh {
 				rops = byRecord[id]
 			} else {
-				if it == nil {
-					it = txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecordOp}})
-				}
+				// Its stored state, if any: none when its create has just
+				// arrived. A damaged text is stored again from the
+				// operations, and the words of the lost text stay in the
+				// word index until the next start.
 				var err error
-				if rops, err = opsIter(txn, it, id, batch); err != nil {
-					return err
-				}
-			}
-			r := app.Fold(rops)
-			if r == nil { // its create has not arrived yet
-				if err := txn.Set(awaitKey(id), nil); err != nil {
-					return err
-				}
-				continue
-			}
-			enc, err := encodeStored(r)
-			if err != nil {
-				return err
-			}
-			var old *app.Record
-			if !fresh {
-				old, err = recordTxn(txn, id)
 				var te *textError
-				switch {
-				case app.KindOf(err) == app.NotFound: // its create has just arrived
-					err = txn.Delete(awaitKey(id))
+				switch old, err = storedTxn(txn, id); {
+				case app.KindOf(err) == app.NotFound:
+					old, err = nil, nil
 				case errors.As(err, &te):
-					// Its stored text is damaged; the write stores it
-					// again from the operations, and the words of the lost
-					// text stay in the word index until the next start.
 					err = nil
 				}
 				if err != nil {
 					return err
 				}
+				if it == nil {
+					it = txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecordOp}})
+				}
+				if rops, err = opsIter(txn, it, id, batch); err != nil {
+					return err
+				}
+				// The create the old state names has no link yet: it gets
+				// one, as the new state will not name it.
+				if old != nil && old.Unlinked != nil {
+					o, err := unlinkedOp(txn, id, *old.Unlinked)
+					if err != nil {
+						return err
+					}
+					rops = append(rops, o)
+					if err := txn.Set(recordOpKey(id, o.Device, o.Seq), nil); err != nil {
+						return err
+					}
+				}
+			}
+			// This write's creates of the record: linked, except the one
+			// a new record's state names.
+			var unlinked *app.OpID
+			for _, o := range byRecord[id] {
+				if o.Type != app.OpCreate {
+					continue
+				}
+				if fresh && unlinked == nil {
+					oid := o.ID()
+					unlinked = &oid
+					continue
+				}
+				if !fresh {
+					rops = append(rops, o) // opsIter found only linked ones
+				}
+				if err := txn.Set(recordOpKey(id, o.Device, o.Seq), nil); err != nil {
+					return err
+				}
+			}
+			r := app.Fold(rops) // not nil when fresh: a create is among rops
+			if r == nil {       // its create has not arrived yet
+				if err := txn.Set(awaitKey(id), nil); err != nil {
+					return err
+				}
+				continue
+			}
+			if !fresh && old == nil { // its create has just arrived
+				if err := txn.Delete(awaitKey(id)); err != nil {
+					return err
+				}
+			}
+			var textIn *app.OpID
+			if src := bodySource(rops, r.Body); src != nil {
+				oid := src.ID()
+				textIn = &oid
+			}
+			enc, err := encodeStored(r, textIn, unlinked)
+			if err != nil {
+				return err
 			}
 			if err := txn.Set(recordKey(id), enc); err != nil {
 				return err
 			}
-			switch src := bodySource(rops, r.Body); {
-			case r.Body == "":
-				err = txn.Delete(bodyKey(id))
-			case src != nil:
-				err = txn.Set(bodyKey(id), append([]byte{bodyRef}, opKey(src.Device, src.Seq)...))
-			default:
+			// The body key holds a text no operation holds (merged from
+			// concurrent edits); one written before schema 3 is removed
+			// once an operation holds the text.
+			switch {
+			case r.Body != "" && textIn == nil:
 				err = txn.Set(bodyKey(id), []byte(r.Body))
+			case old != nil && old.TextIn == nil && (old.Record.Body != "" || old.textLost):
+				err = txn.Delete(bodyKey(id))
 			}
 			if err != nil {
 				return err
 			}
-			changes = append(changes, change{old, r})
+			var oldRec *app.Record
+			if old != nil {
+				oldRec = old.Record
+			}
+			changes = append(changes, change{oldRec, r})
 		}
 		return nil
 	})
@@ -1007,11 +1065,37 @@ func (s *Store) index(changes []change) error {
 	return w.commit()
 }
 
-// opsTxn loads a record's operations.
+// opsTxn loads a record's operations: those the record-operation index
+// lists, and the create its state names if that has no link.
 func opsTxn(txn *badger.Txn, id app.RecordID) ([]*app.Op, error) {
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: recordOpPrefix(id)})
-	defer it.Close()
-	return opsIter(txn, it, id, nil)
+	ops, err := opsIter(txn, it, id, nil)
+	it.Close()
+	if err != nil {
+		return nil, err
+	}
+	item, err := txn.Get(recordKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return ops, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var sr *storedRecord
+	if err := item.Value(func(v []byte) (err error) {
+		sr, err = decodeStored(v)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if sr.Unlinked == nil {
+		return ops, nil
+	}
+	o, err := unlinkedOp(txn, id, *sr.Unlinked)
+	if err != nil {
+		return nil, err
+	}
+	return append(ops, o), nil
 }
 
 // opsIter loads a record's operations with it, an iterator over the
@@ -1062,6 +1146,17 @@ func (e *textError) Error() string { return e.err.Error() }
 func (e *textError) Unwrap() error { return e.err }
 
 func recordTxn(txn *badger.Txn, id app.RecordID) (*app.Record, error) {
+	sr, err := storedTxn(txn, id)
+	if sr == nil {
+		return nil, err
+	}
+	return sr.Record, err
+}
+
+// storedTxn reads what a record key holds, with the record's text in Body
+// wherever it is kept. A text that cannot be read back gives the record
+// without it, textLost set, and a *textError.
+func storedTxn(txn *badger.Txn, id app.RecordID) (*storedRecord, error) {
 	item, err := txn.Get(recordKey(id))
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, &app.Error{Kind: app.NotFound, Msg: fmt.Sprintf("no record with id %s", id)}
@@ -1069,30 +1164,59 @@ func recordTxn(txn *badger.Txn, id app.RecordID) (*app.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	var r *app.Record
+	var sr *storedRecord
 	err = item.Value(func(v []byte) (err error) {
-		r, err = app.DecodeRecord(v)
+		sr, err = decodeStored(v)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if r.Body == "" { // stores of the first days kept the body in the record
-		item, err := txn.Get(bodyKey(id))
-		if err == nil {
-			b, err := item.ValueCopy(nil)
-			if err != nil {
-				return nil, err
-			}
-			if b, err = bodyText(txn, b); err != nil {
-				return r, &textError{&app.Error{Op: "load", Kind: app.Corrupt, Msg: fmt.Sprintf("the text of record %s", id), Err: err}}
-			}
-			r.Body = string(b)
-		} else if !errors.Is(err, badger.ErrKeyNotFound) {
+	var text []byte
+	switch {
+	case sr.TextIn != nil:
+		var enc []byte
+		if enc, err = opValue(txn, opKey(sr.TextIn.Device, sr.TextIn.Seq)); err == nil {
+			text, err = opText(enc)
+		}
+	case sr.Record.Body == "": // stores of the first days kept the body in the record
+		item, err = txn.Get(bodyKey(id))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return sr, nil
+		}
+		if err != nil {
 			return nil, err
 		}
+		if text, err = item.ValueCopy(nil); err != nil {
+			return nil, err
+		}
+		text, err = bodyText(txn, text)
+	default:
+		return sr, nil
 	}
-	return r, nil
+	if err != nil {
+		sr.textLost = true
+		return sr, &textError{&app.Error{Op: "load", Kind: app.Corrupt, Msg: fmt.Sprintf("the text of record %s", id), Err: err}}
+	}
+	sr.Record.Body = string(text)
+	return sr, nil
+}
+
+// unlinkedOp reads the create that record id's state names as having no
+// record-operation link.
+func unlinkedOp(txn *badger.Txn, id app.RecordID, at app.OpID) (*app.Op, error) {
+	item, err := txn.Get(opKey(at.Device, at.Seq))
+	if err != nil {
+		return nil, &app.Error{Op: "load", Kind: app.Corrupt, Msg: fmt.Sprintf("operation %s, the create of record %s, is missing", at, id), Err: err}
+	}
+	o, err := decodeItem(item)
+	if err != nil {
+		return nil, err
+	}
+	if o.Type != app.OpCreate || o.Record != id {
+		return nil, &app.Error{Op: "load", Kind: app.Corrupt, Msg: fmt.Sprintf("record %s names operation %s as its create, which it is not", id, at)}
+	}
+	return o, nil
 }
 
 // Ops returns a record's operations sorted in the order they apply. Errors:
