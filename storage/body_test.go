@@ -340,3 +340,97 @@ func TestStoredRecordForms(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckFindsLostState: a record written with its create whose state is
+// lost leaves a create that nothing finds; check names it.
+func TestCheckFindsLostState(t *testing.T) {
+	svc, st := newService(t, "")
+	id, err := svc.Create(app.KindProposal, note("Propuesta", "El único texto de esta propuesta", "andes", "PE", "broad-protection"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := st.Check(); err != nil || len(rep.Problems) > 0 {
+		t.Fatalf("check: %v %v", err, rep)
+	}
+	if err := st.db.Update(func(txn *badger.Txn) error { return txn.Delete(recordKey(id)) }); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := st.Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(rep.Problems, "\n"), "creates record "+string(id)) {
+		t.Fatalf("check does not name the create nothing finds: %v", rep.Problems)
+	}
+}
+
+// TestHistoryOfDamagedState: a record whose stored state is damaged keeps
+// its history, where its text can still be read.
+func TestHistoryOfDamagedState(t *testing.T) {
+	svc, st := newService(t, "")
+	id, err := svc.Create(app.KindProposal, note("Propuesta", "Texto", "andes", "PE", "broad-protection"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Update(id, app.Patch{Title: sp("Propuesta corregida")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.db.Update(func(txn *badger.Txn) error { return txn.Set(recordKey(id), []byte{0x83, 0x01}) }); err != nil {
+		t.Fatal(err)
+	}
+	ops, err := st.Ops(id)
+	if err != nil || len(ops) != 2 || *ops[0].Patch.Body != "Texto" {
+		t.Fatalf("history of a record whose state is damaged: %d %v", len(ops), err)
+	}
+}
+
+// TestOpenWithMissingText: a text that names an operation the store does
+// not hold leaves that record without its words when the word index is
+// rebuilt, not the store unopened; reading the record and check say what
+// is wrong, and the others are found by their words.
+func TestOpenWithMissingText(t *testing.T) {
+	dir := t.TempDir()
+	svc, st := newService(t, dir)
+	bad, err := svc.Create(app.KindProposal, note("Propuesta", "Texto dañado", "andes", "PE", "broad-protection"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := svc.Create(app.KindProposal, note("Propuesta", "Texto sobre reasentamiento", "andes", "PE", "broad-protection"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr := storedValue(t, st, bad)
+	enc, err := encodeStored(sr.Record, &app.OpID{Device: sr.TextIn.Device, Seq: sr.TextIn.Seq + 100}, sr.Unlinked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.db.Update(func(txn *badger.Txn) error { return txn.Set(recordKey(bad), enc) }); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	// A write since the last close: the word index is rebuilt from texts.
+	db, err := badger.Open(badgerOptions(dir, Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(txn *badger.Txn) error { return txn.Delete(wordsKey()) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	svc, st = newService(t, dir)
+	if _, err := st.Record(bad); app.KindOf(err) != app.Corrupt {
+		t.Fatalf("the record whose text is missing: %v", err)
+	}
+	res, err := svc.List(app.Filter{Text: "reasentamiento"}, 0)
+	if err != nil || res.Total != 1 || res.Records[0].ID != good {
+		t.Fatalf("found by a word: %+v %v", res, err)
+	}
+	rep, err := st.Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(rep.Problems, "\n"), "missing") {
+		t.Fatalf("check: %v", rep.Problems)
+	}
+}

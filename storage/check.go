@@ -31,6 +31,7 @@ func (s *Store) Check() (*app.CheckReport, error) {
 	}
 	rep := &app.CheckReport{Problems: []string{}}
 	var heads []*app.Op
+	var creates []createAt
 	keys := map[app.DeviceID]ed25519.PublicKey{}
 	err := s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixOp}})
@@ -53,8 +54,11 @@ func (s *Store) Check() (*app.CheckReport, error) {
 			if !bytes.Equal(item.Key(), opKey(o.Device, o.Seq)) {
 				rep.Problem("operation %s is stored under another address (%x)", o.ID(), item.Key())
 			}
-			if o.Type == app.OpDevice {
+			switch o.Type {
+			case app.OpDevice:
 				keys[o.Device] = o.PubKey
+			case app.OpCreate:
+				creates = append(creates, createAt{o.Record, o.ID()})
 			}
 			switch {
 			case prev == nil || prev.Device != o.Device:
@@ -163,7 +167,12 @@ func (s *Store) Check() (*app.CheckReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.db.View(func(txn *badger.Txn) error { return checkAwaiting(txn, rep) }); err != nil {
+	if err := s.db.View(func(txn *badger.Txn) error {
+		if err := checkCreatesFound(txn, creates, rep); err != nil {
+			return err
+		}
+		return checkAwaiting(txn, rep)
+	}); err != nil {
 		return nil, err
 	}
 	indexed := 0
@@ -176,6 +185,45 @@ func (s *Store) Check() (*app.CheckReport, error) {
 		rep.Problem("the in-memory index holds %d records, the store %d", indexed, rep.Records)
 	}
 	return rep, nil
+}
+
+// createAt is a create's record and address.
+type createAt struct {
+	Record app.RecordID
+	ID     app.OpID
+}
+
+// checkCreatesFound checks that every create is found from its record: by
+// a record-operation link, or named by the record's state (schema 3). One
+// that is neither would never be folded again, and its text would be
+// hidden.
+func checkCreatesFound(txn *badger.Txn, creates []createAt, rep *app.CheckReport) error {
+	for _, o := range creates {
+		if _, err := txn.Get(recordOpKey(o.Record, o.ID.Device, o.ID.Seq)); err == nil {
+			continue
+		} else if !errors.Is(err, badger.ErrKeyNotFound) {
+			return err
+		}
+		named := false
+		item, err := txn.Get(recordKey(o.Record))
+		switch {
+		case err == nil:
+			if err := item.Value(func(v []byte) error {
+				if sr, err := decodeStored(v); err == nil && sr.Unlinked != nil {
+					named = *sr.Unlinked == o.ID
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+		case !errors.Is(err, badger.ErrKeyNotFound):
+			return err
+		}
+		if !named {
+			rep.Problem("operation %s creates record %s, but neither the record's state nor its operation index lists it", o.ID, o.Record)
+		}
+	}
+	return nil
 }
 
 // checkAwaiting checks that the records with operations but no state are

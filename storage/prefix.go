@@ -21,7 +21,9 @@ const (
 	prefixDevice   byte = 0x12 // device(16) -> public key; from OpDevice announcements
 	prefixVector   byte = 0x13 // device(16) -> uint64: every seq up to it is stored
 
-	// Derived state, rebuilt from operations when missing.
+	// Derived state, from operations. From schema 3 a record's state is
+	// also what finds its create when the create has no link: check
+	// reports a create that nothing finds.
 	prefixRecord byte = 0x20 // record(26) -> materialized record without its text, CBOR (storedRecord: from schema 3 it may name the operation holding the text, and its unlinked create)
 	prefixWords  byte = 0x21 // the word index as of a generation: see snapshot.go
 	prefixBody   byte = 0x22 // record(26) -> its body, UTF-8, when no operation holds it; in schema 2, 0xFF and the key of the operation that holds it; kept apart so start-up reads only summaries

@@ -19,6 +19,7 @@ import (
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
+	"github.com/fxamacker/cbor/v2"
 	"github.com/hashicorp/go-memdb"
 )
 
@@ -369,10 +370,11 @@ func (s *Store) load(snap *snapshot) error {
 				b.recs = make([]*app.Record, len(b.vals))
 				b.ids = make([][]uint32, len(b.vals))
 				for _, i := range b.refs {
+					// A damaged text leaves its record without words;
+					// reading it says so, and check reports it.
 					body, err := opText(b.bodies[i])
 					if err != nil {
-						b.err = &app.Error{Op: "open", Kind: app.Corrupt, Msg: fmt.Sprintf("the text of record %s", b.keys[i]), Err: err}
-						break
+						body = nil
 					}
 					b.bodies[i] = body
 				}
@@ -432,11 +434,17 @@ func (s *Store) load(snap *snapshot) error {
 						}
 					}
 					if err == nil && len(body) > 0 && body[0] == bodyRef {
-						// The workers decode the operation that holds it.
-						if body, err = opValue(txn, body[1:]); err != nil {
-							return &app.Error{Op: "open", Kind: app.Corrupt, Msg: fmt.Sprintf("the text of record %s", id), Err: err}
+						// The workers decode the operation that holds it. One
+						// that is missing leaves the record without words, as
+						// a damaged one does, rather than the store unopened.
+						switch body, err = opValue(txn, body[1:]); {
+						case errors.Is(err, errTextMissing):
+							body, err = nil, nil
+						case err != nil:
+							return err
+						default:
+							b.refs = append(b.refs, len(b.bodies))
 						}
-						b.refs = append(b.refs, len(b.bodies))
 					}
 					if err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
 						return err
@@ -965,14 +973,17 @@ func opText(enc []byte) ([]byte, error) {
 	return []byte(*o.Patch.Body), nil
 }
 
+// errTextMissing is a text that names an operation the store does not hold.
+var errTextMissing = errors.New("the operation holding a text is missing")
+
 // opValue reads the operation stored under key, which a body names.
 func opValue(txn *badger.Txn, key []byte) ([]byte, error) {
 	if len(key) != 1+16+8 || key[0] != prefixOp {
-		return nil, fmt.Errorf("a text names %x, which is no operation's key", key)
+		return nil, fmt.Errorf("a text names %x, which is no operation's key: %w", key, errTextMissing)
 	}
 	item, err := txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil, fmt.Errorf("a text names operation %x, which is missing", key[1:])
+		return nil, fmt.Errorf("a text names operation %x, which is missing: %w", key[1:], errTextMissing)
 	}
 	if err != nil {
 		return nil, err
@@ -1081,17 +1092,27 @@ func opsTxn(txn *badger.Txn, id app.RecordID) ([]*app.Op, error) {
 	if err != nil {
 		return nil, err
 	}
-	var sr *storedRecord
-	if err := item.Value(func(v []byte) (err error) {
-		sr, err = decodeStored(v)
-		return err
+	// Only the name of the create: a damaged record leaves its history
+	// readable, and check reports it.
+	var at struct {
+		_        struct{} `cbor:",toarray"`
+		Record   cbor.RawMessage
+		TextIn   cbor.RawMessage
+		Unlinked *app.OpID
+	}
+	var decErr error
+	if err := item.Value(func(v []byte) error {
+		if !isMap(v) {
+			decErr = app.UnmarshalFields(v, &at)
+		}
+		return nil
 	}); err != nil {
 		return nil, err
 	}
-	if sr.Unlinked == nil {
+	if decErr != nil || at.Unlinked == nil {
 		return ops, nil
 	}
-	o, err := unlinkedOp(txn, id, *sr.Unlinked)
+	o, err := unlinkedOp(txn, id, *at.Unlinked)
 	if err != nil {
 		return nil, err
 	}
