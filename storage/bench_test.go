@@ -199,8 +199,8 @@ func BenchmarkQueryFiltered(b *testing.B) {
 			defer it.Close()
 			for it.Rewind(); it.Valid(); it.Next() {
 				it.Item().Value(func(v []byte) error {
-					r, err := app.DecodeRecord(v)
-					if err == nil && matchRecord(tax, q, r) {
+					sr, err := decodeStored(v)
+					if err == nil && matchRecord(tax, q, sr.Record) {
 						n++
 					}
 					return err
