@@ -324,15 +324,15 @@ func TestStoredRecordForms(t *testing.T) {
 	if err != nil || sr.Record.Title != "Título" || sr.Record.Body != "" || *sr.TextIn != text || *sr.Unlinked != create {
 		t.Fatalf("%v %+v", err, sr)
 	}
-	if at, ok := textIn(v); !ok || at != text {
-		t.Fatalf("textIn: %v %v", at, ok)
+	if n, err := namesOf(v); err != nil || *n.TextIn != text || *n.Unlinked != create {
+		t.Fatalf("namesOf: %v %+v", err, n)
 	}
 	old, _ := app.EncodeRecord(stored(r))
 	if sr, err := decodeStored(old); err != nil || sr.Record.Title != "Título" || sr.TextIn != nil || sr.Unlinked != nil {
 		t.Fatalf("a value of schema 2: %v %+v", err, sr)
 	}
-	if _, ok := textIn(old); ok {
-		t.Fatal("textIn of a value of schema 2")
+	if n, err := namesOf(old); err != nil || n.TextIn != nil || n.Unlinked != nil {
+		t.Fatalf("namesOf a value of schema 2: %v %+v", err, n)
 	}
 	for _, bad := range [][]byte{nil, {0x83, 0xf6, 0xf6, 0xf6}, v[:len(v)-3], append(v[:len(v):len(v)], 0)} {
 		if _, err := decodeStored(bad); app.KindOf(err) != app.Corrupt {

@@ -144,19 +144,24 @@ func encodeStored(r *app.Record, textIn, unlinked *app.OpID) ([]byte, error) {
 // alone, as written before schema 3.
 func isMap(v []byte) bool { return len(v) > 0 && v[0]>>5 == 5 }
 
-// textIn returns where the text of the record key's value v is, if an
-// operation holds it, without decoding the record.
-func textIn(v []byte) (app.OpID, bool) {
-	var at struct {
-		_        struct{} `cbor:",toarray"`
-		Record   cbor.RawMessage
-		TextIn   *app.OpID
-		Unlinked cbor.RawMessage
+// storedNames is storedRecord without decoding the record: what start-up
+// and a record's history need.
+type storedNames struct {
+	_        struct{} `cbor:",toarray"`
+	Record   cbor.RawMessage
+	TextIn   *app.OpID
+	Unlinked *app.OpID
+}
+
+// namesOf reads the names a record key's value v holds; none in a value
+// written before schema 3.
+func namesOf(v []byte) (storedNames, error) {
+	var n storedNames
+	if isMap(v) {
+		return n, nil
 	}
-	if isMap(v) || app.UnmarshalFields(v, &at) != nil || at.TextIn == nil {
-		return app.OpID{}, false
-	}
-	return *at.TextIn, true
+	err := app.UnmarshalFields(v, &n)
+	return n, err
 }
 
 // decodeStored decodes what a record key holds.

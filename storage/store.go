@@ -19,7 +19,6 @@ import (
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
-	"github.com/fxamacker/cbor/v2"
 	"github.com/hashicorp/go-memdb"
 )
 
@@ -425,8 +424,10 @@ func (s *Store) load(snap *snapshot) error {
 				var body []byte
 				if snap == nil { // the words are needed, so the text is
 					var err error
-					if at, ok := textIn(v); ok {
-						body = append([]byte{bodyRef}, opKey(at.Device, at.Seq)...)
+					// A value that cannot be read is reported by the
+					// workers, which decode it whole.
+					if n, _ := namesOf(v); n.TextIn != nil {
+						body = append([]byte{bodyRef}, opKey(n.TextIn.Device, n.TextIn.Seq)...)
 					} else {
 						var item *badger.Item
 						if item, err = txn.Get(bodyKey(app.RecordID(id))); err == nil {
@@ -1094,25 +1095,18 @@ func opsTxn(txn *badger.Txn, id app.RecordID) ([]*app.Op, error) {
 	}
 	// Only the name of the create: a damaged record leaves its history
 	// readable, and check reports it.
-	var at struct {
-		_        struct{} `cbor:",toarray"`
-		Record   cbor.RawMessage
-		TextIn   cbor.RawMessage
-		Unlinked *app.OpID
-	}
+	var names storedNames
 	var decErr error
 	if err := item.Value(func(v []byte) error {
-		if !isMap(v) {
-			decErr = app.UnmarshalFields(v, &at)
-		}
+		names, decErr = namesOf(v)
 		return nil
 	}); err != nil {
 		return nil, err
 	}
-	if decErr != nil || at.Unlinked == nil {
+	if decErr != nil || names.Unlinked == nil {
 		return ops, nil
 	}
-	o, err := unlinkedOp(txn, id, *at.Unlinked)
+	o, err := unlinkedOp(txn, id, *names.Unlinked)
 	if err != nil {
 		return nil, err
 	}
