@@ -1221,8 +1221,11 @@ func storedTxn(txn *badger.Txn, id app.RecordID) (*storedRecord, error) {
 // record-operation link.
 func unlinkedOp(txn *badger.Txn, id app.RecordID, at app.OpID) (*app.Op, error) {
 	item, err := txn.Get(opKey(at.Device, at.Seq))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, &app.Error{Op: "load", Kind: app.Corrupt, Msg: fmt.Sprintf("operation %s, the create of record %s, is missing", at, id)}
+	}
 	if err != nil {
-		return nil, &app.Error{Op: "load", Kind: app.Corrupt, Msg: fmt.Sprintf("operation %s, the create of record %s, is missing", at, id), Err: err}
+		return nil, err
 	}
 	o, err := decodeItem(item)
 	if err != nil {
