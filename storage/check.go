@@ -209,8 +209,8 @@ func checkCreatesFound(txn *badger.Txn, creates []createAt, rep *app.CheckReport
 		switch {
 		case err == nil:
 			if err := item.Value(func(v []byte) error {
-				if sr, err := decodeStored(v); err == nil && sr.Unlinked != nil {
-					named = *sr.Unlinked == o.ID
+				if n, err := namesOf(v); err == nil && n.Unlinked != nil {
+					named = *n.Unlinked == o.ID
 				}
 				return nil
 			}); err != nil {

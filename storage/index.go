@@ -127,8 +127,6 @@ type storedRecord struct {
 	// which gets no record-operation link; the next write to the record
 	// links it.
 	Unlinked *app.OpID
-
-	textLost bool // storedTxn could not read the text back
 }
 
 // encodeStored encodes r as its record key holds it.

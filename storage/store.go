@@ -770,6 +770,7 @@ func (s *Store) applyTxn(ops []*app.Op, encs [][]byte) error {
 			}
 			var rops []*app.Op
 			var old *storedRecord
+			oldTextLost := false
 			if fresh {
 				rops = byRecord[id]
 			} else {
@@ -783,7 +784,7 @@ func (s *Store) applyTxn(ops []*app.Op, encs [][]byte) error {
 				case app.KindOf(err) == app.NotFound:
 					old, err = nil, nil
 				case errors.As(err, &te):
-					err = nil
+					oldTextLost, err = true, nil
 				}
 				if err != nil {
 					return err
@@ -856,7 +857,7 @@ func (s *Store) applyTxn(ops []*app.Op, encs [][]byte) error {
 			switch {
 			case r.Body != "" && textIn == nil:
 				err = txn.Set(bodyKey(id), []byte(r.Body))
-			case old != nil && old.TextIn == nil && (old.Record.Body != "" || old.textLost):
+			case old != nil && old.TextIn == nil && (old.Record.Body != "" || oldTextLost):
 				err = txn.Delete(bodyKey(id))
 			}
 			if err != nil {
@@ -955,7 +956,12 @@ func bodyText(txn *badger.Txn, v []byte) ([]byte, error) {
 	if len(v) == 0 || v[0] != bodyRef {
 		return v, nil
 	}
-	enc, err := opValue(txn, v[1:])
+	return opTextAt(txn, v[1:])
+}
+
+// opTextAt returns the text of the operation stored under key.
+func opTextAt(txn *badger.Txn, key []byte) ([]byte, error) {
+	enc, err := opValue(txn, key)
 	if err != nil {
 		return nil, err
 	}
@@ -1170,7 +1176,7 @@ func recordTxn(txn *badger.Txn, id app.RecordID) (*app.Record, error) {
 
 // storedTxn reads what a record key holds, with the record's text in Body
 // wherever it is kept. A text that cannot be read back gives the record
-// without it, textLost set, and a *textError.
+// without it and a *textError.
 func storedTxn(txn *badger.Txn, id app.RecordID) (*storedRecord, error) {
 	item, err := txn.Get(recordKey(id))
 	if errors.Is(err, badger.ErrKeyNotFound) {
@@ -1190,10 +1196,7 @@ func storedTxn(txn *badger.Txn, id app.RecordID) (*storedRecord, error) {
 	var text []byte
 	switch {
 	case sr.TextIn != nil:
-		var enc []byte
-		if enc, err = opValue(txn, opKey(sr.TextIn.Device, sr.TextIn.Seq)); err == nil {
-			text, err = opText(enc)
-		}
+		text, err = opTextAt(txn, opKey(sr.TextIn.Device, sr.TextIn.Seq))
 	case sr.Record.Body == "": // stores of the first days kept the body in the record
 		item, err = txn.Get(bodyKey(id))
 		if errors.Is(err, badger.ErrKeyNotFound) {
@@ -1210,7 +1213,6 @@ func storedTxn(txn *badger.Txn, id app.RecordID) (*storedRecord, error) {
 		return sr, nil
 	}
 	if err != nil {
-		sr.textLost = true
 		return sr, &textError{&app.Error{Op: "load", Kind: app.Corrupt, Msg: fmt.Sprintf("the text of record %s", id), Err: err}}
 	}
 	sr.Record.Body = string(text)
