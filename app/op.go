@@ -253,8 +253,8 @@ func EncodeOp(o *Op) ([]byte, error) { return encMode.Marshal(o) }
 // an author's non-canonical bytes inside a chain would be accepted in one
 // chunk and refused by the next replica wherever its chunks end there.
 func DecodeOp(b []byte) (*Op, error) {
-	var o Op
-	if err := decMode.Unmarshal(b, &o); err != nil {
+	o, err := decodeOp(b)
+	if err != nil {
 		return nil, &Error{Op: "decode operation", Kind: Corrupt, Err: err}
 	}
 	if err := o.checkCanonical(b); err != nil {
@@ -263,7 +263,7 @@ func DecodeOp(b []byte) (*Op, error) {
 	if err := o.checkShape(); err != nil {
 		return nil, err
 	}
-	return &o, nil
+	return o, nil
 }
 
 // canonBufs are checkCanonical's buffers, reused: it runs for every
