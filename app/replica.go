@@ -279,7 +279,8 @@ func (s *Service) noteHeld(d *Decoded, before, held Vector) {
 	}
 }
 
-// checkRemote checks the values an operation from a peer sets.
+// checkRemote checks the values an operation from a peer sets; o comes
+// from DecodeOp, which has checked its texts are valid UTF-8.
 func (s *Service) checkRemote(o *Op) error {
 	if o.Patch == nil {
 		return nil
@@ -295,7 +296,7 @@ func (s *Service) checkRemote(o *Op) error {
 	if kind == "" {
 		kind = KindNote
 	}
-	return s.tax.ValidatePatch(kind, &p)
+	return s.tax.validatePatch(kind, &p, true)
 }
 
 // verifyAll checks the signatures of ops, in parallel: one verification

@@ -48,7 +48,14 @@ func (t *Taxonomy) CheckCode(field, list, code string) error {
 }
 
 // ValidatePatch checks every value p sets for a record of kind k.
-func (t *Taxonomy) ValidatePatch(k Kind, p *Patch) error {
+func (t *Taxonomy) ValidatePatch(k Kind, p *Patch) error { return t.validatePatch(k, p, false) }
+
+// validatePatch is ValidatePatch; decoded says that p was read by
+// DecodeOp, which refuses text that is not valid UTF-8, so its texts are
+// not checked again (the body of a first sync's notes is most of what it
+// reads).
+func (t *Taxonomy) validatePatch(k Kind, p *Patch, decoded bool) error {
+	utf8Valid := func(s string) bool { return decoded || utf8.ValidString(s) }
 	if p == nil {
 		return nil
 	}
@@ -59,7 +66,7 @@ func (t *Taxonomy) ValidatePatch(k Kind, p *Patch) error {
 			return invalid("title", "must not be empty")
 		case len(s) > MaxTitle:
 			return invalid("title", fmt.Sprintf("is %d bytes long; at most %d", len(s), MaxTitle))
-		case !utf8.ValidString(s):
+		case !utf8Valid(s):
 			return invalid("title", "is not valid UTF-8 text")
 		}
 	}
@@ -67,12 +74,12 @@ func (t *Taxonomy) ValidatePatch(k Kind, p *Patch) error {
 		switch {
 		case len(*p.Body) > MaxBody:
 			return invalid("body", fmt.Sprintf("is %d bytes long; at most %d (1 MiB)", len(*p.Body), MaxBody))
-		case !utf8.ValidString(*p.Body):
+		case !utf8Valid(*p.Body):
 			return invalid("body", "is not valid UTF-8 text")
 		}
 	}
 	for _, s := range []*string{p.Author, p.Org, p.Venue} {
-		if s != nil && (len(*s) > MaxTitle || !utf8.ValidString(*s)) {
+		if s != nil && (len(*s) > MaxTitle || !utf8Valid(*s)) {
 			return invalid("author/org/venue", fmt.Sprintf("must be valid text of at most %d bytes", MaxTitle))
 		}
 	}
@@ -97,19 +104,25 @@ func (t *Taxonomy) ValidatePatch(k Kind, p *Patch) error {
 			return err
 		}
 	}
-	for _, c := range append(slices.Clone(p.AddThemes), p.DelThemes...) {
-		if err := t.CheckCode("theme", "themes", string(c)); err != nil {
-			return err
+	for _, cs := range [2][]ThemeCode{p.AddThemes, p.DelThemes} {
+		for _, c := range cs {
+			if err := t.CheckCode("theme", "themes", string(c)); err != nil {
+				return err
+			}
 		}
 	}
-	for _, c := range append(slices.Clone(p.AddPops), p.DelPops...) {
-		if err := t.CheckCode("population", "populations", string(c)); err != nil {
-			return err
+	for _, cs := range [2][]PopulationCode{p.AddPops, p.DelPops} {
+		for _, c := range cs {
+			if err := t.CheckCode("population", "populations", string(c)); err != nil {
+				return err
+			}
 		}
 	}
-	for _, c := range append(slices.Clone(p.AddTags), p.DelTags...) {
-		if err := t.CheckCode("tag", "tags", string(c)); err != nil {
-			return err
+	for _, cs := range [2][]TagCode{p.AddTags, p.DelTags} {
+		for _, c := range cs {
+			if err := t.CheckCode("tag", "tags", string(c)); err != nil {
+				return err
+			}
 		}
 	}
 	if p.Status != nil && !slices.Contains(StatusesFor(k), *p.Status) {
@@ -134,7 +147,7 @@ func (t *Taxonomy) ValidatePatch(k Kind, p *Patch) error {
 	}
 	for _, names := range [][]string{p.AddContribs, p.DelContribs, p.AddSupport, p.DelSupport} {
 		for _, n := range names {
-			if strings.TrimSpace(n) == "" || len(n) > MaxTitle || !utf8.ValidString(n) {
+			if strings.TrimSpace(n) == "" || len(n) > MaxTitle || !utf8Valid(n) {
 				return invalid("name", fmt.Sprintf("a contributor or supporter must be a name of at most %d bytes", MaxTitle))
 			}
 		}

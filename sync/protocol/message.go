@@ -152,6 +152,68 @@ func Encode(m Message) ([]byte, error) {
 	return append([]byte{byte(m.Type())}, body...), nil
 }
 
+// readOps decodes an Ops body, [[op, op, ...]], without fxamacker/cbor:
+// the library copies each operation out of the body, a first sync's
+// hundred and fifty megabytes, where a slice of it will do. The body is
+// the frame's own buffer (ReadFrame and the S2 decoding allocate one per
+// frame), so the slices stay valid; each is capped at its end so that an
+// append to one cannot write over the next. It accepts what the library's
+// decoder accepts for an Ops body (FuzzDecode compares them); the
+// operations' own bytes are checked by app.DecodeOp.
+func readOps(body []byte) (Message, error) {
+	bad := func(format string, args ...any) (Message, error) {
+		return nil, malformed("ops: "+format, args...)
+	}
+	// head reads an item's major type and argument from body.
+	head := func() (byte, uint64, bool) {
+		if len(body) == 0 {
+			return 0, 0, false
+		}
+		c := body[0]
+		major, info := c>>5, c&31
+		if info < 24 {
+			body = body[1:]
+			return major, uint64(info), true
+		}
+		if info > 27 || len(body) < 1+1<<(info-24) {
+			return 0, 0, false
+		}
+		size := 1 << (info - 24)
+		var arg uint64
+		for _, b := range body[1 : 1+size] {
+			arg = arg<<8 | uint64(b)
+		}
+		body = body[1+size:]
+		return major, arg, true
+	}
+	if m, n, ok := head(); !ok || m != 4 || n != 1 {
+		return bad("not a one-field array")
+	}
+	m, n, ok := head()
+	if !ok || m != 4 {
+		return bad("no list of operations")
+	}
+	if n > MaxOps || n > uint64(len(body)) {
+		return bad("%d operations (at most %d)", n, MaxOps)
+	}
+	ops := &Ops{Ops: make([][]byte, n)}
+	for i := range ops.Ops {
+		m, size, ok := head()
+		if !ok || m != 2 || size > uint64(len(body)) {
+			return bad("operation %d is not a byte string", i)
+		}
+		ops.Ops[i] = body[:size:size]
+		body = body[size:]
+	}
+	if len(body) != 0 {
+		return bad("%d bytes after the operations", len(body))
+	}
+	if err := check(ops); err != nil {
+		return nil, err
+	}
+	return ops, nil
+}
+
 // Decode decodes a frame payload. Errors: ErrMalformed.
 func Decode(p []byte) (Message, error) {
 	if len(p) == 0 {
@@ -167,7 +229,7 @@ func Decode(p []byte) (Message, error) {
 	case TypeVector:
 		m = new(Vector)
 	case TypeOps:
-		m = new(Ops)
+		return readOps(body)
 	case TypeOpsZ:
 		// The decompressed size is checked before anything is allocated,
 		// so a small frame cannot claim gigabytes.
@@ -178,7 +240,7 @@ func Decode(p []byte) (Message, error) {
 		if body, err = s2.Decode(make([]byte, n), p[1:]); err != nil {
 			return nil, malformed("ops (compressed): %v", err)
 		}
-		m = new(Ops)
+		return readOps(body)
 	case TypePing:
 		m = new(Ping)
 	case TypeClose:

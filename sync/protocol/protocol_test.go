@@ -177,8 +177,76 @@ func TestOpsCompressed(t *testing.T) {
 	}
 }
 
-// FuzzDecode: no input makes Decode panic, and what decodes re-encodes to
-// the same bytes (the encoding is canonical).
+// sameOps fails t unless Decode's answer for an Ops body, m and err, is
+// fxamacker/cbor's: both refuse it, or both give the same operations.
+// Decode may refuse more: forms Encode never makes and the library takes,
+// such as an operation written as an array of small integers.
+func sameOps(t *testing.T, body []byte, m Message, err error) {
+	t.Helper()
+	var want Ops
+	wantErr := decMode.Unmarshal(body, &want)
+	if wantErr == nil {
+		wantErr = check(&want)
+	}
+	if wantErr == nil && err != nil {
+		if canon, _ := encMode.Marshal(&want); !bytes.Equal(canon, body) {
+			return // a form Encode never makes: refusing it is right
+		}
+	}
+	switch {
+	case (err == nil) != (wantErr == nil):
+		t.Fatalf("%x:\nDecode: %v\nlibrary: %v", body, err, wantErr)
+	case err == nil && !reflect.DeepEqual(m.(*Ops).Ops, want.Ops):
+		t.Fatalf("%x: Decode gave %x, the library %x", body, m.(*Ops).Ops, want.Ops)
+	case err != nil && !errors.Is(err, ErrMalformed):
+		t.Fatalf("%x: %v is not ErrMalformed", body, err)
+	}
+}
+
+// TestReadOps: an Ops body is read as the library reads it, with the
+// operations left in the frame's buffer, each capped at its end.
+func TestReadOps(t *testing.T) {
+	ops := [][]byte{[]byte("first"), bytes.Repeat([]byte{7}, 300), {1}}
+	body, err := encMode.Marshal(&Ops{Ops: ops})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := append([]byte{byte(TypeOps)}, body...) // type, 0x81, 0x83, 0x45 "first"
+	m, err := Decode(p)
+	sameOps(t, body, m, err)
+	got := m.(*Ops).Ops
+	if &got[0][0] != &p[4] || cap(got[0]) != len(ops[0]) {
+		t.Errorf("the first operation is not a capped slice of the frame")
+	}
+	_ = append(got[0], 'x')
+	if !bytes.Equal(got[1], ops[1]) {
+		t.Errorf("an append to one operation changed the next")
+	}
+	for name, b := range map[string][]byte{
+		"empty":                {},
+		"not an array":         {0xa1, 0x01, 0x02},
+		"two fields":           {0x82, 0x81, 0x41, 0x01, 0x00},
+		"no operations":        {0x81, 0x80},
+		"a text operation":     {0x81, 0x81, 0x61, 0x61},
+		"an empty operation":   {0x81, 0x81, 0x40},
+		"null operations":      {0x81, 0xf6},
+		"cut short":            {0x81, 0x82, 0x41, 0x01, 0x42, 0x01},
+		"trailing bytes":       {0x81, 0x81, 0x41, 0x01, 0x00},
+		"too many":             {0x81, 0x99, 0x10, 0x01},
+		"a longer head":        {0x81, 0x98, 0x01, 0x58, 0x01, 0x07},
+		"indefinite length":    {0x81, 0x9f, 0x41, 0x01, 0xff},
+		"a huge string length": {0x81, 0x81, 0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+	} {
+		t.Run(name, func(t *testing.T) {
+			m, err := Decode(append([]byte{byte(TypeOps)}, b...))
+			sameOps(t, b, m, err)
+		})
+	}
+}
+
+// FuzzDecode: no input makes Decode panic, what decodes re-encodes to the
+// same bytes (the encoding is canonical), and an Ops body decodes as the
+// library decodes it.
 func FuzzDecode(f *testing.F) {
 	for _, m := range []Message{&Auth{MAC: make([]byte, 32)}, &Info{Device: "d", Listen: 1}, &Vector{Has: map[string]uint64{"a": 1}}, &Ops{Ops: [][]byte{{1}}}, &Ops{Ops: [][]byte{bytes.Repeat([]byte("texto "), 50)}}, &Ping{}, &Close{Reason: "x"}} {
 		p, _ := Encode(m)
@@ -186,6 +254,9 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, p []byte) {
 		m, err := Decode(p)
+		if len(p) > 0 && Type(p[0]) == TypeOps {
+			sameOps(t, p[1:], m, err)
+		}
 		if err != nil {
 			return
 		}
