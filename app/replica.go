@@ -14,10 +14,11 @@ import (
 type ReplicaStore interface {
 	// Vector returns what the store holds, device by device.
 	Vector() (Vector, error)
-	// OpsAfter returns the encoded operations of dev after sequence number
-	// after, in order: at most limit, and at most maxBytes unless the first
-	// alone is larger.
-	OpsAfter(dev DeviceID, after uint64, limit, maxBytes int) ([][]byte, error)
+	// EachOpAfter calls fn with the encoded operations of dev after
+	// sequence number after, in order: at most limit, and at most maxBytes
+	// unless the first alone is larger. enc is valid only during the call.
+	// An error from fn stops it and is returned.
+	EachOpAfter(dev DeviceID, after uint64, limit, maxBytes int, fn func(enc []byte) error) error
 	// DeviceKey returns the public key dev announced, or NotFound.
 	DeviceKey(dev DeviceID) (ed25519.PublicKey, error)
 	// OpsChanged returns a channel closed the next time operations are
@@ -58,7 +59,28 @@ func (s *Service) OpsAfter(dev DeviceID, after uint64, limit, maxBytes int) ([][
 	if err != nil {
 		return nil, err
 	}
-	return r.OpsAfter(dev, after, limit, maxBytes)
+	return opsAfter(r, dev, after, limit, maxBytes)
+}
+
+// opsAfter is r.EachOpAfter's operations, copied.
+func opsAfter(r ReplicaStore, dev DeviceID, after uint64, limit, maxBytes int) ([][]byte, error) {
+	var out [][]byte
+	err := r.EachOpAfter(dev, after, limit, maxBytes, func(enc []byte) error {
+		out = append(out, bytes.Clone(enc))
+		return nil
+	})
+	return out, err
+}
+
+// EachOpAfter is OpsAfter that hands each operation to fn instead of
+// copying it: enc is valid only during the call. A sender copies it once,
+// into the message it is writing.
+func (s *Service) EachOpAfter(dev DeviceID, after uint64, limit, maxBytes int, fn func(enc []byte) error) error {
+	r, err := s.replica()
+	if err != nil {
+		return err
+	}
+	return r.EachOpAfter(dev, after, limit, maxBytes, fn)
 }
 
 // Receive checks operations that came from a peer and stores them. Each
@@ -203,7 +225,7 @@ func (s *Service) ReceiveDecoded(d *Decoded) (int, error) {
 			}
 		}
 		if first := ops[idx[0]]; first.Prev != nil {
-			held, err := r.OpsAfter(dev, first.Seq-2, 1, 1)
+			held, err := opsAfter(r, dev, first.Seq-2, 1, 1)
 			if err != nil {
 				return 0, err
 			}

@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -535,5 +536,51 @@ func TestUnannouncedDeviceAnnouncedOnOpen(t *testing.T) {
 	}
 	if o, _, _ := st.LastOp(id.Device); o.Seq != 2 {
 		t.Fatalf("opening again announced the device again: last operation %d", o.Seq)
+	}
+}
+
+// TestEachOpAfter: the operations after a sequence number come in order,
+// bounded by count and by size (but at least one), and an error from the
+// callee stops the walk and is returned.
+func TestEachOpAfter(t *testing.T) {
+	a, sa, _, _ := pair(t)
+	for i := range 6 {
+		if _, err := a.Create(app.KindNote, note(fmt.Sprint("nota ", i), "texto", "andes", "CO", "broad-protection")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dev := a.Device()
+	seqs := func(after uint64, limit, maxBytes int) []uint64 {
+		var out []uint64
+		err := sa.EachOpAfter(dev, after, limit, maxBytes, func(enc []byte) error {
+			o, err := app.DecodeOp(enc)
+			if err != nil {
+				return err
+			}
+			out = append(out, o.Seq)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got := seqs(2, 3, 1<<20); !slices.Equal(got, []uint64{3, 4, 5}) {
+		t.Errorf("3 after 2: %v", got)
+	}
+	if got := seqs(5, 100, 1<<20); !slices.Equal(got, []uint64{6, 7}) {
+		t.Errorf("all after 5: %v", got)
+	}
+	if got := seqs(0, 100, 1); !slices.Equal(got, []uint64{1}) {
+		t.Errorf("one byte's worth: %v", got)
+	}
+	stop := errors.New("enough")
+	calls := 0
+	err := sa.EachOpAfter(dev, 0, 100, 1<<20, func([]byte) error {
+		calls++
+		return stop
+	})
+	if err != stop || calls != 1 {
+		t.Errorf("an error from the callee: %v after %d calls", err, calls)
 	}
 }

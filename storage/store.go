@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"encoding/binary"
 	"errors"
@@ -1395,29 +1396,43 @@ func (s *Store) Vector() (app.Vector, error) {
 }
 
 // OpsAfter returns the encoded operations of dev with sequence numbers
-// greater than after, in order, at most limit of them (and at most
-// maxBytes of encoding, but always at least one).
+// above after, in order: at most limit, and at most maxBytes in all, but
+// always at least one if there is one.
 func (s *Store) OpsAfter(dev app.DeviceID, after uint64, limit, maxBytes int) ([][]byte, error) {
 	var out [][]byte
-	size := 0
-	err := s.db.View(func(txn *badger.Txn) error {
-		prefix := devicePrefix(dev)
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-		defer it.Close()
-		for it.Seek(opKey(dev, after+1)); it.ValidForPrefix(prefix); it.Next() {
-			v, err := it.Item().ValueCopy(nil)
-			if err != nil {
-				return err
-			}
-			if len(out) > 0 && (len(out) >= limit || size+len(v) > maxBytes) {
-				break
-			}
-			out = append(out, v)
-			size += len(v)
-		}
+	err := s.EachOpAfter(dev, after, limit, maxBytes, func(enc []byte) error {
+		out = append(out, bytes.Clone(enc))
 		return nil
 	})
 	return out, err
+}
+
+// EachOpAfter calls fn with the operations OpsAfter returns, one at a time,
+// without copying them: enc is valid only during the call (it is often the
+// store's memory-mapped log), so that a sender copies each operation once,
+// into its message. An error from fn stops it and is returned.
+func (s *Store) EachOpAfter(dev app.DeviceID, after uint64, limit, maxBytes int, fn func(enc []byte) error) error {
+	n, size := 0, 0
+	return s.db.View(func(txn *badger.Txn) error {
+		prefix := devicePrefix(dev)
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		for it.Seek(opKey(dev, after+1)); it.ValidForPrefix(prefix) && (n == 0 || n < limit); it.Next() {
+			full := false
+			err := it.Item().Value(func(v []byte) error {
+				if n > 0 && size+len(v) > maxBytes {
+					full = true
+					return nil
+				}
+				n, size = n+1, size+len(v)
+				return fn(v)
+			})
+			if err != nil || full {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // DeviceKey returns the public key a device announced. Errors: app.NotFound.

@@ -1,7 +1,10 @@
 package protocol
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math"
+	"slices"
 
 	"github.com/fxamacker/cbor/v2"
 	"github.com/klauspost/compress/s2"
@@ -137,19 +140,97 @@ func init() {
 // Encode returns m's frame payload: its type and canonical CBOR body; for
 // Ops, compressed (TypeOpsZ) when that makes it smaller.
 func Encode(m Message) ([]byte, error) {
+	if ops, ok := m.(*Ops); ok {
+		var body OpsBody
+		for _, op := range ops.Ops {
+			body.Add(op)
+		}
+		return appendOps(nil, body.bytes()), nil
+	}
 	body, err := encMode.Marshal(m)
 	if err != nil {
 		return nil, err
 	}
-	if bound := s2.MaxEncodedLen(len(body)); m.Type() == TypeOps && bound > 0 {
-		// Compressed after the type byte, in place: a chunk is megabytes.
-		p := make([]byte, 1+bound)
-		if z := s2.Encode(p[1:], body); len(z) < len(body) {
-			p[0] = byte(TypeOpsZ)
-			return p[:1+len(z)], nil
-		}
-	}
 	return append([]byte{byte(m.Type())}, body...), nil
+}
+
+// OpsBody is an Ops message's body built an operation at a time, so that a
+// sender copies each operation once, from its store into the body
+// (Conn.SendOps), where encoding an Ops copies it twice more. The zero
+// value is empty.
+type OpsBody struct {
+	b []byte // opsHeadRoom bytes, then each operation as a byte string
+	n int
+}
+
+// opsHeadRoom is room for an Ops body's heads: a one-field array, then an
+// array of at most MaxOps operations (0x99 and two bytes).
+const opsHeadRoom = 4
+
+// Reset empties o, keeping its memory.
+func (o *OpsBody) Reset() { o.b, o.n = append(o.b[:0], make([]byte, opsHeadRoom)...), 0 }
+
+// Add appends an operation.
+func (o *OpsBody) Add(op []byte) {
+	if len(o.b) == 0 {
+		o.Reset()
+	}
+	o.b = append(appendHead(o.b, majorBytes, uint64(len(op))), op...)
+	o.n++
+}
+
+// Len returns the number of operations added.
+func (o *OpsBody) Len() int { return o.n }
+
+// bytes returns the body in canonical CBOR: its heads are written just
+// before the first operation.
+func (o *OpsBody) bytes() []byte {
+	if len(o.b) == 0 {
+		o.Reset()
+	}
+	var h [opsHeadRoom]byte
+	head := appendHead(append(h[:0], 0x81), majorArray, uint64(o.n))
+	start := opsHeadRoom - len(head)
+	copy(o.b[start:], head)
+	return o.b[start:]
+}
+
+// The CBOR major types of an Ops body.
+const (
+	majorBytes = 2
+	majorArray = 4
+)
+
+// appendHead appends a CBOR head in its shortest form (RFC 8949, 4.2.1).
+func appendHead(b []byte, major byte, n uint64) []byte {
+	m := major << 5
+	switch {
+	case n < 24:
+		return append(b, m|byte(n))
+	case n <= math.MaxUint8:
+		return append(b, m|24, byte(n))
+	case n <= math.MaxUint16:
+		return binary.BigEndian.AppendUint16(append(b, m|25), uint16(n))
+	case n <= math.MaxUint32:
+		return binary.BigEndian.AppendUint32(append(b, m|26), uint32(n))
+	}
+	return binary.BigEndian.AppendUint64(append(b, m|27), n)
+}
+
+// appendOps appends an Ops payload for body to dst: its type, then the
+// body, compressed after the type byte in place (TypeOpsZ) when that makes
+// it smaller. A chunk is megabytes.
+func appendOps(dst, body []byte) []byte {
+	if bound := s2.MaxEncodedLen(len(body)); bound > 0 {
+		at := len(dst)
+		dst = slices.Grow(dst, 1+bound)[:at+1+bound]
+		if z := s2.Encode(dst[at+1:], body); len(z) < len(body) {
+			dst[at] = byte(TypeOpsZ)
+			return dst[:at+1+len(z)]
+		}
+		dst = dst[:at]
+	}
+	return append(append(dst, byte(TypeOps)), body...)
 }
 
 // readOps decodes an Ops body, [[op, op, ...]], without fxamacker/cbor:

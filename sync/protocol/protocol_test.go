@@ -293,3 +293,59 @@ func FuzzReadFrame(f *testing.F) {
 		}
 	})
 }
+
+// TestOpsBodyMatchesLibrary: an Ops body built an operation at a time is
+// the library's canonical encoding of the same list, for counts and sizes
+// on each side of a head's length, and SendOps writes the frame Send
+// writes.
+func TestOpsBodyMatchesLibrary(t *testing.T) {
+	for _, n := range []int{1, 23, 24, 255, 256, MaxOps} {
+		for _, size := range []int{0, 23, 24, 255, 256, 1500, 65536} {
+			if n*size > MaxFrame/2 {
+				continue
+			}
+			ops := make([][]byte, n)
+			for i := range ops {
+				ops[i] = bytes.Repeat([]byte{byte(i)}, size)
+			}
+			want, err := encMode.Marshal(&Ops{Ops: ops})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var body OpsBody
+			body.Add([]byte("left over from the last chunk"))
+			body.Reset()
+			for _, op := range ops {
+				body.Add(op)
+			}
+			if body.Len() != n || !bytes.Equal(body.bytes(), want) {
+				t.Fatalf("%d operations of %d bytes: the body differs from the library's", n, size)
+			}
+			var viaSend, viaSendOps bytes.Buffer
+			if err := NewConn(&rw{w: &viaSend}).Send(&Ops{Ops: ops}); err != nil {
+				t.Fatal(err)
+			}
+			if err := NewConn(&rw{w: &viaSendOps}).SendOps(&body); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(viaSend.Bytes(), viaSendOps.Bytes()) {
+				t.Fatalf("%d operations of %d bytes: SendOps wrote another frame than Send", n, size)
+			}
+			if size == 0 {
+				continue // an empty operation is refused by Decode
+			}
+			m, err := Decode(viaSendOps.Bytes()[4:])
+			if err != nil || !reflect.DeepEqual(m.(*Ops).Ops, ops) {
+				t.Fatalf("%d operations of %d bytes: the frame decodes to something else (%v)", n, size, err)
+			}
+		}
+	}
+}
+
+// rw is a writer standing for a stream.
+type rw struct {
+	io.Reader
+	w io.Writer
+}
+
+func (s *rw) Write(p []byte) (int, error) { return s.w.Write(p) }

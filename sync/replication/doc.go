@@ -6,7 +6,8 @@
 //
 // With each peer, each side sends its version vector, then what the
 // other's vector lacks: device by device, in chunks read from the store
-// with app.Service.OpsAfter, round-robin across devices. The receiver checks
+// with app.Service.EachOpAfter straight into the message being sent
+// (protocol.OpsBody), round-robin across devices. The receiver checks
 // every chunk (one device, consecutive sequence numbers, no gap before what
 // it holds, nothing the same peer already sent) and hands it to
 // app.Service.Receive, which verifies encodings, workspace, taxonomy values

@@ -37,6 +37,8 @@ type peer struct {
 
 	opsIn, opsOut int
 	leaveBulk     func() // set while receiving a large backlog; readLoop's alone
+
+	body protocol.OpsBody // the chunk being sent; writeLoop's alone
 }
 
 // Misbehaviour: the peer broke the protocol or sent something we must not
@@ -432,23 +434,30 @@ func (p *peer) sendMissing(ctx context.Context, mine app.Vector) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			raw, err := p.s.app.OpsAfter(from.Device, from.Seq, p.s.opts.ChunkOps, p.s.opts.ChunkBytes)
+			// Never past what our vector says we hold without a gap.
+			limit := uint64(p.s.opts.ChunkOps)
+			if k := mine[from.Device] - from.Seq; k < limit {
+				limit = k
+			}
+			p.body.Reset()
+			err := p.s.app.EachOpAfter(from.Device, from.Seq, int(limit), p.s.opts.ChunkBytes, func(enc []byte) error {
+				p.body.Add(enc)
+				return nil
+			})
 			if err != nil {
 				return err
 			}
-			// Never past what our vector says we hold without a gap.
-			if k := mine[from.Device] - from.Seq; uint64(len(raw)) > k {
-				raw = raw[:k]
-			}
-			if len(raw) == 0 {
+			n := p.body.Len()
+			if n == 0 || uint64(n) > limit {
 				return fmt.Errorf("the store holds no operations of %s after %d although its vector says so", from.Device, from.Seq)
 			}
-			if err := p.send(&protocol.Ops{Ops: raw}); err != nil {
+			p.c.SetWriteDeadline(time.Now().Add(3 * p.s.opts.PingInterval))
+			if err := p.c.SendOps(&p.body); err != nil {
 				return err
 			}
 			p.mu.Lock()
-			p.sent[from.Device] = from.Seq + uint64(len(raw))
-			p.opsOut += len(raw)
+			p.sent[from.Device] = from.Seq + uint64(n)
+			p.opsOut += n
 			p.mu.Unlock()
 		}
 	}
