@@ -54,10 +54,9 @@ func (t *textIndex) id(w []byte, add bool) (uint32, bool) {
 
 // tokenizer splits records into word ids. Each goroutine uses its own.
 type tokenizer struct {
-	t    *textIndex
-	buf  []byte
-	seen []uint32 // by word id: the generation that last met it
-	gen  uint32
+	t   *textIndex
+	buf []byte
+	gen uint32 // counts the records split; a word's slot holds the last that met it
 	// The words this tokenizer has looked up, so that it rarely takes the
 	// vocabulary's lock: an open-addressing table keyed by the word's
 	// hash, the words' bytes in one arena. A first sync looks up some
@@ -74,6 +73,11 @@ type localWord struct {
 	off  uint32 // the word's bytes: arena[off : off+n]
 	n    uint32
 	id   uint32
+	// gen is the generation of the last record that contained the word,
+	// so that a record's repeated words are given once. It lives in the
+	// slot the lookup has just read rather than in an array by word id,
+	// which cost a second cache miss per word.
+	gen uint32
 }
 
 func (t *textIndex) tokenizer() *tokenizer {
@@ -86,8 +90,9 @@ func (t *textIndex) tokenizer() *tokenizer {
 // release gives a tokenizer back for the next write.
 func (t *textIndex) release(k *tokenizer) { t.tokenizers.Put(k) }
 
-// lookup returns the id of word w, whose hash is h.
-func (k *tokenizer) lookup(w []byte, h uint64) uint32 {
+// slot returns the slot of word w, whose hash is h, adding the word if
+// this tokenizer has not met it.
+func (k *tokenizer) slot(w []byte, h uint64) *localWord {
 	mask := uint64(len(k.slots) - 1)
 	// Fibonacci hashing spreads the hash's bits over the slot number.
 	for i := (h * 0x9E3779B97F4A7C15) >> 32 & mask; ; i = (i + 1) & mask {
@@ -98,11 +103,12 @@ func (k *tokenizer) lookup(w []byte, h uint64) uint32 {
 			k.arena = append(k.arena, w...)
 			if k.used++; k.used*4 > len(k.slots)*3 {
 				k.grow()
+				return k.slot(w, h)
 			}
-			return id
+			return s
 		}
 		if s.hash == h && string(k.arena[s.off:s.off+s.n]) == string(w) {
-			return s.id
+			return s
 		}
 	}
 }
@@ -127,18 +133,19 @@ func (k *tokenizer) grow() {
 // ids returns the distinct word ids of r's title and body, in a new slice,
 // in no particular order.
 func (k *tokenizer) ids(r *app.Record) []uint32 {
-	k.gen++
+	if k.gen++; k.gen == 0 { // wrapped: no slot may claim this generation
+		for i := range k.slots {
+			k.slots[i].gen = 0
+		}
+		k.gen = 1
+	}
 	// About one distinct word per 12 bytes of text: sized once rather
 	// than grown a word at a time.
 	out := make([]uint32, 0, (len(r.Title)+len(r.Body))/12+4)
 	visit := func(w []byte, h uint64) {
-		id := k.lookup(w, h)
-		for int(id) >= len(k.seen) {
-			k.seen = append(k.seen, 0)
-		}
-		if k.seen[id] != k.gen {
-			k.seen[id] = k.gen
-			out = append(out, id)
+		if s := k.slot(w, h); s.gen != k.gen {
+			s.gen = k.gen
+			out = append(out, s.id)
 		}
 	}
 	k.buf = app.EachWordHash(r.Title, k.buf, visit)
