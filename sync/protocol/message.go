@@ -295,7 +295,9 @@ func readOps(body []byte) (Message, error) {
 	return ops, nil
 }
 
-// Decode decodes a frame payload. Errors: ErrMalformed.
+// Decode decodes a frame payload. The operations of an Ops message are
+// slices of p (of its decompressed copy for TypeOpsZ), not copies: p must
+// not change while they are in use. Errors: ErrMalformed.
 func Decode(p []byte) (Message, error) {
 	if len(p) == 0 {
 		return nil, malformed("empty frame")
