@@ -9,8 +9,10 @@ import (
 // decodeOp reads an operation from its canonical CBOR encoding without
 // reflection. It is DecodeOp's first step, for the one type a first sync
 // decodes a hundred thousand times: fxamacker/cbor's reflective decoder
-// took 12 µs of the 90 µs of CPU each operation of a first sync costs both
-// peers, and this reads the same bytes in a fraction of that.
+// took 12 µs of the 90 µs of CPU each operation of a first sync cost both
+// peers, and this reads the same bytes in about half of that, with a third
+// of the allocations (one block for the operation, its patch and the
+// patch's scalars, then one per string).
 //
 // It is not a CBOR decoder. It reads the few kinds of item an operation's
 // fields use (unsigned integers, text and byte strings, arrays, maps of
@@ -93,7 +95,7 @@ func (d *cborIn) patch(blk *opBlock) *Patch {
 	last := uint64(0)
 	s := 0
 	str := func() *string { // the next free scalar, holding a text read now
-		if s == len(blk.strs) {
+		if s == len(blk.strs) { // a new field without room in opBlock
 			d.fail("too many fields in a patch")
 			return nil
 		}

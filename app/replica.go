@@ -35,6 +35,18 @@ type encodedApplier interface {
 	ApplyEncoded(ops []*Op, enc [][]byte) error
 }
 
+// preparingApplier is an encodedApplier that can do part of storing a
+// create ahead, without its lock: Decode calls PrepareCreate on the
+// goroutines that decode a chunk, while the chunk before is being stored,
+// and ReceiveDecoded hands the results to ApplyPrepared (prep[i] for
+// ops[i], nil where nothing was prepared). What a store prepares must not
+// depend on what it holds: ApplyPrepared uses it only where it fits.
+type preparingApplier interface {
+	encodedApplier
+	PrepareCreate(o *Op) any
+	ApplyPrepared(ops []*Op, enc [][]byte, prep []any) error
+}
+
 func (s *Service) replica() (ReplicaStore, error) {
 	r, ok := s.store.(ReplicaStore)
 	if !ok {
@@ -104,6 +116,7 @@ type Decoded struct {
 	raw    [][]byte
 	ops    []*Op
 	hashes [][]byte // HashOp of each raw, which the next operation's link names
+	prep   []any    // what the store prepared of each create (preparingApplier)
 	err    error
 }
 
@@ -124,6 +137,11 @@ func (s *Service) Decode(raw [][]byte) *Decoded {
 	ops := make([]*Op, len(raw))
 	hashes := make([][]byte, len(raw))
 	errs := make([]error, len(raw))
+	pa, _ := s.store.(preparingApplier)
+	var prep []any
+	if pa != nil {
+		prep = make([]any, len(raw))
+	}
 	workers := min(runtime.NumCPU(), (len(raw)+63)/64)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -139,6 +157,9 @@ func (s *Service) Decode(raw [][]byte) *Decoded {
 					errs[i] = &Error{Op: op, Kind: Foreign, Msg: fmt.Sprintf("operation %s belongs to workspace %s, not %s", o.ID(), o.Workspace, *wsID)}
 				default:
 					errs[i] = withOp(op, s.checkRemote(o))
+					if errs[i] == nil && pa != nil && o.Type == OpCreate {
+						prep[i] = pa.PrepareCreate(o)
+					}
 				}
 				ops[i], hashes[i] = o, HashOp(raw[i])
 			}
@@ -151,7 +172,7 @@ func (s *Service) Decode(raw [][]byte) *Decoded {
 			return d
 		}
 	}
-	d.ops, d.hashes = ops, hashes
+	d.ops, d.hashes, d.prep = ops, hashes, prep
 	return d
 }
 
@@ -260,8 +281,10 @@ func (s *Service) ReceiveDecoded(d *Decoded) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if ea, ok := s.store.(encodedApplier); ok {
-		err = ea.ApplyEncoded(ops, raw) // DecodeOp checked raw is canonical
+	if pa, ok := s.store.(preparingApplier); ok && d.prep != nil {
+		err = pa.ApplyPrepared(ops, raw, d.prep) // DecodeOp checked raw is canonical
+	} else if ea, ok := s.store.(encodedApplier); ok {
+		err = ea.ApplyEncoded(ops, raw)
 	} else {
 		err = s.store.Apply(ops)
 	}

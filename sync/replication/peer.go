@@ -211,6 +211,12 @@ func (p *peer) send(m protocol.Message) error {
 	return p.c.Send(m)
 }
 
+// sendOps sends the chunk in p.body, as send would send it as an Ops.
+func (p *peer) sendOps() error {
+	p.c.SetWriteDeadline(time.Now().Add(3 * p.s.opts.PingInterval))
+	return p.c.SendOps(&p.body)
+}
+
 // adoptTitle learns the workspace title from a peer when this laptop only
 // has the placeholder Join gave it.
 func (p *peer) adoptTitle(title string) {
@@ -451,8 +457,7 @@ func (p *peer) sendMissing(ctx context.Context, mine app.Vector) error {
 			if n == 0 || uint64(n) > limit {
 				return fmt.Errorf("the store holds no operations of %s after %d although its vector says so", from.Device, from.Seq)
 			}
-			p.c.SetWriteDeadline(time.Now().Add(3 * p.s.opts.PingInterval))
-			if err := p.c.SendOps(&p.body); err != nil {
+			if err := p.sendOps(); err != nil {
 				return err
 			}
 			p.mu.Lock()
