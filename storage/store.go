@@ -887,6 +887,7 @@ func (s *Store) applyTxn(ops []*app.Op, encs [][]byte, prep []any) error {
 			var r *app.Record
 			var textIn *app.OpID
 			var enc []byte
+			var err error
 			if p := preparedFor[id]; fresh && p != nil && len(rops) == 1 && rops[0] == p.op {
 				// Its whole history is the create PrepareCreate saw, and
 				// unlinked names it: what would be written below.
@@ -908,11 +909,9 @@ func (s *Store) applyTxn(ops []*app.Op, encs [][]byte, prep []any) error {
 					oid := src.ID()
 					textIn = &oid
 				}
-				e, err := encodeStored(r, textIn, unlinked)
-				if err != nil {
+				if enc, err = encodeStored(r, textIn, unlinked); err != nil {
 					return err
 				}
-				enc = e
 			}
 			if err := txn.Set(recordKey(id), enc); err != nil {
 				return err
@@ -920,7 +919,6 @@ func (s *Store) applyTxn(ops []*app.Op, encs [][]byte, prep []any) error {
 			// The body key holds a text no operation holds (merged from
 			// concurrent edits); one written before schema 3 is removed
 			// once an operation holds the text.
-			var err error
 			switch {
 			case r.Body != "" && textIn == nil:
 				err = txn.Set(bodyKey(id), []byte(r.Body))
