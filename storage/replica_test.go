@@ -23,6 +23,13 @@ import (
 // a join: the second starts from the first's workspace record.
 func pair(t *testing.T) (*app.Service, *Store, *app.Service, *Store) {
 	a, sa := newService(t, "")
+	b, sb := joined(t, a)
+	return a, sa, b, sb
+}
+
+// joined returns a service over a new store in memory that has joined a's
+// workspace.
+func joined(t *testing.T, a *app.Service) (*app.Service, *Store) {
 	sb, err := Open("", Options{InMemory: true})
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +43,7 @@ func pair(t *testing.T) (*app.Service, *Store, *app.Service, *Store) {
 	if _, err := b.Join(ws.ID, ws.Secret, ws.Title); err != nil {
 		t.Fatal(err)
 	}
-	return a, sa, b, sb
+	return b, sb
 }
 
 // pull copies to dst what src has and dst lacks, the way sync does.
@@ -593,19 +600,7 @@ func TestEachOpAfter(t *testing.T) {
 // same batch, and a preparation handed in for another operation.
 func TestPreparedCreatesStoreTheSame(t *testing.T) {
 	a, sa, _, plain := pair(t)
-	ahead, err := Open("", Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ahead.Close() })
-	b, err := app.NewService(ahead)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws := a.Workspace()
-	if _, err := b.Join(ws.ID, ws.Secret, ws.Title); err != nil {
-		t.Fatal(err)
-	}
+	_, ahead := joined(t, a)
 	ids := make([]app.RecordID, 6)
 	for i := range ids {
 		r, err := a.Create(app.KindNote, note(fmt.Sprint("nota ", i), fmt.Sprint("texto número ", i), "andes", "CO", "broad-protection"))
