@@ -104,26 +104,14 @@ func (t *Taxonomy) validatePatch(k Kind, p *Patch, decoded bool) error {
 			return err
 		}
 	}
-	for _, cs := range [2][]ThemeCode{p.AddThemes, p.DelThemes} {
-		for _, c := range cs {
-			if err := t.CheckCode("theme", "themes", string(c)); err != nil {
-				return err
-			}
-		}
+	if err := checkCodes(t, "theme", "themes", p.AddThemes, p.DelThemes); err != nil {
+		return err
 	}
-	for _, cs := range [2][]PopulationCode{p.AddPops, p.DelPops} {
-		for _, c := range cs {
-			if err := t.CheckCode("population", "populations", string(c)); err != nil {
-				return err
-			}
-		}
+	if err := checkCodes(t, "population", "populations", p.AddPops, p.DelPops); err != nil {
+		return err
 	}
-	for _, cs := range [2][]TagCode{p.AddTags, p.DelTags} {
-		for _, c := range cs {
-			if err := t.CheckCode("tag", "tags", string(c)); err != nil {
-				return err
-			}
-		}
+	if err := checkCodes(t, "tag", "tags", p.AddTags, p.DelTags); err != nil {
+		return err
 	}
 	if p.Status != nil && !slices.Contains(StatusesFor(k), *p.Status) {
 		return invalid("status", fmt.Sprintf("%q is not a status of a %s", *p.Status, k), strs(StatusesFor(k))...)
@@ -149,6 +137,18 @@ func (t *Taxonomy) validatePatch(k Kind, p *Patch, decoded bool) error {
 		for _, n := range names {
 			if strings.TrimSpace(n) == "" || len(n) > MaxTitle || !utf8Valid(n) {
 				return invalid("name", fmt.Sprintf("a contributor or supporter must be a name of at most %d bytes", MaxTitle))
+			}
+		}
+	}
+	return nil
+}
+
+// checkCodes is CheckCode of every code of added and removed.
+func checkCodes[T ~string](t *Taxonomy, field, list string, added, removed []T) error {
+	for _, codes := range [2][]T{added, removed} {
+		for _, c := range codes {
+			if err := t.CheckCode(field, list, string(c)); err != nil {
+				return err
 			}
 		}
 	}

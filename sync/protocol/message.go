@@ -239,8 +239,9 @@ func appendOps(dst, body []byte) []byte {
 // the frame's own buffer (ReadFrame and the S2 decoding allocate one per
 // frame), so the slices stay valid; each is capped at its end so that an
 // append to one cannot write over the next. It accepts what the library's
-// decoder accepts for an Ops body (FuzzDecode compares them); the
-// operations' own bytes are checked by app.DecodeOp.
+// decoder accepts for an Ops body, but for forms no sender writes (an
+// operation written as an array of small integers); FuzzDecode compares
+// them. The operations' own bytes are checked by app.DecodeOp.
 func readOps(body []byte) (Message, error) {
 	bad := func(format string, args ...any) (Message, error) {
 		return nil, malformed("ops: "+format, args...)
@@ -267,11 +268,11 @@ func readOps(body []byte) (Message, error) {
 		body = body[1+size:]
 		return major, arg, true
 	}
-	if m, n, ok := head(); !ok || m != 4 || n != 1 {
+	if m, n, ok := head(); !ok || m != majorArray || n != 1 {
 		return bad("not a one-field array")
 	}
 	m, n, ok := head()
-	if !ok || m != 4 {
+	if !ok || m != majorArray {
 		return bad("no list of operations")
 	}
 	if n > MaxOps || n > uint64(len(body)) {
@@ -280,8 +281,11 @@ func readOps(body []byte) (Message, error) {
 	ops := &Ops{Ops: make([][]byte, n)}
 	for i := range ops.Ops {
 		m, size, ok := head()
-		if !ok || m != 2 || size > uint64(len(body)) {
+		if !ok || m != majorBytes {
 			return bad("operation %d is not a byte string", i)
+		}
+		if size > uint64(len(body)) {
+			return bad("operation %d is cut short", i)
 		}
 		ops.Ops[i] = body[:size:size]
 		body = body[size:]
