@@ -85,9 +85,14 @@ func (c *Conn) Send(m Message) error {
 }
 
 // SendOps writes an Ops message of the operations in body, as Send of an
-// Ops holding them would, with one copy fewer of each. Errors: as Send's.
+// Ops holding them would, with one copy fewer of each. Errors: as Send's,
+// and ErrTooManyOps.
 func (c *Conn) SendOps(body *OpsBody) error {
-	return c.write(func(b []byte) []byte { return appendOps(b, body.bytes()) })
+	p, err := body.bytes()
+	if err != nil {
+		return err
+	}
+	return c.write(func(b []byte) []byte { return appendOps(b, p) })
 }
 
 // maxKeptBuf bounds the send buffer a Conn keeps between frames: room for

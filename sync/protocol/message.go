@@ -145,7 +145,11 @@ func Encode(m Message) ([]byte, error) {
 		for _, op := range ops.Ops {
 			body.Add(op)
 		}
-		return appendOps(nil, body.bytes()), nil
+		b, err := body.bytes()
+		if err != nil {
+			return nil, err
+		}
+		return appendOps(nil, b), nil
 	}
 	body, err := encMode.Marshal(m)
 	if err != nil {
@@ -182,9 +186,16 @@ func (o *OpsBody) Add(op []byte) {
 // Len returns the number of operations added.
 func (o *OpsBody) Len() int { return o.n }
 
+// ErrTooManyOps: an Ops message would hold more than MaxOps operations,
+// which every peer refuses.
+var ErrTooManyOps = fmt.Errorf("more than %d operations in one message", MaxOps)
+
 // bytes returns the body in canonical CBOR: its heads are written just
-// before the first operation.
-func (o *OpsBody) bytes() []byte {
+// before the first operation. Errors: ErrTooManyOps.
+func (o *OpsBody) bytes() ([]byte, error) {
+	if o.n > MaxOps {
+		return nil, fmt.Errorf("%w: %d", ErrTooManyOps, o.n)
+	}
 	if len(o.b) == 0 {
 		o.Reset()
 	}
@@ -192,7 +203,7 @@ func (o *OpsBody) bytes() []byte {
 	head := appendHead(append(h[:0], 0x81), majorArray, uint64(o.n))
 	start := opsHeadRoom - len(head)
 	copy(o.b[start:], head)
-	return o.b[start:]
+	return o.b[start:], nil
 }
 
 // The CBOR major types of an Ops body.

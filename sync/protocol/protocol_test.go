@@ -318,7 +318,7 @@ func TestOpsBodyMatchesLibrary(t *testing.T) {
 			for _, op := range ops {
 				body.Add(op)
 			}
-			if body.Len() != n || !bytes.Equal(body.bytes(), want) {
+			if got, err := body.bytes(); err != nil || body.Len() != n || !bytes.Equal(got, want) {
 				t.Fatalf("%d operations of %d bytes: the body differs from the library's", n, size)
 			}
 			var viaSend, viaSendOps bytes.Buffer
@@ -339,6 +339,53 @@ func TestOpsBodyMatchesLibrary(t *testing.T) {
 				t.Fatalf("%d operations of %d bytes: the frame decodes to something else (%v)", n, size, err)
 			}
 		}
+	}
+}
+
+// TestOpsOverLimits: a message of more operations than a peer takes, or
+// larger than a frame, is an error, not a panic (at 65,536 operations the
+// count's head outgrows the room kept for it), and the connection still
+// sends after it.
+func TestOpsOverLimits(t *testing.T) {
+	var out bytes.Buffer
+	c := NewConn(&rw{w: &out})
+	for _, n := range []int{MaxOps + 1, 1 << 16, 1<<16 + 1} {
+		ops := make([][]byte, n)
+		for i := range ops {
+			ops[i] = []byte{1}
+		}
+		if _, err := Encode(&Ops{Ops: ops}); !errors.Is(err, ErrTooManyOps) {
+			t.Errorf("Encode of %d operations: %v", n, err)
+		}
+		var body OpsBody
+		for _, op := range ops {
+			body.Add(op)
+		}
+		if err := c.SendOps(&body); !errors.Is(err, ErrTooManyOps) {
+			t.Errorf("SendOps of %d operations: %v", n, err)
+		}
+	}
+	// Two operations of 3 MiB of random bytes: S2 cannot shrink them, and
+	// the frame is over MaxFrame.
+	big := make([]byte, 3<<20)
+	rand.Read(big)
+	var body OpsBody
+	body.Add(big)
+	body.Add(big)
+	if err := c.SendOps(&body); !errors.Is(err, ErrFrameSize) {
+		t.Errorf("an oversized frame: %v", err)
+	}
+	if out.Len() != 0 {
+		t.Fatalf("%d bytes written for refused messages", out.Len())
+	}
+	body.Reset()
+	body.Add([]byte("después"))
+	if err := c.SendOps(&body); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Decode(out.Bytes()[4:])
+	if err != nil || string(m.(*Ops).Ops[0]) != "después" {
+		t.Fatalf("after the refusals: %v, %v", m, err)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/storage"
+	"github.com/cartagena-c40/consulta/sync/protocol"
 	"github.com/cartagena-c40/consulta/sync/transport"
 )
 
@@ -425,5 +426,16 @@ func TestRestoredCopySyncsAsAnotherLaptop(t *testing.T) {
 	waitFor(t, 5*time.Second, "the original holds the copy's notes", func() bool { return a.count() == 7 })
 	if r.count() != 7 || a.digest() != r.digest() {
 		t.Fatalf("a holds %d notes, the copy %d", a.count(), r.count())
+	}
+}
+
+// TestChunkOpsBounded: a chunk size above what a message may hold counts
+// as that limit, so a sender never builds a message every peer refuses.
+func TestChunkOpsBounded(t *testing.T) {
+	a := founder(t, "a")
+	for chunk, want := range map[int]int{0: 2000, 64: 64, protocol.MaxOps + 1: protocol.MaxOps, 1 << 20: protocol.MaxOps} {
+		if got := a.replicator(Options{ChunkOps: chunk}).opts.ChunkOps; got != want {
+			t.Errorf("ChunkOps %d: %d, want %d", chunk, got, want)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/sync/protocol"
 	"github.com/cartagena-c40/consulta/sync/transport"
 )
 
@@ -35,7 +36,8 @@ type Options struct {
 	// Log receives what happens; nil discards it.
 	Log *slog.Logger
 	// ChunkOps and ChunkBytes bound one Ops message; zero means 2000
-	// operations and 3 MiB (under protocol.MaxFrame). The receiver stores
+	// operations and 3 MiB (under protocol.MaxFrame); ChunkOps above
+	// protocol.MaxOps counts as MaxOps. The receiver stores
 	// a chunk in one durable transaction: in a first sync of 100,000
 	// operations, chunks of 2,000 instead of 1,000 (at most 1 MiB, about
 	// 700 demo records) made it about a fifth faster.
@@ -86,6 +88,7 @@ func New(svc *app.Service, o Options) (*Service, error) {
 	if o.ChunkOps <= 0 {
 		o.ChunkOps = 2000
 	}
+	o.ChunkOps = min(o.ChunkOps, protocol.MaxOps) // more is refused by every peer
 	if o.ChunkBytes <= 0 {
 		o.ChunkBytes = 3 << 20
 	}
