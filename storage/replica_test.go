@@ -597,7 +597,8 @@ func TestEachOpAfter(t *testing.T) {
 // as Decode does on its goroutines) leave exactly what storing them
 // unprepared leaves, also where a prepared record must not be used: a
 // create whose record already has an edit stored, a create edited in the
-// same batch, and a preparation handed in for another operation.
+// same batch, a preparation handed in for another operation, and a batch
+// received twice.
 func TestPreparedCreatesStoreTheSame(t *testing.T) {
 	a, sa, _, plain := pair(t)
 	_, ahead := joined(t, a)
@@ -627,7 +628,7 @@ func TestPreparedCreatesStoreTheSame(t *testing.T) {
 	// The edit of record 4 comes first, alone: its create then finds it.
 	edit4 := 8
 	first, rest := []int{0, edit4}, []int{1, 2, 3, 4, 5, 6, 7}
-	for _, batch := range [][]int{first, rest} {
+	for _, batch := range [][]int{first, rest, rest} { // the last again: nothing new
 		bops, braw := make([]*app.Op, len(batch)), make([][]byte, len(batch))
 		prep := make([]any, len(batch))
 		for k, i := range batch {
