@@ -736,9 +736,9 @@ func (s *Store) applyTxn(ops []*app.Op, encs [][]byte, prep []any) error {
 	// The new operations of each record, and the records created in this
 	// batch: a record whose create arrives now, and which neither exists
 	// nor awaits its create, has its whole history here.
-	byRecord := map[app.RecordID][]*app.Op{}
-	created := map[app.RecordID]bool{}
-	preparedFor := map[app.RecordID]*prepared{}
+	byRecord := make(map[app.RecordID][]*app.Op, len(ops)) // sized: growing rehashes every key
+	created := make(map[app.RecordID]bool, len(ops))
+	preparedFor := make(map[app.RecordID]*prepared, len(prep))
 	err := s.db.Update(func(txn *badger.Txn) error {
 		for i, o := range ops {
 			var enc []byte
