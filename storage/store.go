@@ -675,17 +675,24 @@ func (s *Store) PrepareCreate(o *app.Op) any {
 	if r == nil {
 		return nil
 	}
-	p := &prepared{op: o, r: r}
-	if src := bodySource(rops, r.Body); src != nil {
-		p.textIn = &app.OpID{Device: src.Device, Seq: src.Seq}
-	}
 	unlinked := o.ID()
-	enc, err := encodeStored(r, p.textIn, &unlinked)
+	textIn, enc, err := stateOf(r, rops, &unlinked)
 	if err != nil {
 		return nil // storing will encode it again, and say what is wrong
 	}
-	p.enc = enc
-	return p
+	return &prepared{op: o, r: r, textIn: textIn, enc: enc}
+}
+
+// stateOf returns what the record key of r, folded from rops, holds: the
+// operation among rops whose patch holds its text (nil if none does), and
+// the encoded state naming it and the create unlinked.
+func stateOf(r *app.Record, rops []*app.Op, unlinked *app.OpID) (textIn *app.OpID, enc []byte, err error) {
+	if src := bodySource(rops, r.Body); src != nil {
+		oid := src.ID()
+		textIn = &oid
+	}
+	enc, err = encodeStored(r, textIn, unlinked)
+	return textIn, enc, err
 }
 
 // ApplyPrepared is ApplyEncoded with what PrepareCreate returned for each
@@ -905,11 +912,7 @@ func (s *Store) applyTxn(ops []*app.Op, encs [][]byte, prep []any) error {
 						return err
 					}
 				}
-				if src := bodySource(rops, r.Body); src != nil {
-					oid := src.ID()
-					textIn = &oid
-				}
-				if enc, err = encodeStored(r, textIn, unlinked); err != nil {
+				if textIn, enc, err = stateOf(r, rops, unlinked); err != nil {
 					return err
 				}
 			}
