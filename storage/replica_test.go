@@ -133,7 +133,7 @@ func TestReceiveRejectsBadOps(t *testing.T) {
 		"good then forged": nil,
 	}
 	// The device announcement is needed first; b does not have it.
-	dev, _ := sa.OpsAfter(good.Device, 0, 1, 1<<20)
+	dev, _ := a.OpsAfter(good.Device, 0, 1, 1<<20)
 	cases["good then forged"] = [][]byte{dev[0], enc(good), enc(&tampered)}
 	for name, raw := range cases {
 		if _, err := b.Receive(raw); err == nil {
@@ -154,14 +154,14 @@ func ptrTo[T any](v T) *T { return &v }
 // operations before it only through the hash chain, so a change anywhere
 // in a chunk, or a chunk that does not follow what is held, is refused.
 func TestReceiveChecksTheChain(t *testing.T) {
-	a, sa, b, _ := pair(t)
+	a, _, b, _ := pair(t)
 	for i := 0; i < 6; i++ {
 		if _, err := a.Create(app.KindNote, note(fmt.Sprint("nota ", i), "texto", "andes", "CO", "broad-protection")); err != nil {
 			t.Fatal(err)
 		}
 	}
 	dev := a.Device()
-	raw, err := sa.OpsAfter(dev, 0, 100, 1<<20) // seq 1 (device) to 7
+	raw, err := a.OpsAfter(dev, 0, 100, 1<<20) // seq 1 (device) to 7
 	if err != nil || len(raw) != 7 {
 		t.Fatalf("%d ops, %v", len(raw), err)
 	}
@@ -276,14 +276,14 @@ func reencode(t *testing.T, enc []byte) []byte {
 // are refused too: a replica whose chunks end at them would refuse them
 // later, and sync with it would stop there.
 func TestReceiveChecksEncodings(t *testing.T) {
-	a, sa, b, _ := pair(t)
+	a, _, b, _ := pair(t)
 	for i := 0; i < 3; i++ {
 		if _, err := a.Create(app.KindNote, note(fmt.Sprint("nota ", i), "texto", "andes", "CO", "broad-protection")); err != nil {
 			t.Fatal(err)
 		}
 	}
 	dev := a.Device()
-	raw, err := sa.OpsAfter(dev, 0, 100, 1<<20) // seq 1 (device) to 4
+	raw, err := a.OpsAfter(dev, 0, 100, 1<<20) // seq 1 (device) to 4
 	if err != nil || len(raw) != 4 {
 		t.Fatalf("%d ops, %v", len(raw), err)
 	}
@@ -339,7 +339,7 @@ func TestReceiveChecksEncodings(t *testing.T) {
 // every sync with that peer at the same chunk); a local write of that size
 // is refused whole.
 func TestReceiveSplitsLargeBatch(t *testing.T) {
-	a, sa, b, _ := pair(t)
+	a, _, b, _ := pair(t)
 	body := strings.Repeat("Acceso a documentación en tránsito y protección. ", 90) // 4.5 kB
 	drafts := func(n int) []app.Draft {
 		out := make([]app.Draft, n)
@@ -353,7 +353,7 @@ func TestReceiveSplitsLargeBatch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	raw, err := sa.OpsAfter(a.Device(), 0, 2000, 64<<20)
+	raw, err := a.OpsAfter(a.Device(), 0, 2000, 64<<20)
 	if err != nil || len(raw) != 1501 {
 		t.Fatalf("%d operations, %v", len(raw), err)
 	}
@@ -600,7 +600,7 @@ func TestEachOpAfter(t *testing.T) {
 // same batch, a preparation handed in for another operation, and a batch
 // received twice.
 func TestPreparedCreatesStoreTheSame(t *testing.T) {
-	a, sa, _, plain := pair(t)
+	a, _, _, plain := pair(t)
 	_, ahead := joined(t, a)
 	ids := make([]app.RecordID, 6)
 	for i := range ids {
@@ -615,7 +615,7 @@ func TestPreparedCreatesStoreTheSame(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	raw, err := sa.OpsAfter(a.Device(), 0, 100, 1<<20) // device, six creates, two edits
+	raw, err := a.OpsAfter(a.Device(), 0, 100, 1<<20) // device, six creates, two edits
 	if err != nil || len(raw) != 9 {
 		t.Fatalf("%d operations, %v", len(raw), err)
 	}

@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"encoding/binary"
 	"errors"
@@ -1462,22 +1461,13 @@ func (s *Store) Vector() (app.Vector, error) {
 	return vec, err
 }
 
-// OpsAfter returns the encoded operations of dev with sequence numbers
-// above after, in order: at most limit, and at most maxBytes in all, but
-// always at least one if there is one.
-func (s *Store) OpsAfter(dev app.DeviceID, after uint64, limit, maxBytes int) ([][]byte, error) {
-	var out [][]byte
-	err := s.EachOpAfter(dev, after, limit, maxBytes, func(enc []byte) error {
-		out = append(out, bytes.Clone(enc))
-		return nil
-	})
-	return out, err
-}
-
-// EachOpAfter calls fn with the operations OpsAfter returns, one at a time,
-// without copying them: enc is valid only during the call (it is often the
-// store's memory-mapped log), so that a sender copies each operation once,
-// into its message. An error from fn stops it and is returned.
+// EachOpAfter calls fn with the encoded operations of dev with sequence
+// numbers above after, in order: at most limit, and at most maxBytes in
+// all, but always at least one if there is one. It does not copy them: enc
+// is valid only during the call (it is often the store's memory-mapped
+// log), so that a sender copies each operation once, into its message
+// (app.Service.OpsAfter copies them). An error from fn stops it and is
+// returned.
 func (s *Store) EachOpAfter(dev app.DeviceID, after uint64, limit, maxBytes int, fn func(enc []byte) error) error {
 	n, size := 0, 0
 	return s.db.View(func(txn *badger.Txn) error {
