@@ -441,10 +441,7 @@ func (p *peer) sendMissing(ctx context.Context, mine app.Vector) error {
 				return ctx.Err()
 			}
 			// Never past what our vector says we hold without a gap.
-			limit := uint64(p.s.opts.ChunkOps)
-			if k := mine[from.Device] - from.Seq; k < limit {
-				limit = k
-			}
+			limit := min(uint64(p.s.opts.ChunkOps), mine[from.Device]-from.Seq)
 			p.body.Reset()
 			err := p.s.app.EachOpAfter(from.Device, from.Seq, int(limit), p.s.opts.ChunkBytes, func(enc []byte) error {
 				p.body.Add(enc)
@@ -454,7 +451,7 @@ func (p *peer) sendMissing(ctx context.Context, mine app.Vector) error {
 				return err
 			}
 			n := p.body.Len()
-			if n == 0 || uint64(n) > limit {
+			if n == 0 {
 				return fmt.Errorf("the store holds no operations of %s after %d although its vector says so", from.Device, from.Seq)
 			}
 			if err := p.sendOps(); err != nil {
