@@ -41,19 +41,23 @@ func (e *escEntry) TypedKey(k *fyne.KeyEvent) {
 	e.Entry.TypedKey(k)
 }
 
-// codeSelect is a Select over taxonomy codes that shows their labels.
+// codeSelect is a Select over taxonomy codes that shows their labels. It
+// extends widget.Select (ExtendBaseWidget on the outer type), so the Select
+// finds itself in the canvas tree as the *codeSelect the layout holds: the
+// real driver looks an object up by identity when it opens the pop-up.
 type codeSelect struct {
-	*widget.Select
+	widget.Select
 	codes []string
 }
 
 func newCodeSelect(codes []string, label func(string) string, none string, changed func(string)) *codeSelect {
 	cs := &codeSelect{}
-	cs.Select = widget.NewSelect(nil, func(string) {
+	cs.OnChanged = func(string) {
 		if changed != nil {
 			changed(cs.code())
 		}
-	})
+	}
+	cs.ExtendBaseWidget(cs)
 	cs.setCodes(codes, label, none)
 	return cs
 }
@@ -84,9 +88,10 @@ func (cs *codeSelect) setCode(c string) {
 	}
 }
 
-// codeChecks is a CheckGroup over taxonomy codes that shows their labels.
+// codeChecks is a CheckGroup over taxonomy codes that shows their labels. It
+// extends widget.CheckGroup, for the same reason as codeSelect.
 type codeChecks struct {
-	*widget.CheckGroup
+	widget.CheckGroup
 	codes, labels []string
 }
 
@@ -95,11 +100,13 @@ func newCodeChecks(codes []string, label func(string) string, changed func()) *c
 	for _, c := range codes {
 		cc.labels = append(cc.labels, label(c))
 	}
-	cc.CheckGroup = widget.NewCheckGroup(cc.labels, func([]string) {
+	cc.Options = cc.labels
+	cc.OnChanged = func([]string) {
 		if changed != nil {
 			changed()
 		}
-	})
+	}
+	cc.ExtendBaseWidget(cc)
 	return cc
 }
 
