@@ -134,7 +134,12 @@ func writeXLSX(r *Report, out io.Writer) error {
 	if err := f.SetSheetName("Sheet1", summary); err != nil {
 		return err
 	}
-	sw, err := f.NewStreamWriter(summary)
+	head, body := r.summaryHeader(), r.summaryRows()
+	width := len(head)
+	for _, row := range body {
+		width = max(width, len(row))
+	}
+	sw, err := newSheetWriter(f, summary, 1+len(body), width)
 	if err != nil {
 		return err
 	}
@@ -144,10 +149,10 @@ func writeXLSX(r *Report, out io.Writer) error {
 	if err := sw.SetColWidth(2, len(r.Summary.SubRegions)+2, 16); err != nil {
 		return err
 	}
-	if err := sw.SetRow("A1", cellsOf(r.summaryHeader(), bold)); err != nil {
+	if err := sw.SetRow("A1", cellsOf(head, bold)); err != nil {
 		return err
 	}
-	for i, row := range r.summaryRows() {
+	for i, row := range body {
 		cells := make([]any, len(row))
 		cells[0] = row[0]
 		for j, n := range row[1:] {
@@ -175,7 +180,11 @@ func writeXLSX(r *Report, out io.Writer) error {
 		if _, err := f.NewSheet(name); err != nil {
 			return err
 		}
-		sw, err := f.NewStreamWriter(name)
+		heads := 1
+		if r.Opts.HXL {
+			heads = 2
+		}
+		sw, err := newSheetWriter(f, name, heads+len(recs), len(columns))
 		if err != nil {
 			return err
 		}
@@ -216,6 +225,24 @@ func writeXLSX(r *Report, out io.Writer) error {
 		}
 	}
 	return f.Write(out)
+}
+
+// newSheetWriter returns a streaming writer for the sheet name, which
+// will hold rows rows of at most cols cells from A1, and declares that
+// range as the sheet's dimension. The writer writes <dimension> when it is
+// made, before any row, and never computes it (excelize v2.11.1 leaves
+// "A1"); readers that trust it, such as openpyxl in read-only mode, which
+// large files need, would see one row and one column. So it is set here,
+// from counts known before the first row.
+func newSheetWriter(f *excelize.File, name string, rows, cols int) (*excelize.StreamWriter, error) {
+	dim := "A1"
+	if rows > 1 || cols > 1 {
+		dim = "A1:" + cellName(max(cols, 1), max(rows, 1))
+	}
+	if err := f.SetSheetDimension(name, dim); err != nil {
+		return nil, err
+	}
+	return f.NewStreamWriter(name)
 }
 
 func pluralKey(k app.Kind) string {
