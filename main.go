@@ -54,7 +54,18 @@ func open(dir string, pass []byte) (*app.Service, func() error, error) {
 // runDesktop opens the desktop app on dir and returns when its window closes.
 // A protected data directory without a passphrase asks for it first.
 func runDesktop(dir string, pass []byte) error {
+	if err := checkDisplay(); err != nil {
+		return err
+	}
 	a := fyneapp.NewWithID(appID)
+	// The real-window tests (e2e/) read where the widgets are through this.
+	if path := os.Getenv("CONSULTA_E2E_PROBE"); path != "" {
+		stop, err := desktop.ServeProbe(a, path)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	var (
 		ui         *desktop.UI
 		closeStore func() error

@@ -46,6 +46,7 @@ type browser struct {
 
 	cancel chan struct{} // stops the watch of the current result
 	drafts *draftSaver
+	rows   []*recordRow // every row the list made, for the probe
 }
 
 func newBrowser(u *UI) *browser {
@@ -65,12 +66,17 @@ func newBrowser(u *UI) *browser {
 	b.syncStatus.Importance = widget.LowImportance
 	b.list = widget.NewList(
 		func() int { return len(b.records) },
-		func() fyne.CanvasObject { return newRecordRow(b.setSelected) },
+		func() fyne.CanvasObject {
+			r := newRecordRow(b.setSelected)
+			b.rows = append(b.rows, r)
+			return r
+		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i < len(b.records) {
 				o.(*recordRow).show(u, b.records[i], slices.Contains(b.pinned, b.records[i].ID))
 			}
 		})
+	listRows[b.list] = func() []*recordRow { return b.rows }
 	b.list.OnSelected = func(i widget.ListItemID) {
 		if i < len(b.records) {
 			b.open(b.records[i].ID)
@@ -158,6 +164,7 @@ func (b *browser) watch(changed <-chan struct{}) {
 }
 
 func (b *browser) stop() {
+	delete(listRows, b.list)
 	if b.cancel != nil {
 		close(b.cancel)
 		b.cancel = nil

@@ -61,6 +61,7 @@ func New(a fyne.App, w fyne.Window, svc *app.Service) *UI {
 	useLanguage(u.lang)
 	w.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
 	w.Resize(fyne.NewSize(1280, 720)) // fits a 1366×768 laptop screen with its panel
+	addQuit(a, w)
 	u.build()
 	return u
 }
@@ -106,6 +107,8 @@ func (u *UI) menu() *fyne.MainMenu {
 	save.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: ctrl}
 	find := fyne.NewMenuItem(lang.L("Search"), func() { u.focusSearch() })
 	find.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: ctrl}
+	quit := fyne.NewMenuItem(lang.L("Quit"), u.app.Quit)
+	quit.Shortcut, quit.IsQuit = quitShortcut, true
 	return fyne.NewMainMenu(
 		fyne.NewMenu(lang.L("File"),
 			newNote,
@@ -118,6 +121,8 @@ func (u *UI) menu() *fyne.MainMenu {
 			fyne.NewMenuItem(lang.L("Back up…"), func() { u.showBackup() }),
 			fyne.NewMenuItem(lang.L("Restore a backup…"), func() { u.showRestore() }),
 			fyne.NewMenuItem(lang.L("Settings"), func() { u.showSettings() }),
+			fyne.NewMenuItemSeparator(),
+			quit,
 		),
 		fyne.NewMenu(lang.L("View"),
 			find,
@@ -208,6 +213,17 @@ func (u *UI) setLanguage(l app.Lang) {
 	u.build()
 }
 
+// quitShortcut quits the app: Ctrl+Q, or Cmd+Q on macOS (where the system
+// menu also has it).
+var quitShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
+
+// addQuit makes quitShortcut work in w while it has no main menu (the first
+// run, the passphrase prompt) and no focused entry takes the keys: the main
+// menu's Quit covers the rest, wherever the focus is.
+func addQuit(a fyne.App, w fyne.Window) {
+	w.Canvas().AddShortcut(quitShortcut, func(fyne.Shortcut) { a.Quit() })
+}
+
 // ShowStartError shows, in a window of its own, why the data directory dir
 // could not be opened (in use by another Consulta, not a Consulta
 // directory, damaged), and returns when the window is closed.
@@ -218,6 +234,7 @@ func ShowStartError(a fyne.App, dir string, err error) {
 	msg.Wrapping = fyne.TextWrapWord
 	w.SetContent(container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), widget.NewButton(lang.L("Close"), a.Quit)), nil, nil, container.NewVScroll(msg)))
 	w.Resize(fyne.NewSize(560, 220))
+	addQuit(a, w)
 	w.ShowAndRun()
 }
 
@@ -230,6 +247,7 @@ func ShowUnlock(a fyne.App, dir string, open func(passphrase []byte) error) {
 	u := newUnlock(w, dir, open)
 	w.SetContent(u.content)
 	w.Resize(fyne.NewSize(520, 240))
+	addQuit(a, w)
 	w.Show()
 	w.Canvas().Focus(u.pass)
 }
