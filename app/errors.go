@@ -21,6 +21,7 @@ const (
 	Foreign                  // the directory or data belongs to something else
 	NotInitialized           // the data directory holds no workspace yet
 	Passphrase               // the data is protected: its passphrase is needed, or was wrong
+	DiskFull                 // the disk lacks the free space a write needs; nothing was written
 )
 
 func (k ErrorKind) String() string {
@@ -41,6 +42,8 @@ func (k ErrorKind) String() string {
 		return "not initialized"
 	case Passphrase:
 		return "passphrase needed"
+	case DiskFull:
+		return "disk full"
 	}
 	return "error"
 }

@@ -44,7 +44,10 @@ func (s *Store) Backup(w io.Writer, pass []byte) error {
 		return err
 	}
 	zw := s2.NewWriter(out)
-	if _, err := s.db.Backup(zw, 0); err != nil {
+	s.dbMu.RLock()
+	_, err := s.db.Backup(zw, 0)
+	s.dbMu.RUnlock()
+	if err != nil {
 		return &app.Error{Op: "backup", Msg: "reading the store for the backup", Err: err}
 	}
 	if err := zw.Close(); err != nil {

@@ -33,7 +33,7 @@ func (s *Store) Check() (*app.CheckReport, error) {
 	var heads []*app.Op
 	var creates []createAt
 	keys := map[app.DeviceID]ed25519.PublicKey{}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixOp}})
 		defer it.Close()
 		var prev *app.Op
@@ -119,7 +119,7 @@ func (s *Store) Check() (*app.CheckReport, error) {
 	s.idxMu.RLock()
 	defer s.idxMu.RUnlock()
 	mt := s.mem.Txn(false)
-	err = s.db.View(func(txn *badger.Txn) error {
+	err = s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
@@ -167,7 +167,7 @@ func (s *Store) Check() (*app.CheckReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.db.View(func(txn *badger.Txn) error {
+	if err := s.view(func(txn *badger.Txn) error {
 		if err := checkCreatesFound(txn, creates, rep); err != nil {
 			return err
 		}

@@ -35,7 +35,7 @@ type snapshot struct {
 // snapshot. It returns nil when there is no usable snapshot.
 func (s *Store) loadSnapshot() (*snapshot, error) {
 	var snap *snapshot
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		item, err := txn.Get(genKey())
 		switch {
 		case errors.Is(err, badger.ErrKeyNotFound):
@@ -81,7 +81,10 @@ func (s *Store) saveSnapshot() error {
 		return nil // the stored one is current, or there is nothing to store
 	}
 	b := s.idx.encodeSnapshot(s.gen)
-	err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(wordsKey(), b) })
+	if s.room("close", len(b)) != nil {
+		return nil // only a shortcut for the next Open, which rebuilds without it
+	}
+	err := s.update(func(txn *badger.Txn) error { return txn.Set(wordsKey(), b) })
 	if err == nil {
 		s.wordsGen, s.wordsCurrent = s.gen, true
 	}

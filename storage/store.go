@@ -35,13 +35,27 @@ type Options struct {
 	// creates it protected (see protect.go). Errors: app.Passphrase when
 	// it is needed and missing, or wrong.
 	Passphrase []byte
+	// FreeSpace measures the free space of the file system holding the
+	// store, before every write and at Open (see space.go); nil means
+	// statfs. Tests fake a full disk with it. An in-memory store checks
+	// only when it is given.
+	FreeSpace FreeSpaceFunc
 }
 
 // Store is Consulta's storage: Badger on disk, memdb and a word index in
 // memory. It implements app.Store and is safe for concurrent use.
 type Store struct {
-	db  *badger.DB
-	tax *app.Taxonomy
+	// dbMu guards db itself, which a store opened read-only on a full disk
+	// replaces by one open for writing once the space is back (reopen,
+	// which also holds writeMu). Every use of db holds it for reading.
+	dbMu sync.RWMutex
+	db   *badger.DB
+	tax  *app.Taxonomy
+
+	dir       string         // "" in memory
+	bo        badger.Options // what db was opened with, for reopen
+	freeSpace FreeSpaceFunc  // nil: not measured
+	readOnly  bool           // db is open read-only (the disk was full); guarded by writeMu
 
 	writeMu sync.Mutex // serializes writes that read first (Apply, Init, SetWorkspace)
 
@@ -93,8 +107,18 @@ var _ app.Store = (*Store)(nil)
 //     store written by a newer version; nothing in it is changed;
 //   - app.Locked: another process has the store open;
 //   - app.Corrupt: the store cannot be read.
+//   - app.DiskFull: the disk is full and the store cannot be read without
+//     writing (it is new, or was not closed cleanly).
+//
+// On a disk without the room a write needs (see space.go), the store opens
+// read-only: every read works, every write is refused with app.DiskFull
+// until the space is back, when the first write opens it for writing.
 func Open(dir string, o Options) (*Store, error) {
 	bo := badgerOptions(dir, o)
+	free := o.FreeSpace
+	if free == nil && !o.InMemory {
+		free = freeSpace
+	}
 	if o.InMemory {
 		// Without a value log every value stays in the tree.
 		bo = bo.WithDir("").WithValueDir("").WithInMemory(true).WithValueThreshold(1 << 20)
@@ -105,9 +129,20 @@ func Open(dir string, o Options) (*Store, error) {
 	} else if key != nil {
 		bo = bo.WithEncryptionKey(key)
 	}
-	db, err := badger.Open(bo)
-	if err != nil {
+	var db *badger.DB
+	var err error
+	readOnly := false
+	if f, ferr := callFree(free, dir); !o.InMemory && ferr == nil && f < openNeed(dir) {
+		readOnly = true
+		db, err = openReadOnly(dir, bo, f, openNeed(dir))
+		if err != nil {
+			return nil, err
+		}
+	} else if db, err = badger.Open(bo); err != nil {
 		return nil, openError(dir, err)
+	}
+	if o.InMemory {
+		dir = ""
 	}
 	mem, err := memdb.NewMemDB(schema())
 	if err != nil {
@@ -116,6 +151,7 @@ func Open(dir string, o Options) (*Store, error) {
 	}
 	tax := app.MustTaxonomy()
 	s := &Store{db: db, tax: tax, mem: mem, idx: newIndex(tax),
+		dir: dir, bo: bo, freeSpace: free, readOnly: readOnly,
 		stop: make(chan struct{}), done: make(chan struct{}), opsCh: make(chan struct{}),
 		idxQ: make(chan []change, 4), idxDone: make(chan struct{})}
 	s.ixCond = sync.NewCond(&s.ixMu)
@@ -139,9 +175,34 @@ func Open(dir string, o Options) (*Store, error) {
 	if interval == 0 {
 		interval = 10 * time.Minute
 	}
+	if !readOnly {
+		s.keepReserve()
+	}
 	go s.gcLoop(interval)
 	go s.indexLoop()
 	return s, nil
+}
+
+// callFree measures with free, which may be nil (not measured).
+func callFree(free FreeSpaceFunc, dir string) (uint64, error) {
+	if free == nil {
+		return 0, errors.ErrUnsupported
+	}
+	return free(dir)
+}
+
+// view runs fn in a read-only transaction.
+func (s *Store) view(fn func(*badger.Txn) error) error {
+	s.dbMu.RLock()
+	defer s.dbMu.RUnlock()
+	return s.db.View(fn)
+}
+
+// update runs fn in a read-write transaction; the caller has checked room.
+func (s *Store) update(fn func(*badger.Txn) error) error {
+	s.dbMu.RLock()
+	defer s.dbMu.RUnlock()
+	return s.db.Update(fn)
 }
 
 // openError says why Badger could not open the store in dir.
@@ -268,7 +329,11 @@ func markAwaiting(txn *badger.Txn) error {
 
 func (s *Store) checkSchema(dir string) error {
 	const op = "open"
-	return s.db.Update(func(txn *badger.Txn) error {
+	txnFn := s.update
+	if s.readOnly {
+		txnFn = s.view
+	}
+	return txnFn(func(txn *badger.Txn) error {
 		item, err := txn.Get(schemaKey)
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			it := txn.NewIterator(badger.IteratorOptions{})
@@ -286,8 +351,15 @@ func (s *Store) checkSchema(dir string) error {
 			return &app.Error{Op: op, Kind: app.Corrupt, Msg: "unreadable schema version"}
 		}
 		ver := binary.BigEndian.Uint32(v)
+		if ver == schemaVersion {
+			return nil
+		}
 		if ver > schemaVersion {
 			return &app.Error{Op: op, Kind: app.Foreign, Msg: fmt.Sprintf("%s was written by a newer Consulta (schema %d; this one knows %d); upgrade Consulta to open it", dir, ver, schemaVersion)}
+		}
+		if s.readOnly {
+			free, _ := s.free()
+			return &app.Error{Op: op, Kind: app.DiskFull, Msg: fmt.Sprintf("the disk holding %s has %s free; this store must be upgraded to this version of Consulta before it can be read, which needs at least %s free. Free some space and try again; nothing stored is lost", dir, mb(free, false), mb(s.need(0), true))}
 		}
 		for ; ver < schemaVersion; ver++ {
 			m, ok := migrations[ver]
@@ -404,7 +476,7 @@ func (s *Store) load(snap *snapshot) error {
 	go func() {
 		defer close(queue)
 		defer close(work)
-		readErr <- s.db.View(func(txn *badger.Txn) error {
+		readErr <- s.view(func(txn *badger.Txn) error {
 			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}})
 			defer it.Close()
 			b := &batch{done: make(chan struct{})}
@@ -494,8 +566,7 @@ func (s *Store) gcLoop(every time.Duration) {
 		case <-s.stop:
 			return
 		case <-t.C:
-			for s.db.RunValueLogGC(0.5) == nil {
-			}
+			s.gc()
 		}
 	}
 }
@@ -513,11 +584,40 @@ func (s *Store) Close() error {
 	<-s.idxDone
 	close(s.stop)
 	<-s.done
+	s.writeMu.Lock()
+	readOnly := s.readOnly
+	s.writeMu.Unlock()
+	if readOnly {
+		return s.db.Close() // it writes nothing
+	}
 	err := s.saveSnapshot()
+	// Badger's Close flushes the memtable into a table through a memory
+	// map: on a disk filled meanwhile, the reserve gives it the room.
+	if free, ok := s.free(); ok && free < s.flushNeed() {
+		s.releaseReserve()
+		if free, _ = s.free(); free < s.flushNeed() {
+			return s.closeShort(free, s.flushNeed())
+		}
+	}
 	if cerr := s.db.Close(); err == nil {
 		err = cerr
 	}
 	return err
+}
+
+// gc collects the value log's garbage while the disk has room for what it
+// rewrites (see space.go).
+func (s *Store) gc() {
+	s.dbMu.RLock()
+	defer s.dbMu.RUnlock()
+	for {
+		if free, ok := s.free(); ok && free < s.need(0)+gcHeadroom {
+			return
+		}
+		if s.db.RunValueLogGC(0.5) != nil {
+			return
+		}
+	}
 }
 
 // Init stores the workspace and this device's identity. Errors: app.Exist
@@ -533,7 +633,10 @@ func (s *Store) Init(ws *app.Workspace, id *app.Identity) error {
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	return s.db.Update(func(txn *badger.Txn) error {
+	if err := s.room("init", len(wb)+len(ib)); err != nil {
+		return err
+	}
+	return s.update(func(txn *badger.Txn) error {
 		if _, err := txn.Get(workspaceKey()); err == nil {
 			return &app.Error{Op: "init", Kind: app.Exist, Msg: "this data directory already holds a workspace"}
 		}
@@ -557,7 +660,10 @@ func (s *Store) setIdentity(id *app.Identity) error {
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	return s.db.Update(func(txn *badger.Txn) error {
+	if err := s.room("identity", len(b)); err != nil {
+		return err
+	}
+	return s.update(func(txn *badger.Txn) error {
 		return txn.SetEntry(badger.NewEntry(identityKey(), b).WithDiscard())
 	})
 }
@@ -565,7 +671,7 @@ func (s *Store) setIdentity(id *app.Identity) error {
 // get reads one value. Errors: app.NotFound, app.NotInitialized for the
 // metadata keys.
 func (s *Store) get(key []byte, v any) error {
-	return s.db.View(func(txn *badger.Txn) error {
+	return s.view(func(txn *badger.Txn) error {
 		item, err := txn.Get(key)
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return &app.Error{Kind: app.NotInitialized, Msg: "no workspace here yet; create one with init"}
@@ -606,7 +712,7 @@ func (s *Store) Identity() (*app.Identity, error) {
 func (s *Store) LastOp(dev app.DeviceID) (*app.Op, []byte, error) {
 	var o *app.Op
 	var enc []byte
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		prefix := devicePrefix(dev)
 		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: prefix})
 		defer it.Close()
@@ -728,12 +834,34 @@ func (s *Store) apply(ops []*app.Op, encs [][]byte, prep []any, split bool) erro
 	return s.apply(ops[h:], encs[h:], half(prep, h, len(ops)), true)
 }
 
+// opsSize is about the bytes ops take encoded: encs' when given, else an
+// estimate from the texts they carry.
+func opsSize(ops []*app.Op, encs [][]byte) int {
+	n := 0
+	if encs != nil {
+		for _, e := range encs {
+			n += len(e)
+		}
+		return n
+	}
+	for _, o := range ops {
+		n += 512
+		if o.Patch != nil && o.Patch.Body != nil {
+			n += len(*o.Patch.Body)
+		}
+	}
+	return n
+}
+
 // applyTxn is apply in one transaction; encs and prep may be nil.
 func (s *Store) applyTxn(ops []*app.Op, encs [][]byte, prep []any) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if s.closed {
 		return &app.Error{Op: "apply", Msg: "the store is closed"}
+	}
+	if err := s.room("save", opsSize(ops, encs)); err != nil {
+		return err
 	}
 	var touched, known []app.RecordID
 	var changes []change
@@ -745,7 +873,7 @@ func (s *Store) applyTxn(ops []*app.Op, encs [][]byte, prep []any) error {
 	byRecord := make(map[app.RecordID][]*app.Op, len(ops)) // sized: growing rehashes every key
 	created := make(map[app.RecordID]bool, len(ops))
 	preparedFor := make(map[app.RecordID]*prepared, len(prep))
-	err := s.db.Update(func(txn *badger.Txn) error {
+	err := s.update(func(txn *badger.Txn) error {
 		for i, o := range ops {
 			var enc []byte
 			if encs != nil {
@@ -971,7 +1099,7 @@ func (s *Store) loadKnown() error {
 		}
 	}
 	s.top = map[app.DeviceID]uint64{}
-	return s.db.View(func(txn *badger.Txn) error {
+	return s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixAwait}})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
@@ -1218,7 +1346,7 @@ func opsIter(txn *badger.Txn, it *badger.Iterator, id app.RecordID, known map[ap
 // app.NotFound, app.Corrupt.
 func (s *Store) Record(id app.RecordID) (*app.Record, error) {
 	var r *app.Record
-	err := s.db.View(func(txn *badger.Txn) (err error) {
+	err := s.view(func(txn *badger.Txn) (err error) {
 		r, err = recordTxn(txn, id)
 		return err
 	})
@@ -1310,7 +1438,7 @@ func unlinkedOp(txn *badger.Txn, id app.RecordID, at app.OpID) (*app.Op, error) 
 // app.NotFound, app.Corrupt.
 func (s *Store) Ops(id app.RecordID) ([]*app.Op, error) {
 	var ops []*app.Op
-	err := s.db.View(func(txn *badger.Txn) (err error) {
+	err := s.view(func(txn *badger.Txn) (err error) {
 		ops, err = opsTxn(txn, id)
 		return err
 	})
@@ -1341,7 +1469,12 @@ var _ io.Closer = (*Store)(nil)
 // PutLocal stores a value of this laptop's own (a draft, a setting)
 // durably; an empty value deletes the key.
 func (s *Store) PutLocal(key string, value []byte) error {
-	return s.db.Update(func(txn *badger.Txn) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if err := s.room("save", len(key)+len(value)); err != nil {
+		return err
+	}
+	return s.update(func(txn *badger.Txn) error {
 		if len(value) == 0 {
 			return txn.Delete(localKey(key))
 		}
@@ -1352,7 +1485,7 @@ func (s *Store) PutLocal(key string, value []byte) error {
 // GetLocal returns the value stored under key by PutLocal, or nil.
 func (s *Store) GetLocal(key string) ([]byte, error) {
 	var v []byte
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		item, err := txn.Get(localKey(key))
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return nil
@@ -1369,7 +1502,7 @@ func (s *Store) GetLocal(key string) ([]byte, error) {
 // ListLocal returns every local key starting with prefix, with its value.
 func (s *Store) ListLocal(prefix string) (map[string][]byte, error) {
 	out := map[string][]byte{}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: localKey(prefix)})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
@@ -1446,7 +1579,7 @@ func vectorTxn(txn *badger.Txn, dev app.DeviceID) (uint64, error) {
 // form a peer needs to know what to send.
 func (s *Store) Vector() (app.Vector, error) {
 	vec := app.Vector{}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixVector}})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
@@ -1470,7 +1603,7 @@ func (s *Store) Vector() (app.Vector, error) {
 // returned.
 func (s *Store) EachOpAfter(dev app.DeviceID, after uint64, limit, maxBytes int, fn func(enc []byte) error) error {
 	n, size := 0, 0
-	return s.db.View(func(txn *badger.Txn) error {
+	return s.view(func(txn *badger.Txn) error {
 		prefix := devicePrefix(dev)
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
@@ -1495,7 +1628,7 @@ func (s *Store) EachOpAfter(dev app.DeviceID, after uint64, limit, maxBytes int,
 // DeviceKey returns the public key a device announced. Errors: app.NotFound.
 func (s *Store) DeviceKey(dev app.DeviceID) (ed25519.PublicKey, error) {
 	var key ed25519.PublicKey
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		item, err := txn.Get(deviceKey(dev))
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return &app.Error{Kind: app.NotFound, Msg: fmt.Sprintf("unknown device %s", dev)}
@@ -1534,5 +1667,8 @@ func (s *Store) SetWorkspace(ws *app.Workspace) error {
 	if err != nil {
 		return err
 	}
-	return s.db.Update(func(txn *badger.Txn) error { return txn.Set(workspaceKey(), b) })
+	if err := s.room("workspace", len(b)); err != nil {
+		return err
+	}
+	return s.update(func(txn *badger.Txn) error { return txn.Set(workspaceKey(), b) })
 }
