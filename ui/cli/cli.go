@@ -31,10 +31,20 @@ type Env struct {
 
 // Exit statuses.
 const (
-	exitOK    = 0
-	exitError = 1
-	exitUsage = 2
+	exitOK     = 0
+	exitError  = 1
+	exitUsage  = 2
+	exitNoPeer = 3 // join found no member laptop to join through: nothing was kept; try again later
 )
+
+// statusError is an error that exits with a status of its own.
+type statusError struct {
+	status int
+	err    error
+}
+
+func (e *statusError) Error() string { return e.err.Error() }
+func (e *statusError) Unwrap() error { return e.err }
 
 // usageError is a mistake in how a command was called.
 type usageError struct{ msg string }
@@ -185,6 +195,10 @@ func report(env *Env, err error) int {
 		return exitOK
 	}
 	fmt.Fprintf(env.Stderr, "consulta: %v\n", err)
+	var se *statusError
+	if errors.As(err, &se) {
+		return se.status
+	}
 	var ue *usageError
 	if errors.As(err, &ue) {
 		return exitUsage

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -67,6 +69,15 @@ func cmdInvite(c *ctx, args []string) error {
 	return nil
 }
 
+// cmdJoin makes this laptop a member of the workspace of a join code, and
+// keeps the membership only once a member laptop has accepted the code and
+// synced with it: only a member can tell a right code from one of another
+// workspace, and a laptop left joined to nobody would hold an empty
+// workspace named after an id and refuse the next join. So the workspace is
+// joined in a new directory beside the data directory, which takes the
+// data directory's place after the first sync; whatever fails, the data
+// directory is as it was, and join can simply be run again. The exit
+// statuses are in docs/CLI.md.
 func cmdJoin(c *ctx, args []string) error {
 	fs := newFlags(c, "join")
 	var peers addrList
@@ -83,22 +94,138 @@ func cmdJoin(c *ctx, args []string) error {
 	if err != nil {
 		return &app.Error{Op: "join", Kind: app.Invalid, Err: err}
 	}
-	svc, closeFn, err := c.env.Open(c.dir, c.pass)
+	dir := filepath.Clean(c.dir)
+	replace, err := checkFresh(c, dir)
 	if err != nil {
 		return err
 	}
-	defer closeFn()
+	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+		return &app.Error{Op: "join", Msg: "cannot create the data directory", Err: err}
+	}
+	stage, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".joining-")
+	if err != nil {
+		return &app.Error{Op: "join", Msg: "cannot create the data directory", Err: err}
+	}
+	defer os.RemoveAll(stage) // gone by then when the join succeeded
+	svc, closeFn, err := c.env.Open(stage, c.pass)
+	if err != nil {
+		return err
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			closeFn()
+		}
+	}()
 	if _, err := svc.Join(app.WorkspaceID(id), key, ""); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.env.Stderr, "joined workspace %s in %s\n", id, c.dir)
 	c.svc = svc
-	if err := syncOnce(c, peers, *noMDNS); err != nil {
-		fmt.Fprintf(c.env.Stderr, "this laptop is a member now; sync later with: consulta --data %s sync --once --peer HOST:PORT\n", c.dir)
+	r, err := c.replicator(app.SyncOptions{Log: syncLog(c)})
+	if err != nil {
 		return err
 	}
-	c.out("%s\n", svc.Workspace().Title)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	peers = peersToSync(ctx, r, peers, *noMDNS)
+	if len(peers) == 0 {
+		how := "no member laptop of this workspace was found on the local network"
+		if *noMDNS {
+			how = "no member laptop was given with --peer, and --no-mdns looks for none"
+		}
+		return &statusError{status: exitNoPeer, err: fmt.Errorf("join: not joined: %s; nothing was kept. "+
+			"Run join again once a member laptop runs Consulta on this network, or name one with --peer HOST:PORT", how)}
+	}
+	syncErr := r.SyncOnce(ctx, peers)
+	failed := peerErrors(syncErr)
+	if len(failed) >= len(peers) {
+		hint := "check that the laptop there runs Consulta (the desktop app, or consulta sync) and that the address is right"
+		for _, e := range failed {
+			var op *net.OpError
+			if !errors.As(e, &op) || op.Op != "dial" {
+				hint = "a laptop that refuses the code is of another workspace, or the code is an old one: ask a member for it again (consulta invite)"
+			}
+		}
+		return fmt.Errorf("join: not joined: no member laptop synced with this one; nothing was kept:\n  %s\n%s; then run join again",
+			strings.Join(errorLines(failed), "\n  "), hint)
+	}
+	for _, e := range failed {
+		fmt.Fprintf(c.env.Stderr, "consulta: join: %v\n", e)
+	}
+	ws := svc.Workspace()
+	v, _ := svc.Vector()
+	closed = true
+	if err := closeFn(); err != nil {
+		return err
+	}
+	if err := putInPlace(stage, dir, replace); err != nil {
+		return &app.Error{Op: "join", Msg: "cannot put the joined workspace in place", Err: err}
+	}
+	fmt.Fprintf(c.env.Stderr, "joined workspace %q (%s) in %s and synced: this laptop holds %s\n",
+		ws.Title, ws.ID, dir, count(total(v), "operation"))
+	c.out("%s\n", ws.Title)
 	return nil
+}
+
+// checkFresh returns nil when dir is somewhere to join a workspace into:
+// it does not exist, it is empty, or it holds a store with no workspace
+// (the desktop app's first run, left before creating or joining one), which
+// the joined one is to replace.
+func checkFresh(c *ctx, dir string) (replace bool, err error) {
+	entries, err := os.ReadDir(dir)
+	if os.IsNotExist(err) || err == nil && len(entries) == 0 {
+		return false, nil
+	}
+	svc, closeFn, err := c.env.Open(dir, c.pass) // refuses a directory of other files
+	if err != nil {
+		return false, err
+	}
+	defer closeFn()
+	if ws := svc.Workspace(); ws != nil {
+		return false, &app.Error{Op: "join", Kind: app.Exist, Msg: fmt.Sprintf("this data directory already holds workspace %q (%s)", ws.Title, ws.ID)}
+	}
+	return true, nil
+}
+
+// putInPlace moves the joined store from stage to dir, where checkFresh
+// found nothing, an empty directory or (replace) a store with no
+// workspace.
+func putInPlace(stage, dir string, replace bool) error {
+	if !replace {
+		if err := os.Remove(dir); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		return os.Rename(stage, dir)
+	}
+	old := stage + ".replaced"
+	if err := os.Rename(dir, old); err != nil {
+		return err
+	}
+	if err := os.Rename(stage, dir); err != nil {
+		os.Rename(old, dir)
+		return err
+	}
+	return os.RemoveAll(old)
+}
+
+// peerErrors returns one error per peer that SyncOnce failed with (it
+// joins them with errors.Join).
+func peerErrors(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func errorLines(errs []error) []string {
+	out := make([]string, len(errs))
+	for i, e := range errs {
+		out[i] = strings.ReplaceAll(e.Error(), "\n", "; ")
+	}
+	return out
 }
 
 func cmdSync(c *ctx, args []string) error {
@@ -134,23 +261,7 @@ func syncOnce(c *ctx, peers []string, noMDNS bool) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if len(peers) == 0 {
-		if known, err := r.Peers(); err == nil {
-			for _, p := range known {
-				if p.Addr != "" {
-					peers = append(peers, p.Addr)
-				}
-			}
-		}
-		if !noMDNS {
-			found, _ := r.Discover(ctx, 3*time.Second)
-			for _, a := range found {
-				if !contains(peers, a) {
-					peers = append(peers, a)
-				}
-			}
-		}
-	}
+	peers = peersToSync(ctx, r, peers, noMDNS)
 	if len(peers) == 0 {
 		return errors.New("sync: no peer to sync with: give one with --peer HOST:PORT")
 	}
@@ -159,6 +270,30 @@ func syncOnce(c *ctx, peers []string, noMDNS bool) error {
 	after, _ := c.svc.Vector()
 	fmt.Fprintf(c.env.Stderr, "received %s; this laptop now holds %d\n", count(total(after)-total(before), "operation"), total(after))
 	return err
+}
+
+// peersToSync returns peers, or when none are given the remembered ones
+// and, unless noMDNS, those found on the local network.
+func peersToSync(ctx context.Context, r app.Replicator, peers []string, noMDNS bool) []string {
+	if len(peers) > 0 {
+		return peers
+	}
+	if known, err := r.Peers(); err == nil {
+		for _, p := range known {
+			if p.Addr != "" {
+				peers = append(peers, p.Addr)
+			}
+		}
+	}
+	if !noMDNS {
+		found, _ := r.Discover(ctx, 3*time.Second)
+		for _, a := range found {
+			if !contains(peers, a) {
+				peers = append(peers, a)
+			}
+		}
+	}
+	return peers
 }
 
 func total(v app.Vector) int {
