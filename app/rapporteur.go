@@ -232,8 +232,20 @@ func (s *Service) updateOpLocked(id RecordID, p *Patch) (*Op, error) {
 
 // opOnLocked is an operation of type t on record id, whose operations are
 // ops, with p; its base is what the author has in view: their heads.
+//
+// Its timestamp is above those of ops, even when one of them came from a
+// laptop whose clock is far ahead (Clock.TickAbove): folding orders a
+// record's operations by timestamp, and what was done after seeing an
+// operation must come after it.
 func (s *Service) opOnLocked(t OpType, id RecordID, ops []*Op, p *Patch) *Op {
 	o := s.newOpLocked(t, id)
+	var newest HLC
+	for _, x := range ops {
+		newest = max(newest, x.HLC)
+	}
+	if o.HLC <= newest {
+		o.HLC = s.clock.TickAbove(newest)
+	}
 	o.Patch = p
 	o.Base = Heads(ops)
 	return o

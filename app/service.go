@@ -219,6 +219,15 @@ func (s *Service) newOpLocked(t OpType, rec RecordID) *Op {
 	return &Op{Workspace: s.ws.ID, Device: s.id.Device, Seq: s.seq, HLC: s.clock.Tick(), Type: t, Record: rec}
 }
 
+// SetWallClock makes the service read the wall time from now instead of
+// the system clock (nil: the system clock again): tests play a laptop
+// whose clock is wrong with it.
+func (s *Service) SetWallClock(now func() time.Time) { s.clock.SetNow(now) }
+
+// Now is this laptop's wall clock, as the service reads it: what sync
+// tells peers the time is, and compares their times with.
+func (s *Service) Now() time.Time { return s.clock.Wall() }
+
 // commitLocked signs and stores ops. Callers give the sequence numbers back
 // on failure (see rewind), so that a device's sequence never has gaps.
 func (s *Service) commitLocked(ops ...*Op) error {

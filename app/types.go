@@ -168,11 +168,17 @@ const (
 // AttentionReasons lists the reasons a record may need attention.
 var AttentionReasons = []string{AttentionConflict, AttentionEditWithdrawn, AttentionMergedTwice}
 
-// CreatedTime is when the record was created, by its author's clock.
-func (r *Record) CreatedTime() time.Time { return r.Created.Time() }
+// CreatedTime is when the record was created, by its author's clock, as
+// people are shown it: not later than now (see ShownTime).
+func (r *Record) CreatedTime() time.Time { t, _ := ShownTime(r.Created, time.Now()); return t }
 
-// UpdatedTime is when the record last changed, by the changing device's clock.
-func (r *Record) UpdatedTime() time.Time { return r.Updated.Time() }
+// UpdatedTime is when the record last changed, by the changing device's
+// clock, as people are shown it: not later than now (see ShownTime).
+func (r *Record) UpdatedTime() time.Time { t, _ := ShownTime(r.Updated, time.Now()); return t }
+
+// CreatedAhead reports whether the record's creation time is beyond this
+// laptop's clock by more than MaxClockOffset, so CreatedTime shows now.
+func (r *Record) CreatedAhead() bool { _, a := ShownTime(r.Created, time.Now()); return a }
 
 // HasTheme reports whether r is tagged with theme t exactly.
 func (r *Record) HasTheme(t ThemeCode) bool {
