@@ -21,6 +21,9 @@ func TestMain(m *testing.M) {
 		writeUntilKilled(dir)
 		return
 	}
+	if mode := os.Getenv(fullDiskEnv); mode != "" {
+		os.Exit(fullDiskChild(mode, os.Getenv(fullDiskDirEnv)))
+	}
 	code := m.Run()
 	if benchOwned {
 		os.RemoveAll(benchDir) // the generated benchmark workspace
