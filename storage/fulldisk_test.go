@@ -123,13 +123,13 @@ func fullDiskChild(mode, dir string) int {
 
 // child is a running fullDiskChild.
 type child struct {
-	t     *testing.T
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
+	t      *testing.T
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
 	lines  chan string
 	stderr *strings.Builder
 	acked  []string
-	log   []string
+	log    []string
 }
 
 func startChild(t *testing.T, mode, dir string) *child {
