@@ -156,7 +156,15 @@ func (p *peer) end(err error) error {
 	p.mu.Unlock()
 	var mb *Misbehaviour
 	var pc *PeerClosed
+	var rp *ReceivePaused
 	switch {
+	case errors.As(err, &rp):
+		// Nothing of the chunk was stored: the peer sends it again when
+		// the dial loop (or the peer's) reconnects, with its backoff,
+		// and then the disk may have room again.
+		p.log.Warn("receiving paused: this laptop's disk is full", "reason", rp.Err, "ops_in", p.opsIn, "ops_out", p.opsOut)
+		p.sendFinal(reasonDiskFull)
+		return err
 	case errors.As(err, &mb):
 		p.log.Warn("closing connection to misbehaving peer", "reason", mb.Reason)
 		p.sendFinal(mb.Reason)
@@ -195,6 +203,20 @@ func (p *peer) end(err error) error {
 }
 
 var errDone = errors.New(reasonDone)
+
+// reasonDiskFull is the Close reason of a laptop whose disk is full.
+const reasonDiskFull = "receiving paused: this laptop's disk is full"
+
+// ReceivePaused ends a connection when this laptop's disk has no room for
+// what the peer sends (Err is of kind app.DiskFull, with the free space
+// needed). Nothing of the chunk is stored; syncing resumes by itself at a
+// later connection once the space is back.
+type ReceivePaused struct{ Err error }
+
+func (e *ReceivePaused) Error() string {
+	return "receiving paused until the disk has room: " + e.Err.Error()
+}
+func (e *ReceivePaused) Unwrap() error { return e.Err }
 
 // errBusy ends a once-mode connection that the peer refused because it
 // still holds an earlier one from this laptop.
@@ -363,10 +385,17 @@ func (p *peer) receive(m *protocol.Ops, dec *app.Decoded) error {
 	if first > have[dev]+1 {
 		return misbehaving("sent operations of %s from %d, but we hold only up to %d: a gap", dev, first, have[dev])
 	}
+	// A full disk would refuse the chunk anyway; asking first keeps the
+	// chunk from being checked for nothing, and says why receiving stops.
+	if err := p.s.app.Room(); app.KindOf(err) == app.DiskFull {
+		return &ReceivePaused{Err: err}
+	}
 	p.bulk(p.lacking(have) > bulkBacklog)
 	n, err := p.s.app.ReceiveDecoded(dec)
 	if err != nil {
 		switch app.KindOf(err) {
+		case app.DiskFull:
+			return &ReceivePaused{Err: err}
 		case app.Corrupt, app.Invalid, app.Foreign:
 			return misbehaving("sent a bad operation: %v", err)
 		}
