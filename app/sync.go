@@ -23,6 +23,12 @@ type Peer struct {
 	// Pending counts, for a connected peer, the operations each side holds
 	// that the other has not confirmed yet: what is still to exchange.
 	Pending int `json:"pending,omitempty"`
+	// Clock is, for a connected peer whose time is known (ClockKnown),
+	// how far its clock is ahead of this laptop's (negative: behind), as
+	// the times it sends say. It is measured anew on every connection, so
+	// it is not remembered.
+	Clock      time.Duration `json:"-"`
+	ClockKnown bool          `json:"-"`
 }
 
 // SyncOptions configures a Replicator.

@@ -41,7 +41,10 @@
 //	        the first frame each way; nothing else is sent before both sides
 //	        have checked the other's.
 //	Info    who the peer is: device id, device name, workspace title, the
-//	        port it listens on. Once, right after Auth.
+//	        port it listens on, and its wall clock (Unix milliseconds, as
+//	        it sends; protocol version 3). Once, right after Auth. The
+//	        time travels here, after Auth, not in the hello, so that a
+//	        stranger does not learn it.
 //	Vector  the peer's version vector: for each device, the highest
 //	        sequence number up to which it holds every operation. Sent at
 //	        the start and whenever the sender's store changes.
@@ -51,7 +54,8 @@
 //	        that is smaller (protocol version 2)
 //	        and well under MaxFrame bytes.
 //	Ping    keeps an idle connection alive; a peer silent for three ping
-//	        intervals is gone.
+//	        intervals is gone. It carries the sender's wall clock again,
+//	        as Info does (version 3).
 //	Close   the reason the sender is about to close the connection.
 //
 // Replication (package replication) is built on these: each side tells the

@@ -11,7 +11,10 @@ import (
 const Magic uint32 = 0x434E534C
 
 // Version is the protocol version this build speaks.
-const Version uint16 = 2 // 2: Ops may come compressed (TypeOpsZ)
+const Version uint16 = 3
+
+// Versions: 2: Ops may come compressed (TypeOpsZ). 3: Info and Ping carry
+// the sender's wall clock.
 
 // helloSize is the length of the hello: magic, version, flags.
 const helloSize = 8

@@ -77,6 +77,10 @@ type Info struct {
 	Name   string   // the sender's device name
 	Title  string   // the workspace title as the sender knows it
 	Listen uint16   // the port the sender accepts connections on; 0 if none
+	// Time is the sender's wall clock as it sends, in milliseconds since
+	// the Unix epoch (protocol version 3): the receiver compares it with
+	// its own to find a laptop whose clock is wrong.
+	Time int64
 }
 
 // Vector is the sender's version vector: device id to highest sequence
@@ -93,9 +97,12 @@ type Ops struct {
 	Ops [][]byte
 }
 
-// Ping keeps a connection alive.
+// Ping keeps a connection alive, and tells the sender's wall clock again
+// (as Info.Time), so that a clock set right, or going wrong, shows while
+// connected.
 type Ping struct {
-	_ struct{} `cbor:",toarray"`
+	_    struct{} `cbor:",toarray"`
+	Time int64
 }
 
 // Close tells why the sender is closing the connection.

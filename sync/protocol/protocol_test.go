@@ -18,10 +18,12 @@ func TestMessagesRoundTrip(t *testing.T) {
 	defer cb.Close()
 	msgs := []Message{
 		&Auth{MAC: bytes.Repeat([]byte{1}, 32)},
-		&Info{Device: "0123456789abcdef", Name: "laptop", Title: "Cartagena +40", Listen: 24040},
+		&Info{Device: "0123456789abcdef", Name: "laptop", Title: "Cartagena +40", Listen: 24040, Time: 1773133200000},
+		&Info{Device: "0123456789abcdef", Time: -946684800000}, // a clock reset to 1940
 		&Vector{Has: map[string]uint64{"0123456789abcdef": 7, "fedcba9876543210": 1}},
 		&Ops{Ops: [][]byte{{0xa1, 1, 2}, {0xa0}}},
 		&Ping{},
+		&Ping{Time: 1836205200000},
 		&Close{Reason: "bye"},
 	}
 	sent := make(chan struct{})
@@ -248,7 +250,7 @@ func TestReadOps(t *testing.T) {
 // same bytes (the encoding is canonical), and an Ops body decodes as the
 // library decodes it.
 func FuzzDecode(f *testing.F) {
-	for _, m := range []Message{&Auth{MAC: make([]byte, 32)}, &Info{Device: "d", Listen: 1}, &Vector{Has: map[string]uint64{"a": 1}}, &Ops{Ops: [][]byte{{1}}}, &Ops{Ops: [][]byte{bytes.Repeat([]byte("texto "), 50)}}, &Ping{}, &Close{Reason: "x"}} {
+	for _, m := range []Message{&Auth{MAC: make([]byte, 32)}, &Info{Device: "d", Listen: 1}, &Info{Device: "d", Time: 1773133200000}, &Ping{Time: -1}, &Vector{Has: map[string]uint64{"a": 1}}, &Ops{Ops: [][]byte{{1}}}, &Ops{Ops: [][]byte{bytes.Repeat([]byte("texto "), 50)}}, &Ping{}, &Close{Reason: "x"}} {
 		p, _ := Encode(m)
 		f.Add(p)
 	}

@@ -36,7 +36,11 @@ type peer struct {
 	cancel   context.CancelFunc
 
 	opsIn, opsOut int
-	leaveBulk     func() // set while receiving a large backlog; readLoop's alone
+	// clock is how far the peer's clock is ahead of ours, from the
+	// time in its last Info or Ping; clockKnown once it has said.
+	clock      time.Duration
+	clockKnown bool
+	leaveBulk  func() // set while receiving a large backlog; readLoop's alone
 
 	body protocol.OpsBody // the chunk being sent; writeLoop's alone
 }
@@ -83,7 +87,7 @@ func (p *peer) run(ctx context.Context, once bool) error {
 	p.once = once
 	ws := p.s.app.Workspace()
 	p.c.SetDeadline(time.Now().Add(transport.HandshakeTimeout))
-	mine := protocol.Info{Device: string(p.s.app.Device()), Name: p.s.name(), Title: ws.Title, Listen: p.s.listenPort()}
+	mine := protocol.Info{Device: string(p.s.app.Device()), Name: p.s.name(), Title: ws.Title, Listen: p.s.listenPort(), Time: p.s.app.Now().UnixMilli()}
 	sent := make(chan error, 1)
 	go func() { sent <- p.c.Send(&mine) }()
 	m, err := p.c.Recv()
@@ -101,6 +105,7 @@ func (p *peer) run(ctx context.Context, once bool) error {
 	p.c.SetDeadline(time.Time{})
 	p.log = p.log.With("device", info.Device)
 	p.adoptTitle(info.Title)
+	p.heardTime(info.Time)
 
 	if !once {
 		if !p.s.register(p) {
@@ -251,6 +256,30 @@ func (p *peer) adoptTitle(title string) {
 	}
 }
 
+// heardTime compares the wall clock the peer sent, in Unix milliseconds,
+// with ours, and logs when it is off by more than app.ClockWarnOffset
+// (when first seen so, and when it is set right). Zero means the peer did
+// not say. On a LAN the message took milliseconds, which is nothing next
+// to the minutes that matter.
+func (p *peer) heardTime(ms int64) {
+	if ms == 0 {
+		return
+	}
+	d := time.UnixMilli(ms).Sub(p.s.app.Now())
+	p.mu.Lock()
+	was, known := p.clock, p.clockKnown
+	p.clock, p.clockKnown = d, true
+	p.mu.Unlock()
+	wasOff := known && (was > app.ClockWarnOffset || was < -app.ClockWarnOffset)
+	off := d > app.ClockWarnOffset || d < -app.ClockWarnOffset
+	switch {
+	case off && !wasOff:
+		p.log.Warn("the peer's clock differs from this laptop's", "name", p.info.Name, "by", d.Round(time.Second).String())
+	case wasOff && !off:
+		p.log.Info("the peer's clock agrees with this laptop's again", "name", p.info.Name)
+	}
+}
+
 // frame is a message read ahead, or why reading stopped.
 type frame struct {
 	m   protocol.Message
@@ -316,6 +345,7 @@ func (p *peer) readLoop(ctx context.Context, in <-chan frame) error {
 				return err
 			}
 		case *protocol.Ping:
+			p.heardTime(m.Time)
 		case *protocol.Close:
 			return &PeerClosed{Reason: m.Reason}
 		default:
@@ -448,7 +478,7 @@ func (p *peer) writeLoop(ctx context.Context, once bool) error {
 		case <-p.wake:
 		case <-check:
 		case <-ping.C:
-			if err := p.send(&protocol.Ping{}); err != nil {
+			if err := p.send(&protocol.Ping{Time: p.s.app.Now().UnixMilli()}); err != nil {
 				return err
 			}
 		}

@@ -149,6 +149,9 @@ func (s *Service) Peers() ([]Peer, error) {
 		list[i].Connected = ok
 		if ok {
 			list[i].Pending = p.pending(mine)
+			p.mu.Lock()
+			list[i].Clock, list[i].ClockKnown = p.clock, p.clockKnown
+			p.mu.Unlock()
 		}
 	}
 	return list, nil
