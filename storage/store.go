@@ -1471,6 +1471,9 @@ var _ io.Closer = (*Store)(nil)
 func (s *Store) PutLocal(key string, value []byte) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	if s.closed {
+		return &app.Error{Op: "save", Msg: "the store is closed"}
+	}
 	if err := s.room("save", len(key)+len(value)); err != nil {
 		return err
 	}

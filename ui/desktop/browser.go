@@ -46,11 +46,13 @@ type browser struct {
 
 	cancel chan struct{} // stops the watch of the current result
 	drafts *draftSaver
+	disk   *diskBanner  // shown while the disk is full
 	rows   []*recordRow // every row the list made, for the probe
 }
 
 func newBrowser(u *UI) *browser {
-	b := &browser{u: u, drafts: newDraftSaver(u.svc, u.showError)}
+	b := &browser{u: u, drafts: newDraftSaver(u.svc, u.showError), disk: newDiskBanner(u)}
+	b.drafts.onFull = func(err error) { dispatch(func() { b.disk.show(err) }) }
 	b.search = widget.NewEntry()
 	b.search.SetPlaceHolder(lang.L("Search titles and text (Ctrl+F)"))
 	b.search.OnChanged = func(s string) {
@@ -102,7 +104,7 @@ func newBrowser(u *UI) *browser {
 		widget.NewButtonWithIcon(lang.L("Export"), theme.DocumentSaveIcon(), func() { u.showExport() }),
 		widget.NewButtonWithIcon("", theme.SettingsIcon(), u.showSettings),
 	)
-	top := container.NewBorder(nil, nil, nil, toolbar, b.search)
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, toolbar, b.search), b.disk.content)
 	// The list keeps room for a readable title; the detail pane, whose
 	// wrapped text asks for width, takes the rest.
 	listRoom := canvas.NewRectangle(color.Transparent)
@@ -164,6 +166,7 @@ func (b *browser) watch(changed <-chan struct{}) {
 }
 
 func (b *browser) stop() {
+	b.disk.close()
 	delete(listRows, b.list)
 	if b.cancel != nil {
 		close(b.cancel)

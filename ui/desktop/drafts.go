@@ -12,11 +12,18 @@ import (
 // most this long after the first keystroke since the last save.
 const draftDelay = time.Second
 
+// draftRetry is how long a draft the disk had no room for waits before it
+// is tried again.
+const draftRetry = 5 * time.Second
+
 // draftSaver writes drafts off the UI goroutine, at most one write per
 // draft per draftDelay, in the order they were made.
 type draftSaver struct {
 	svc     *app.Service
 	onError func(error)
+	// onFull is told instead of onError when the disk has no room: the
+	// draft is kept and tried again, and the banner says why.
+	onFull func(error)
 
 	mu      sync.Mutex
 	pending map[string]string
@@ -52,9 +59,30 @@ func (d *draftSaver) flush() {
 	}
 	d.mu.Unlock()
 	for name, text := range p {
-		if err := d.svc.SaveDraft(name, text); err != nil && d.onError != nil {
+		err := d.svc.SaveDraft(name, text)
+		if app.KindOf(err) == app.DiskFull {
+			d.retry(name, text)
+			if d.onFull != nil {
+				d.onFull(err)
+			}
+			continue
+		}
+		if err != nil && d.onError != nil {
 			d.onError(err)
 		}
+	}
+}
+
+// retry puts a draft the disk refused back, unless a newer one was put
+// meanwhile, and tries again after draftRetry.
+func (d *draftSaver) retry(name, text string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, newer := d.pending[name]; !newer {
+		d.pending[name] = text
+	}
+	if d.timer == nil {
+		d.timer = time.AfterFunc(draftRetry, d.flush)
 	}
 }
 

@@ -624,6 +624,14 @@ func (f *recordForm) showError(err error) {
 		}
 	}
 	f.message.Importance = widget.DangerImportance
+	if app.KindOf(err) == app.DiskFull {
+		// The form stays open with everything in it; the draft waits in
+		// memory until the disk has room (drafts.go).
+		f.message.SetText(lang.L("Not saved:") + " " + diskFullText(err) + " " + lang.L("Your text stays here: free some space, then save again."))
+		f.message.Show()
+		f.b.disk.show(err)
+		return
+	}
 	f.message.SetText(err.Error())
 	f.message.Show()
 }
