@@ -90,8 +90,8 @@ func ClockSkews(peers []Peer) []ClockSkew {
 func off(d time.Duration) bool { return d > ClockWarnOffset || d < -ClockWarnOffset }
 
 // RoughDuration is d for people to read: how many of the largest unit that
-// fits (years of 365 days, months of 30, days, hours, minutes), rounded
-// down, and which unit ("year", "month", "day", "hour", "minute"), for a
+// fits (years of 365 days, months of 30, days, hours, minutes), rounded to
+// the nearest, and which unit ("year", "month", "day", "hour", "minute"), for a
 // screen to translate. A negative d counts as its opposite.
 func RoughDuration(d time.Duration) (n int64, unit string) {
 	if d < 0 {
@@ -103,8 +103,8 @@ func RoughDuration(d time.Duration) (n int64, unit string) {
 		name string
 	}{{365 * day, "year"}, {30 * day, "month"}, {day, "day"}, {time.Hour, "hour"}} {
 		if d >= u.d {
-			return int64(d / u.d), u.name
+			return int64((d + u.d/2) / u.d), u.name
 		}
 	}
-	return int64(d / time.Minute), "minute"
+	return int64((d + time.Minute/2) / time.Minute), "minute"
 }

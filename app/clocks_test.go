@@ -56,8 +56,9 @@ func TestClockSkews(t *testing.T) {
 
 func TestRoughDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{
-		2*365*24*time.Hour + time.Hour: "2 year", -400 * 24 * time.Hour: "1 year", 45 * 24 * time.Hour: "1 month",
-		3*24*time.Hour + 5*time.Hour: "3 day", 7 * time.Hour: "7 hour", -12 * time.Minute: "12 minute", 30 * time.Second: "0 minute",
+		2*365*24*time.Hour + time.Hour: "2 year", 2*365*24*time.Hour - time.Minute: "2 year", -400 * 24 * time.Hour: "1 year",
+		50 * 24 * time.Hour: "2 month", 3*24*time.Hour + 5*time.Hour: "3 day", 7 * time.Hour: "7 hour",
+		-12 * time.Minute: "12 minute", 20 * time.Second: "0 minute",
 	} {
 		n, u := RoughDuration(d)
 		if got := fmt.Sprint(n, " ", u); got != want {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -117,8 +116,8 @@ func (d *detail) show(r *app.Record) {
 	row(lang.L("Venue"), r.Venue)
 	row(lang.L("Date"), r.Date)
 	row(lang.L("Language"), languageNames[r.Lang])
-	row(lang.L("Created"), r.CreatedTime().Local().Format(time.DateTime))
-	row(lang.L("Updated"), r.UpdatedTime().Local().Format(time.DateTime))
+	row(lang.L("Created"), shownTime(r.Created))
+	row(lang.L("Updated"), shownTime(r.Updated))
 	row(lang.L("Device"), string(r.Device))
 	row(lang.L("Contributors"), strings.Join(r.Contributors, "; "))
 	if len(r.Supporters) > 0 {

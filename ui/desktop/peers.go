@@ -78,17 +78,21 @@ type peersScreen struct {
 	content fyne.CanvasObject
 	list    *fyne.Container
 	status  *widget.Label // also shown under the record list
+	clocks  *widget.Label // whose clock is off, when one is
 	add     *widget.Button
 	invite  *widget.Button
 }
 
 func newPeersScreen(u *UI) *peersScreen {
-	p := &peersScreen{u: u, list: container.NewVBox(), status: widget.NewLabel("")}
+	p := &peersScreen{u: u, list: container.NewVBox(), status: widget.NewLabel(""), clocks: widget.NewLabel("")}
+	p.clocks.Wrapping = fyne.TextWrapWord
+	p.clocks.Importance = widget.WarningImportance
+	p.clocks.Hide()
 	p.add = widget.NewButtonWithIcon(lang.L("Add a peer by address"), theme.ContentAddIcon(), p.showAdd)
 	p.invite = widget.NewButtonWithIcon(lang.L("Invite a laptop"), theme.ComputerIcon(), p.showInvite)
 	intro := widget.NewLabel(lang.L("Laptops of this workspace on the same network find each other by themselves. If the network blocks that, add a peer by its address (host:port)."))
 	intro.Wrapping = fyne.TextWrapWord
-	top := container.NewVBox(intro, container.NewHBox(p.add, p.invite), widget.NewSeparator())
+	top := container.NewVBox(intro, container.NewHBox(p.add, p.invite), p.clocks, widget.NewSeparator())
 	p.content = container.NewBorder(top, p.status, nil, nil, container.NewVScroll(p.list))
 	p.refresh()
 	return p
@@ -145,6 +149,13 @@ func (p *peersScreen) refresh() {
 	text := lang.L("Sync: {{.N}} connected", map[string]any{"N": connected})
 	if !last.IsZero() {
 		text += " · " + lang.L("last sync") + " " + last.Local().Format("15:04:05")
+	}
+	if warn := clockWarnings(app.ClockSkews(peers)); len(warn) > 0 {
+		p.clocks.SetText(strings.Join(warn, "\n"))
+		p.clocks.Show()
+		text += " · " + strings.Join(warn, " ")
+	} else {
+		p.clocks.Hide()
 	}
 	p.status.SetText(text)
 	if b := p.u.browser; b != nil {

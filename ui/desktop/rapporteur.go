@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -338,7 +337,7 @@ func (d *detail) showHistory(r *app.Record) {
 	prev := ""
 	for _, st := range steps {
 		o := st.Op
-		line := fmt.Sprintf("%s · %s · %s %s", o.HLC.Time().Local().Format(time.DateTime), opLabel(o.Type), lang.L("device"), o.Device)
+		line := fmt.Sprintf("%s · %s · %s %s", shownTime(o.HLC), opLabel(o.Type), lang.L("device"), o.Device)
 		if s := changeSummary(u, o.Patch); len(s) > 0 {
 			line += "\n" + strings.Join(s, "; ")
 		}
