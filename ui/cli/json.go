@@ -55,7 +55,8 @@ func historyJSON(steps []app.Step) []historyItem {
 	prev := ""
 	for i, st := range steps {
 		o := st.Op
-		h := historyItem{Device: string(o.Device), Seq: o.Seq, Time: o.HLC.Time(), Type: string(o.Type), Patch: o.Patch}
+		t, _ := app.ShownTime(o.HLC, time.Now())
+		h := historyItem{Device: string(o.Device), Seq: o.Seq, Time: t, Type: string(o.Type), Patch: o.Patch}
 		for _, b := range o.Base {
 			h.Base = append(h.Base, b.String())
 		}

@@ -398,8 +398,8 @@ func cmdShow(c *ctx, args []string) error {
 	row("venue", r.Venue)
 	row("date", r.Date)
 	row("device", string(r.Device))
-	row("created", r.CreatedTime().Local().Format(time.DateTime))
-	row("updated", r.UpdatedTime().Local().Format(time.DateTime))
+	row("created", shownTime(r.Created))
+	row("updated", shownTime(r.Updated))
 	row("sources", strings.Join(strs(r.Sources), ", "))
 	row("merged into", strings.Join(strs(r.MergedInto), ", "))
 	row("contributors", strings.Join(r.Contributors, "; "))
@@ -532,4 +532,16 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// shownTime is a record's time as the CLI prints it: never later than now,
+// marked when it had to be held back because a laptop whose clock was ahead
+// wrote it (app.ShownTime).
+func shownTime(h app.HLC) string {
+	t, ahead := app.ShownTime(h, time.Now())
+	s := t.Local().Format(time.DateTime)
+	if ahead {
+		s += " (at the latest: written on a laptop whose clock was ahead)"
+	}
+	return s
 }
