@@ -175,7 +175,10 @@ func runSync(ctx context.Context, svc *app.Service, ui *desktop.UI) {
 		ui.SyncUnavailable(err)
 		return
 	}
-	r, err := replication.New(svc, replication.Options{Listener: ln, Discovery: true, Log: lg})
+	// CONSULTA_NO_MDNS=1 keeps the app off multicast (the real-window tests
+	// set it: their laptops find each other by address).
+	mdns := os.Getenv("CONSULTA_NO_MDNS") != "1"
+	r, err := replication.New(svc, replication.Options{Listener: ln, Discovery: mdns, Log: lg})
 	if err != nil {
 		ln.Close()
 		lg.Error("sync not started", "err", err)

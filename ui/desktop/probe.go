@@ -147,6 +147,10 @@ func (p *prober) walk(o fyne.CanvasObject) {
 			p.walk(c)
 		}
 	case *container.Scroll:
+		n := p.node(v, "Scroll")
+		n.Text = map[container.ScrollDirection]string{container.ScrollBoth: "both", container.ScrollHorizontalOnly: "horizontal",
+			container.ScrollVerticalOnly: "vertical", container.ScrollNone: "none"}[v.Direction]
+		p.add(n)
 		p.within(v, v.Content)
 	case *container.Split:
 		p.walk(v.Leading)
@@ -167,24 +171,35 @@ func (p *prober) walk(o fyne.CanvasObject) {
 	case *widget.PopUp:
 		p.walk(v.Content)
 	case *widget.PopUpMenu:
-		p.add(p.node(v, "PopUpMenu"))
+		menu := p.node(v, "PopUpMenu")
+		p.add(menu)
+		saved := p.clip // a long menu scrolls within itself
+		p.clip = p.clip.intersect(rect{menu.X, menu.Y, menu.W, menu.H})
 		for _, it := range v.Items {
 			n := p.describe(it)
 			n.Text = menuItemLabel(it)
 			p.add(n)
 		}
+		p.clip = saved
 	case *widget.Form:
+		form := p.node(v, "")
 		for _, it := range v.Items {
+			if it.Widget == nil || !it.Widget.Visible() {
+				continue
+			}
+			// The item's label is the form's own text: report it on
+			// the row of its widget, between the form's edge and it.
+			w := p.node(it.Widget, "")
+			l := ProbeNode{Type: "Label", Text: it.Text, Overlay: p.overlay, X: form.X, Y: w.Y, W: max(0, w.X-form.X), H: w.H}
+			v := p.clip.intersect(rect{l.X, l.Y, l.W, l.H})
+			l.VX, l.VY, l.VW, l.VH, l.Hidden = v.x, v.y, v.w, v.h, v.w < 1 || v.h < 1
+			p.add(l)
 			p.walk(it.Widget)
 		}
 	case *widget.Card:
 		p.walk(v.Content)
 	case *widget.Accordion:
-		for _, it := range v.Items {
-			if it.Open {
-				p.walk(it.Detail)
-			}
-		}
+		p.accordion(v)
 	case *widget.List:
 		p.add(p.describe(v))
 		if rows := listRows[v]; rows != nil {
@@ -345,6 +360,36 @@ func (p *prober) tabs(n ProbeNode, t *container.AppTabs) {
 		tab.Checked = t.Selected() == it
 		p.add(tab)
 		x += w + pad
+	}
+}
+
+// accordion reports each item's header (a button of the accordion's
+// renderer) as an "AccordionHeader" node, Checked when open, and walks the
+// open items. Headers are stacked a padding apart, each open one followed
+// by its detail; a header's height is read off the first open item.
+func (p *prober) accordion(a *widget.Accordion) {
+	acc := p.node(a, "")
+	pad := theme.Padding()
+	headerH := fyne.MeasureText("Mg", theme.TextSize(), fyne.TextStyle{Bold: true}).Height + 2*theme.InnerPadding()
+	for _, it := range a.Items {
+		if it.Open && it.Detail != nil {
+			headerH = p.node(it.Detail, "").Y - pad - acc.Y
+			break
+		}
+	}
+	y := acc.Y
+	for _, it := range a.Items {
+		h := ProbeNode{Type: "AccordionHeader", Text: it.Title, Checked: it.Open, Overlay: p.overlay, X: acc.X, Y: y, W: acc.W, H: headerH}
+		v := p.clip.intersect(rect{h.X, h.Y, h.W, h.H})
+		h.VX, h.VY, h.VW, h.VH, h.Hidden = v.x, v.y, v.w, v.h, v.w < 1 || v.h < 1
+		p.add(h)
+		y += headerH
+		if it.Open && it.Detail != nil {
+			d := p.node(it.Detail, "")
+			y = d.Y + d.H
+			p.walk(it.Detail)
+		}
+		y += pad
 	}
 }
 
