@@ -9,6 +9,8 @@
 #   make race         the same packages under the race detector (cgo)
 #   make bench        benchmarks (BENCHPKGS, BENCHFLAGS)
 #   make lint         gofmt + go vet
+#   make e2e          the real-window tests: bin/consulta under Xvfb, driven
+#                     with xdotool (E2E_SEEDS, E2E_EVENTS, E2E_OUT)
 #   make screenshots  PNGs of the app under Xvfb into docs/screenshots/
 #   make clean
 
@@ -42,7 +44,7 @@ SCREENS ?= main detail form dashboard compare merge export invite
 
 .DEFAULT_GOAL := build
 
-.PHONY: build deps deps-test run test unit race bench lint fmtcheck vet screenshots clean
+.PHONY: build deps deps-test run test unit race bench lint fmtcheck vet e2e screenshots clean
 
 deps:
 	.ci/install-deps
@@ -67,6 +69,12 @@ unit:
 	if [ -z "$$pkgs" ]; then echo "unit: no non-main packages to test"; exit 0; fi; \
 	echo "CGO_ENABLED=$(TEST_CGO) $(GO) test $(GOTAGS) -count=1 $(TESTFLAGS) $$pkgs"; \
 	CGO_ENABLED=$(TEST_CGO) $(GO) test $(GOTAGS) -count=1 $(TESTFLAGS) $$pkgs
+
+# The real-window tests build with CGO_ENABLED=0 like the other tests; the
+# binary they drive is the real cgo one.
+E2EFLAGS ?=
+e2e: build deps-test
+	CONSULTA_E2E_BIN=$(CURDIR)/$(BIN) CGO_ENABLED=0 $(GO) test $(GOTAGS) -count=1 -v -timeout 40m $(E2EFLAGS) ./e2e/
 
 race: deps
 	@pkgs='$(strip $(PKGS))'; \

@@ -141,6 +141,7 @@ type running struct {
 	shots  int
 	tree   []desktop.ProbeWindow // the last one read
 	client *http.Client
+	xids   map[string]string // X window ids by title
 }
 
 // startApp starts the desktop app on data and waits for a window that shows
@@ -311,15 +312,23 @@ func (r *running) wait(win string, m match) (desktop.ProbeNode, string) {
 	return n, title
 }
 
-// xwindow finds the X window of a window title.
+// xwindow finds the X window of a window title, from a cache that
+// forgets titles whose window is gone.
 func (r *running) xwindow(title string) string {
 	r.t.Helper()
+	if id, ok := r.xids[title]; ok {
+		if exec.Command("xdotool", "getwindowname", id).Run() == nil {
+			return id
+		}
+	}
+	r.xids = map[string]string{}
 	out, _ := exec.Command("xdotool", "search", "--name", ".").Output()
 	for _, id := range strings.Fields(string(out)) {
 		name, _ := exec.Command("xdotool", "getwindowname", id).Output()
-		if strings.TrimSpace(string(name)) == title {
-			return id
-		}
+		r.xids[strings.TrimSpace(string(name))] = id
+	}
+	if id, ok := r.xids[title]; ok {
+		return id
 	}
 	r.t.Fatalf("no X window is titled %q", title)
 	return ""
@@ -438,6 +447,14 @@ func (r *running) screenshot(name string) string {
 // quit presses Ctrl+Q and expects a clean exit: status 0 and no crash.
 func (r *running) quit() {
 	r.t.Helper()
+	// The main window's menu takes Ctrl+Q wherever its focus is; give it
+	// the keyboard (there is no window manager to do so).
+	for _, w := range r.probe() {
+		if strings.HasPrefix(w.Title, mainWin) {
+			xdo(r.t, "windowfocus", "--sync", r.xwindow(w.Title))
+			break
+		}
+	}
 	r.key("ctrl+q")
 	select {
 	case <-r.done:

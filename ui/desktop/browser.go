@@ -315,7 +315,7 @@ func (b *browser) compare() {
 		body.Selectable = true
 		cols = append(cols, container.NewBorder(container.NewVBox(title, meta, widget.NewSeparator()), nil, nil, nil, container.NewVScroll(body)))
 	}
-	w := b.u.app.NewWindow(lang.L("Compare") + fmt.Sprintf(" (%d)", len(cols)))
+	w := b.u.newWindow(lang.L("Compare") + fmt.Sprintf(" (%d)", len(cols)))
 	w.SetContent(container.NewGridWithColumns(len(cols), cols...))
 	w.Resize(fyne.NewSize(float32(420*len(cols)), 700))
 	w.Show()

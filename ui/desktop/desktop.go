@@ -224,6 +224,14 @@ func addQuit(a fyne.App, w fyne.Window) {
 	w.Canvas().AddShortcut(quitShortcut, func(fyne.Shortcut) { a.Quit() })
 }
 
+// newWindow opens another window of the app (export, merge, compare, a
+// conflict), where quitShortcut works too.
+func (u *UI) newWindow(title string) fyne.Window {
+	w := u.app.NewWindow(title)
+	addQuit(u.app, w)
+	return w
+}
+
 // ShowStartError shows, in a window of its own, why the data directory dir
 // could not be opened (in use by another Consulta, not a Consulta
 // directory, damaged), and returns when the window is closed.

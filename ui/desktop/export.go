@@ -84,7 +84,7 @@ func (u *UI) showExport() *exporter {
 		widget.NewFormItem(lang.L("Spreadsheets"), container.NewVBox(e.hxl, e.bom)),
 		widget.NewFormItem(lang.L("Save as"), container.NewBorder(nil, nil, nil, choose, e.path)),
 	)
-	e.win = u.app.NewWindow(lang.L("Export"))
+	e.win = u.newWindow(lang.L("Export"))
 	e.win.SetContent(container.NewBorder(nil, container.NewVBox(e.progress, e.message,
 		container.NewHBox(e.run, widget.NewButton(lang.L("Close"), func() { e.win.Close() }))), nil, nil, form))
 	e.win.Resize(fyne.NewSize(620, 460))

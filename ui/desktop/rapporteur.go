@@ -132,7 +132,7 @@ func (b *browser) openMerge() *mergeEditor {
 		container.NewVBox(heading(lang.L("Consolidated proposal")), m.title),
 		container.NewVBox(m.message, container.NewHBox(m.save, cancel)), nil, nil, m.body)
 	cols = append(cols, editor)
-	m.win = b.u.app.NewWindow(lang.L("Merge {{.N}} records", map[string]any{"N": len(srcs)}))
+	m.win = b.u.newWindow(lang.L("Merge {{.N}} records", map[string]any{"N": len(srcs)}))
 	m.win.SetContent(container.NewGridWithColumns(len(cols), cols...))
 	m.win.Resize(fyne.NewSize(float32(380*len(cols)), 680))
 	m.win.SetOnClosed(func() {
@@ -299,7 +299,7 @@ func (d *detail) openResolver() *resolver {
 	v.save = widget.NewButtonWithIcon(lang.L("Save this text"), theme.DocumentSaveIcon(), func() { v.resolve(v.text.Text, draft) })
 	v.save.Importance = widget.HighImportance
 	cols = append(cols, container.NewBorder(heading(lang.L("Settled text")), v.save, nil, nil, v.text))
-	v.win = d.b.u.app.NewWindow(lang.L("Conflict: {{.Title}}", map[string]any{"Title": r.Title}))
+	v.win = d.b.u.newWindow(lang.L("Conflict: {{.Title}}", map[string]any{"Title": r.Title}))
 	v.win.SetContent(container.NewGridWithColumns(len(cols), cols...))
 	v.win.Resize(fyne.NewSize(float32(360*len(cols)), 640))
 	v.win.SetOnClosed(func() {
