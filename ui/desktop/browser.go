@@ -313,11 +313,14 @@ func (b *browser) compare() {
 		body := widget.NewLabel(r.Body)
 		body.Wrapping = fyne.TextWrapWord
 		body.Selectable = true
-		cols = append(cols, container.NewBorder(container.NewVBox(title, meta, widget.NewSeparator()), nil, nil, nil, container.NewVScroll(body)))
+		// All of a column scrolls: wrapped labels outside a scroll ask for
+		// the height they would take in a narrow window, which made the
+		// window taller than the screen.
+		cols = append(cols, container.NewVScroll(container.NewVBox(title, meta, widget.NewSeparator(), body)))
 	}
 	w := b.u.newWindow(lang.L("Compare") + fmt.Sprintf(" (%d)", len(cols)))
 	w.SetContent(container.NewGridWithColumns(len(cols), cols...))
-	w.Resize(fyne.NewSize(float32(420*len(cols)), 700))
+	w.Resize(fyne.NewSize(float32(min(420*len(cols), 1280)), 700))
 	w.Show()
 }
 

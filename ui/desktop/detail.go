@@ -133,7 +133,9 @@ func (d *detail) show(r *app.Record) {
 		if err == nil {
 			text = target.Title
 		}
-		d.links.Add(widget.NewButton(label+": "+text, func() { d.b.open(id) }))
+		// A button does not wrap or truncate: a long title would widen the
+		// pane, and the window past the screen.
+		d.links.Add(widget.NewButton(clip(label+": "+text, 60), func() { d.b.open(id) }))
 	}
 	if r.ReplyTo != "" {
 		link(lang.L("Replies to"), r.ReplyTo)

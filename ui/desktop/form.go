@@ -170,6 +170,7 @@ func newRecordForm(b *browser, k app.Kind, editing *app.Record) *recordForm {
 
 	f.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	f.heading.SizeName = theme.SizeNameSubHeadingText
+	f.heading.Truncation = fyne.TextTruncateEllipsis // a long title must not widen the window
 	f.message = widget.NewLabel("")
 	f.message.Importance = widget.DangerImportance
 	f.message.Wrapping = fyne.TextWrapWord
