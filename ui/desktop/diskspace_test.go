@@ -16,20 +16,7 @@ import (
 // is needed) and in the banner; the draft is kept and reaches the store
 // once the space is back, and saving then works in the same window.
 func TestFullDiskKeepsTheForm(t *testing.T) {
-	var free atomic.Uint64
-	free.Store(100 << 30)
-	st, err := storage.Open("", storage.Options{InMemory: true, FreeSpace: func(string) (uint64, error) { return free.Load(), nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	svc, err := app.NewService(st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Init("Cartagena +40"); err != nil {
-		t.Fatal(err)
-	}
+	svc, free := spaceService(t)
 	svc.SetSetting(settingThemes, "broad-protection")
 	u := newTestUI(t, svc)
 	b := u.browser
@@ -94,7 +81,20 @@ func TestFullDiskKeepsTheForm(t *testing.T) {
 // TestFullDiskBannerAtStart: a window opened over a store whose disk is
 // full says so before anyone types.
 func TestFullDiskBannerAtStart(t *testing.T) {
-	var free atomic.Uint64
+	svc, free := spaceService(t)
+	svc.SetSetting(settingLang, "en")
+	free.Store(3 << 20)
+	u := newTestUI(t, svc)
+	if l := u.browser.disk.label; !l.Visible() || !strings.Contains(l.Text, "The disk is full: the disk holding the store has 3 MB free") {
+		t.Fatalf("banner at start: %v %q", l.Visible(), l.Text)
+	}
+}
+
+// spaceService is a workspace in memory whose free space the test sets
+// (100 GB to begin with).
+func spaceService(t *testing.T) (*app.Service, *atomic.Uint64) {
+	t.Helper()
+	free := new(atomic.Uint64)
 	free.Store(100 << 30)
 	st, err := storage.Open("", storage.Options{InMemory: true, FreeSpace: func(string) (uint64, error) { return free.Load(), nil }})
 	if err != nil {
@@ -108,10 +108,5 @@ func TestFullDiskBannerAtStart(t *testing.T) {
 	if _, err := svc.Init("Cartagena +40"); err != nil {
 		t.Fatal(err)
 	}
-	svc.SetSetting(settingLang, "en")
-	free.Store(3 << 20)
-	u := newTestUI(t, svc)
-	if l := u.browser.disk.label; !l.Visible() || !strings.Contains(l.Text, "The disk is full: the disk holding the store has 3 MB free") {
-		t.Fatalf("banner at start: %v %q", l.Visible(), l.Text)
-	}
+	return svc, free
 }

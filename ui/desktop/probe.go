@@ -126,14 +126,22 @@ type prober struct {
 	nodes   []ProbeNode
 }
 
-// within walks o's content with the clip narrowed to o, a scrolled area.
-func (p *prober) within(o fyne.CanvasObject, content fyne.CanvasObject) {
-	n := p.node(o, "")
+// within runs walk with the clip narrowed to n, a scrolled area.
+func (p *prober) within(n ProbeNode, walk func()) {
 	saved := p.clip
-	p.clip = p.clip.intersect(rect{n.X, n.Y, n.W, n.H})
-	p.walk(content)
+	p.clip = p.clip.intersect(n.rect())
+	walk()
 	p.clip = saved
 }
+
+// place sets what of n shows inside the clip.
+func (p *prober) place(n *ProbeNode) {
+	v := p.clip.intersect(n.rect())
+	n.VX, n.VY, n.VW, n.VH = v.x, v.y, v.w, v.h
+	n.Hidden = v.w < 1 || v.h < 1
+}
+
+func (n ProbeNode) rect() rect { return rect{n.X, n.Y, n.W, n.H} }
 
 // walk reports o and what it holds, through the containers and the
 // widgets whose parts are public; other widgets are reported as one node.
@@ -151,7 +159,7 @@ func (p *prober) walk(o fyne.CanvasObject) {
 		n.Text = map[container.ScrollDirection]string{container.ScrollBoth: "both", container.ScrollHorizontalOnly: "horizontal",
 			container.ScrollVerticalOnly: "vertical", container.ScrollNone: "none"}[v.Direction]
 		p.add(n)
-		p.within(v, v.Content)
+		p.within(n, func() { p.walk(v.Content) })
 	case *container.Split:
 		p.walk(v.Leading)
 		p.walk(v.Trailing)
@@ -173,14 +181,13 @@ func (p *prober) walk(o fyne.CanvasObject) {
 	case *widget.PopUpMenu:
 		menu := p.node(v, "PopUpMenu")
 		p.add(menu)
-		saved := p.clip // a long menu scrolls within itself
-		p.clip = p.clip.intersect(rect{menu.X, menu.Y, menu.W, menu.H})
-		for _, it := range v.Items {
-			n := p.describe(it)
-			n.Text = menuItemLabel(it)
-			p.add(n)
-		}
-		p.clip = saved
+		p.within(menu, func() { // a long menu scrolls within itself
+			for _, it := range v.Items {
+				n := p.describe(it)
+				n.Text = menuItemLabel(it)
+				p.add(n)
+			}
+		})
 	case *widget.Form:
 		form := p.node(v, "")
 		for _, it := range v.Items {
@@ -191,8 +198,7 @@ func (p *prober) walk(o fyne.CanvasObject) {
 			// the row of its widget, between the form's edge and it.
 			w := p.node(it.Widget, "")
 			l := ProbeNode{Type: "Label", Text: it.Text, Overlay: p.overlay, X: form.X, Y: w.Y, W: max(0, w.X-form.X), H: w.H}
-			v := p.clip.intersect(rect{l.X, l.Y, l.W, l.H})
-			l.VX, l.VY, l.VW, l.VH, l.Hidden = v.x, v.y, v.w, v.h, v.w < 1 || v.h < 1
+			p.place(&l)
 			p.add(l)
 			p.walk(it.Widget)
 		}
@@ -201,17 +207,16 @@ func (p *prober) walk(o fyne.CanvasObject) {
 	case *widget.Accordion:
 		p.accordion(v)
 	case *widget.List:
-		p.add(p.describe(v))
+		n := p.describe(v)
+		p.add(n)
 		if rows := listRows[v]; rows != nil {
-			saved := p.clip
-			n := p.node(v, "")
-			p.clip = p.clip.intersect(rect{n.X, n.Y, n.W, n.H})
-			for _, r := range rows() {
-				if p.drv.CanvasForObject(r) != nil && r.Visible() {
-					p.walk(r)
+			p.within(n, func() {
+				for _, r := range rows() {
+					if p.drv.CanvasForObject(r) != nil && r.Visible() {
+						p.walk(r)
+					}
 				}
-			}
-			p.clip = saved
+			})
 		}
 	case *recordRow:
 		n := p.node(v, "RecordRow")
@@ -334,9 +339,7 @@ func (p *prober) node(o fyne.CanvasObject, typ string) ProbeNode {
 	}
 	pos := p.drv.AbsolutePositionForObject(o)
 	n.X, n.Y = pos.X, pos.Y
-	v := p.clip.intersect(rect{n.X, n.Y, n.W, n.H})
-	n.VX, n.VY, n.VW, n.VH = v.x, v.y, v.w, v.h
-	n.Hidden = v.w < 1 || v.h < 1
+	p.place(&n)
 	if f, ok := o.(fyne.Focusable); ok && p.focused != nil && f == p.focused {
 		n.Focused = true
 	}
@@ -355,8 +358,7 @@ func (p *prober) tabs(n ProbeNode, t *container.AppTabs) {
 	for _, it := range t.Items {
 		w := fyne.MeasureText(it.Text, theme.TextSize(), fyne.TextStyle{Bold: true}).Width + 2*inner
 		tab := ProbeNode{Type: "Tab", Text: it.Text, Overlay: p.overlay, X: x, Y: n.Y, W: w, H: h}
-		v := p.clip.intersect(rect{tab.X, tab.Y, tab.W, tab.H})
-		tab.VX, tab.VY, tab.VW, tab.VH = v.x, v.y, v.w, v.h
+		p.place(&tab)
 		tab.Checked = t.Selected() == it
 		p.add(tab)
 		x += w + pad
@@ -380,8 +382,7 @@ func (p *prober) accordion(a *widget.Accordion) {
 	y := acc.Y
 	for _, it := range a.Items {
 		h := ProbeNode{Type: "AccordionHeader", Text: it.Title, Checked: it.Open, Overlay: p.overlay, X: acc.X, Y: y, W: acc.W, H: headerH}
-		v := p.clip.intersect(rect{h.X, h.Y, h.W, h.H})
-		h.VX, h.VY, h.VW, h.VH, h.Hidden = v.x, v.y, v.w, v.h, v.w < 1 || v.h < 1
+		p.place(&h)
 		p.add(h)
 		y += headerH
 		if it.Open && it.Detail != nil {
