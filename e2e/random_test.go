@@ -50,7 +50,6 @@ func randomRun(t *testing.T, seed uint64, events int) {
 	r := startApp(t, data)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	var log []string
-	tooBig := map[string]bool{}
 	defer func() {
 		if t.Failed() {
 			t.Logf("seed %d, last events:\n%s", seed, strings.Join(log[max(0, len(log)-25):], "\n"))
@@ -74,11 +73,9 @@ func randomRun(t *testing.T, seed uint64, events int) {
 			continue
 		}
 		for _, w := range ws {
-			if (w.W > 1400 || w.H > 900) && !tooBig[w.Title] {
-				tooBig[w.Title] = true
-				// Logged, not yet failed: the causes found so far are
-				// fixed, others may remain (see issue 16's note).
-				t.Logf("seed %d: after %d events the window %q is %.0f×%.0f, larger than the 1400×900 screen", seed, i, w.Title, w.W, w.H)
+			if w.W > 1400 || w.H > 900 {
+				r.screenshot(fmt.Sprintf("seed%d-too-big", seed))
+				t.Fatalf("seed %d: after %d events the window %q is %.0f×%.0f, larger than the 1400×900 screen", seed, i, w.Title, w.W, w.H)
 			}
 		}
 		log = append(log, fmt.Sprintf("%3d %s", i, r.randomEvent(rng, ws)))
