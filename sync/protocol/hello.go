@@ -15,6 +15,25 @@ const Version uint16 = 3
 
 // Versions: 2: Ops may come compressed (TypeOpsZ). 3: Info and Ping carry
 // the sender's wall clock.
+//
+// Since version 3 the hello's flags carry feature bits: each side sets the
+// features it speaks, and a connection uses those both set. A build that
+// knows no features sends zero flags and never sees a message of one, so
+// older builds of the same version keep syncing with newer ones. (A new
+// version number would have cut them off: the version must match.)
+
+// Features of the protocol, as hello flags.
+const (
+	// FeatureRoom: announcements instead of whole vectors, and a tree of
+	// pushes (Have, Prune, Graft) and the addresses of other laptops
+	// (Addrs); see package replication. Without it a connection speaks
+	// version 3 as first released: a whole Vector at every change, every
+	// operation pushed on every connection.
+	FeatureRoom uint16 = 1 << 0
+
+	// Features is every feature this build speaks.
+	Features = FeatureRoom
+)
 
 // helloSize is the length of the hello: magic, version, flags.
 const helloSize = 8
@@ -44,14 +63,15 @@ func (e *VersionError) Is(target error) bool { return target == ErrVersion }
 
 // Hello is the first thing each side sends.
 type Hello struct {
-	Version uint16
+	Version  uint16
+	Features uint16 // the flags: feature bits the sender speaks
 }
 
-// AppendHello appends the hello of version v.
-func AppendHello(b []byte, v uint16) []byte {
+// AppendHello appends the hello of version v offering features f.
+func AppendHello(b []byte, v, f uint16) []byte {
 	b = binary.BigEndian.AppendUint32(b, Magic)
 	b = binary.BigEndian.AppendUint16(b, v)
-	return binary.BigEndian.AppendUint16(b, 0)
+	return binary.BigEndian.AppendUint16(b, f)
 }
 
 // ParseHello parses a hello. Errors: ErrBadMagic, io.ErrUnexpectedEOF.
@@ -65,17 +85,18 @@ func ParseHello(b []byte) (Hello, error) {
 	if binary.BigEndian.Uint32(b) != Magic {
 		return Hello{}, ErrBadMagic
 	}
-	return Hello{Version: binary.BigEndian.Uint16(b[4:])}, nil
+	return Hello{Version: binary.BigEndian.Uint16(b[4:]), Features: binary.BigEndian.Uint16(b[6:])}, nil
 }
 
-// ExchangeHello writes the hello of version v, reads the peer's, and checks
-// that both speak the same version. The write happens concurrently with the
-// read so that neither side waits for the other. Errors: ErrBadMagic, a
+// ExchangeHello writes the hello of version v offering features f, reads
+// the peer's, checks that both speak the same version, and returns the
+// features both offered. The write happens concurrently with the read so
+// that neither side waits for the other. Errors: ErrBadMagic, a
 // *VersionError, or the connection's.
-func ExchangeHello(rw io.ReadWriter, v uint16) error {
+func ExchangeHello(rw io.ReadWriter, v, f uint16) (uint16, error) {
 	werr := make(chan error, 1)
 	go func() {
-		_, err := rw.Write(AppendHello(nil, v))
+		_, err := rw.Write(AppendHello(nil, v, f))
 		werr <- err
 	}()
 	var buf [helloSize]byte
@@ -84,15 +105,15 @@ func ExchangeHello(rw io.ReadWriter, v uint16) error {
 	// On failure the caller closes the connection, which ends the write.
 	switch {
 	case perr == ErrBadMagic:
-		return ErrBadMagic
+		return 0, ErrBadMagic
 	case rerr != nil:
-		return fmt.Errorf("reading hello: %w", rerr)
+		return 0, fmt.Errorf("reading hello: %w", rerr)
 	}
 	if err := <-werr; err != nil {
-		return fmt.Errorf("sending hello: %w", err)
+		return 0, fmt.Errorf("sending hello: %w", err)
 	}
 	if h.Version != v {
-		return &VersionError{Local: v, Remote: h.Version}
+		return 0, &VersionError{Local: v, Remote: h.Version}
 	}
-	return nil
+	return f & h.Features, nil
 }

@@ -20,6 +20,10 @@ const (
 	MaxDevices = 1 << 16
 	// MaxText is the longest name, title or reason.
 	MaxText = 1024
+	// MaxAddrs is the most addresses in one Addrs message, and MaxAddr
+	// the longest.
+	MaxAddrs = 32
+	MaxAddr  = 255
 )
 
 // Type says which message a frame carries.
@@ -37,6 +41,11 @@ const (
 	// (github.com/klauspost/compress/s2): meeting notes are text, and
 	// compress to about half.
 	TypeOpsZ Type = 7
+	// The messages of FeatureRoom.
+	TypeHave  Type = 8
+	TypePrune Type = 9
+	TypeGraft Type = 10
+	TypeAddrs Type = 11
 )
 
 func (t Type) String() string {
@@ -55,6 +64,14 @@ func (t Type) String() string {
 		return "close"
 	case TypeOpsZ:
 		return "ops (compressed)"
+	case TypeHave:
+		return "have"
+	case TypePrune:
+		return "prune"
+	case TypeGraft:
+		return "graft"
+	case TypeAddrs:
+		return "addrs"
 	}
 	return fmt.Sprintf("type %d", uint8(t))
 }
@@ -110,6 +127,46 @@ type Close struct {
 	_      struct{} `cbor:",toarray"`
 	Reason string
 }
+
+// Have announces what the sender has come to hold since it last said: the
+// entries of its version vector that grew (FeatureRoom). The receiver
+// merges them into what it knows of the sender. On a connection that does
+// not push (after a Prune), this is all that crosses it for a new
+// operation: "I have it", a few dozen bytes.
+type Have struct {
+	_   struct{} `cbor:",toarray"`
+	Has map[string]uint64
+}
+
+// Prune asks the receiver to stop pushing operations over this connection
+// and to announce them with Have instead; the sender does the same
+// (FeatureRoom). A laptop sends it when the peer pushed it operations it
+// already held: the two are joined by a shorter path too.
+type Prune struct {
+	_ struct{} `cbor:",toarray"`
+}
+
+// Graft asks the receiver to push again what the sender lacks, and from
+// now on; the sender does the same (FeatureRoom). A laptop sends it when
+// the peer announced operations that did not reach it otherwise in time:
+// the push path through the room is broken somewhere.
+type Graft struct {
+	_ struct{} `cbor:",toarray"`
+}
+
+// Addrs lists addresses (host:port) where other laptops of the workspace
+// accept connections (FeatureRoom), so that a laptop given one address
+// learns the room, and one that must drop a connection can point the peer
+// elsewhere.
+type Addrs struct {
+	_    struct{} `cbor:",toarray"`
+	List []string
+}
+
+func (*Have) Type() Type  { return TypeHave }
+func (*Prune) Type() Type { return TypePrune }
+func (*Graft) Type() Type { return TypeGraft }
+func (*Addrs) Type() Type { return TypeAddrs }
 
 func (*Auth) Type() Type   { return TypeAuth }
 func (*Info) Type() Type   { return TypeInfo }
@@ -350,6 +407,14 @@ func Decode(p []byte) (Message, error) {
 		m = new(Ping)
 	case TypeClose:
 		m = new(Close)
+	case TypeHave:
+		m = new(Have)
+	case TypePrune:
+		m = new(Prune)
+	case TypeGraft:
+		m = new(Graft)
+	case TypeAddrs:
+		m = new(Addrs)
 	default:
 		return nil, malformed("unknown message %s", Type(p[0]))
 	}
@@ -374,9 +439,19 @@ func check(m Message) error {
 			return malformed("info: field too long")
 		}
 	case *Vector:
-		for dev := range m.Has {
-			if len(dev) == 0 || len(dev) > 64 {
-				return malformed("vector: bad device id")
+		return checkDevices("vector", m.Has)
+	case *Have:
+		if len(m.Has) == 0 {
+			return malformed("have: nothing announced")
+		}
+		return checkDevices("have", m.Has)
+	case *Addrs:
+		if len(m.List) > MaxAddrs {
+			return malformed("addrs: %d addresses (at most %d)", len(m.List), MaxAddrs)
+		}
+		for _, a := range m.List {
+			if len(a) == 0 || len(a) > MaxAddr {
+				return malformed("addrs: an address of %d bytes", len(a))
 			}
 		}
 	case *Ops:
@@ -391,6 +466,15 @@ func check(m Message) error {
 	case *Close:
 		if len(m.Reason) > MaxText {
 			return malformed("close: reason too long")
+		}
+	}
+	return nil
+}
+
+func checkDevices(what string, has map[string]uint64) error {
+	for dev := range has {
+		if len(dev) == 0 || len(dev) > 64 {
+			return malformed("%s: bad device id", what)
 		}
 	}
 	return nil

@@ -25,6 +25,11 @@ func TestMessagesRoundTrip(t *testing.T) {
 		&Ping{},
 		&Ping{Time: 1836205200000},
 		&Close{Reason: "bye"},
+		&Have{Has: map[string]uint64{"0123456789abcdef": 8}},
+		&Prune{},
+		&Graft{},
+		&Addrs{List: []string{"192.168.1.20:24040", "[fe80::1]:24040"}},
+		&Addrs{List: []string{}},
 	}
 	sent := make(chan struct{})
 	go func() {
@@ -55,8 +60,11 @@ func TestHelloVersionMismatchBothSides(t *testing.T) {
 	defer a.Close()
 	defer b.Close()
 	errB := make(chan error, 1)
-	go func() { errB <- ExchangeHello(b, Version+1) }()
-	errA := ExchangeHello(a, Version)
+	go func() {
+		_, err := ExchangeHello(b, Version+1, Features)
+		errB <- err
+	}()
+	_, errA := ExchangeHello(a, Version, Features)
 	var va, vb *VersionError
 	if !errors.As(errA, &va) || va.Local != Version || va.Remote != Version+1 || !errors.Is(errA, ErrVersion) {
 		t.Fatalf("older side: %v", errA)
@@ -68,12 +76,42 @@ func TestHelloVersionMismatchBothSides(t *testing.T) {
 	t.Logf("newer side: %v", vb)
 }
 
+// TestHelloFeatures: a connection uses the features both sides offer, so
+// a build that offers none (an older build of this version) gets none.
+func TestHelloFeatures(t *testing.T) {
+	for _, c := range []struct{ a, b, want uint16 }{
+		{Features, Features, Features},
+		{Features, 0, 0},
+		{0, Features, 0},
+		{FeatureRoom | 1<<7, FeatureRoom, FeatureRoom},
+	} {
+		a, b := net.Pipe()
+		got := make(chan uint16, 1)
+		go func() {
+			f, err := ExchangeHello(b, Version, c.b)
+			if err != nil {
+				t.Error(err)
+			}
+			got <- f
+		}()
+		fa, err := ExchangeHello(a, Version, c.a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fb := <-got; fa != c.want || fb != c.want {
+			t.Errorf("offers %#x and %#x: got %#x and %#x, want %#x", c.a, c.b, fa, fb, c.want)
+		}
+		a.Close()
+		b.Close()
+	}
+}
+
 func TestHelloBadMagic(t *testing.T) {
 	a, b := net.Pipe()
 	defer a.Close()
 	go io.Copy(io.Discard, b)
 	go b.Write([]byte("GET / HTTP/1.1\r\n"))
-	if err := ExchangeHello(a, Version); !errors.Is(err, ErrBadMagic) {
+	if _, err := ExchangeHello(a, Version, Features); !errors.Is(err, ErrBadMagic) {
 		t.Fatalf("got %v", err)
 	}
 	b.Close()
@@ -101,6 +139,10 @@ func TestFrameErrors(t *testing.T) {
 		{"short mac", frame(4, []byte{byte(TypeAuth), 0x81, 0x41, 0}), ErrMalformed},
 		{"empty ops", frame(3, []byte{byte(TypeOps), 0x81, 0x80}), ErrMalformed},
 		{"indefinite length", frame(5, []byte{byte(TypeOps), 0x81, 0x9f, 0x40, 0xff}), ErrMalformed},
+		{"empty have", frame(3, []byte{byte(TypeHave), 0x81, 0xa0}), ErrMalformed},
+		{"prune with a field", frame(3, []byte{byte(TypePrune), 0x81, 0x00}), ErrMalformed},
+		{"empty address", frame(4, []byte{byte(TypeAddrs), 0x81, 0x81, 0x60}), ErrMalformed},
+		{"too many addresses", frame(uint32(3+2*(MaxAddrs+1)), append([]byte{byte(TypeAddrs), 0x81, 0x98, MaxAddrs + 1}, bytes.Repeat([]byte{0x61, 'a'}, MaxAddrs+1)...)), ErrMalformed},
 	}
 	for _, c := range cases {
 		_, err := NewConn(struct {
@@ -275,7 +317,7 @@ func FuzzDecode(f *testing.F) {
 // FuzzReadFrame: framing never panics nor allocates beyond its bound.
 func FuzzReadFrame(f *testing.F) {
 	p, _ := Encode(&Ping{})
-	f.Add(AppendFrame(AppendHello(nil, Version), p))
+	f.Add(AppendFrame(AppendHello(nil, Version, Features), p))
 	f.Add([]byte{0, 0, 0, 0})
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 1})
 	f.Fuzz(func(t *testing.T, b []byte) {

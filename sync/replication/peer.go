@@ -26,14 +26,19 @@ type peer struct {
 	info    protocol.Info
 	log     *slog.Logger
 
-	wake chan struct{} // the peer told us its vector
+	// room: the connection speaks protocol.FeatureRoom (see tree.go);
+	// without it, version 3 as first released.
+	room bool
+
+	wake chan struct{} // the peer told us something: its vector, a prune, a graft
 
 	mu       sync.Mutex
-	theirs   app.Vector // what the peer said it holds; nil until it says
+	theirs   app.Vector // what the peer said it holds, or sent us; nil until its vector
 	sent     app.Vector // theirs, plus what we sent it since
 	recvHigh app.Vector // the highest sequence it sent us, per device
 	cause    error      // why the connection is ending, first reason wins
 	cancel   context.CancelFunc
+	tree     treeLink // whether we push to each other, and what to tell
 
 	opsIn, opsOut int
 	// clock is how far the peer's clock is ahead of ours, from the
@@ -64,8 +69,10 @@ const reasonDone = "sync done"
 
 func newPeer(s *Service, c *transport.Conn, dialled bool, addr string) *peer {
 	return &peer{s: s, c: c, id: c.PeerID, dialled: dialled, addr: addr,
+		room: c.Features&protocol.FeatureRoom != 0,
 		log:  s.log.With("peer", c.PeerID, "remote", c.RemoteAddr().String()),
-		wake: make(chan struct{}, 1), sent: app.Vector{}, recvHigh: app.Vector{}}
+		wake: make(chan struct{}, 1), sent: app.Vector{}, recvHigh: app.Vector{},
+		tree: treeLink{push: true}}
 }
 
 // stop ends the connection for reason err, if it is not ending already.
@@ -115,7 +122,7 @@ func (p *peer) run(ctx context.Context, once bool) error {
 		}
 		defer p.s.unregister(p)
 	}
-	p.log.Info("peer connected", "name", info.Name)
+	p.log.Info("peer connected", "name", info.Name, "room", p.room)
 	p.s.remember(p, false)
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -181,6 +188,10 @@ func (p *peer) end(err error) error {
 			// exchanged, so this is no success; SyncOnce tries again.
 			return errBusy
 		}
+		if pc.Reason == reasonRoom {
+			p.log.Info("peer closed the connection to make room; trying another", "ops_in", p.opsIn, "ops_out", p.opsOut)
+			return err
+		}
 		if pc.Reason == reasonDone || pc.Reason == errDuplicate.Error() {
 			if pc.Reason == reasonDone {
 				p.s.remember(p, true) // the peer found both in sync
@@ -197,6 +208,10 @@ func (p *peer) end(err error) error {
 		return nil
 	case errors.Is(err, errDuplicate):
 		p.sendFinal(errDuplicate.Error())
+		return nil
+	case errors.Is(err, errMakeRoom):
+		p.sendFinal(reasonRoom)
+		p.log.Info("closed to make room for another laptop", "ops_in", p.opsIn, "ops_out", p.opsOut)
 		return nil
 	case err == nil || errors.Is(err, context.Canceled):
 		p.sendFinal("shutting down")
@@ -348,6 +363,11 @@ func (p *peer) readLoop(ctx context.Context, in <-chan frame) error {
 			p.heardTime(m.Time)
 		case *protocol.Close:
 			return &PeerClosed{Reason: m.Reason}
+		case *protocol.Have, *protocol.Prune, *protocol.Graft, *protocol.Addrs:
+			if !p.room {
+				return misbehaving("sent %s on a connection without the room feature", m.Type())
+			}
+			p.gotRoom(m)
 		default:
 			return misbehaving("unexpected %s message", m.Type())
 		}
@@ -365,17 +385,27 @@ func (p *peer) gotVector(m *protocol.Vector) error {
 	}
 	p.mu.Lock()
 	p.theirs = v
-	for dev, n := range v {
-		if n > p.sent[dev] {
-			p.sent[dev] = n
-		}
-	}
+	raise(p.sent, v)
 	p.mu.Unlock()
+	p.poke()
+	return nil
+}
+
+// poke wakes writeLoop.
+func (p *peer) poke() {
 	select {
 	case p.wake <- struct{}{}:
 	default:
 	}
-	return nil
+}
+
+// raise sets each entry of v below the one of w to w's.
+func raise(v, w app.Vector) {
+	for dev, n := range w {
+		if n > v[dev] {
+			v[dev] = n
+		}
+	}
 }
 
 // receive checks a chunk of operations and stores it.
@@ -433,11 +463,15 @@ func (p *peer) receive(m *protocol.Ops, dec *app.Decoded) error {
 	}
 	p.recvHigh[dev] = last
 	p.opsIn += n
+	p.received(dev, last, n)
 	return nil
 }
 
-// writeLoop sends our vector whenever it changes and whatever the peer
-// lacks; in once mode it ends with errDone when both sides are even.
+// writeLoop keeps the peer told: whenever our store changes or the peer
+// says something, it pushes what the peer lacks (when we push to it), then
+// tells what we hold that the peer does not know of (announce), then any
+// prune or graft readLoop asked for. In once mode it ends with errDone
+// when both sides are even.
 func (p *peer) writeLoop(ctx context.Context, once bool) error {
 	ping := time.NewTicker(p.s.opts.PingInterval)
 	defer ping.Stop()
@@ -447,42 +481,62 @@ func (p *peer) writeLoop(ctx context.Context, once bool) error {
 		defer t.Stop()
 		check = t.C
 	}
-	var told app.Vector
+	lag := lagTimer{after: p.s.opts.GraftAfter}
+	defer lag.stop()
+	if p.room && !once { // a once sync teaches no addresses: it is leaving
+		if err := p.send(&protocol.Addrs{List: p.s.addrsFor(p)}); err != nil {
+			return err
+		}
+	}
 	for {
 		changed := p.s.app.OpsChanged()
 		mine, err := p.s.app.Vector()
 		if err != nil {
 			return err
 		}
-		if told == nil || !equal(told, mine) {
-			if err := p.send(vectorMsg(mine)); err != nil {
+		if p.tree.told == nil { // our whole vector comes first
+			if err := p.announce(mine); err != nil {
 				return err
 			}
-			told = mine
 		}
-		p.mu.Lock()
-		heard := p.theirs != nil
-		p.mu.Unlock()
-		if heard { // until the peer says what it holds, we cannot know what it lacks
+		// Until the peer says what it holds, we cannot know what it lacks.
+		if p.heard() && p.pushing() {
 			if err := p.sendMissing(ctx, mine); err != nil {
 				return err
 			}
 		}
+		if err := p.announce(mine); err != nil {
+			return err
+		}
+		if err := p.sendTreeChange(); err != nil {
+			return err
+		}
 		if once && p.even(mine) {
 			return errDone
 		}
+		lag.watch(p.lagging(mine))
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-changed:
 		case <-p.wake:
 		case <-check:
+		case <-lag.fired():
+			lag.clear()
+			p.maybeGraft()
 		case <-ping.C:
 			if err := p.send(&protocol.Ping{Time: p.s.app.Now().UnixMilli()}); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// heard reports whether the peer has said what it holds.
+func (p *peer) heard() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.theirs != nil
 }
 
 // sendMissing sends what the peer lacks of mine, a chunk per device in
@@ -492,7 +546,7 @@ func (p *peer) sendMissing(ctx context.Context, mine app.Vector) error {
 		p.mu.Lock()
 		missing := p.sent.Missing(mine)
 		p.mu.Unlock()
-		if len(missing) == 0 {
+		if len(missing) == 0 || !p.pushing() { // pruned meanwhile
 			return nil
 		}
 		for _, from := range missing {
@@ -520,6 +574,7 @@ func (p *peer) sendMissing(ctx context.Context, mine app.Vector) error {
 			p.sent[from.Device] = from.Seq + uint64(n)
 			p.opsOut += n
 			p.mu.Unlock()
+			p.pushed(from.Device, from.Seq+uint64(n))
 		}
 	}
 }

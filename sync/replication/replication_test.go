@@ -320,8 +320,10 @@ func TestLivePush(t *testing.T) {
 	a := founder(t, "a")
 	b, c := a.member("b"), a.member("c")
 	_, addrA := a.serve(Options{})
-	rb, _ := b.serve(Options{Peers: []string{addrA}})
-	c.serve(Options{Peers: []string{addrA}})
+	// One connection each, so that what c writes reaches b through a (with
+	// more, they would learn each other's address from a and connect).
+	rb, _ := b.serve(Options{Peers: []string{addrA}, MinPeers: 1})
+	c.serve(Options{Peers: []string{addrA}, MinPeers: 1})
 	waitFor(t, 10*time.Second, "b and c did not connect", func() bool {
 		ps, _ := rb.Peers()
 		return len(ps) == 1 && ps[0].Connected && same(c.vector(), a.vector()) && same(b.vector(), a.vector())

@@ -48,6 +48,22 @@ type Options struct {
 	// RetryInterval is the first delay before dialling an unreachable peer
 	// again; it doubles up to a minute. Zero means 2 s.
 	RetryInterval time.Duration
+	// Known are addresses of other laptops of the room to know of without
+	// insisting on them, as discovery finds them: dialled only to keep
+	// MinPeers connections (see room.go).
+	Known []string
+	// MinPeers is how many connections the laptop keeps by dialling the
+	// addresses it knows; zero means DefaultMinPeers. MaxPeers is the most
+	// it keeps: one more makes room by closing another; zero means
+	// DefaultMaxPeers.
+	MinPeers, MaxPeers int
+	// GraftAfter is how long announced operations may take to come by the
+	// push tree before they are asked for (tree.go); zero means
+	// DefaultGraftAfter.
+	GraftAfter time.Duration
+
+	// oldBuild plays a build without protocol.FeatureRoom (tests).
+	oldBuild bool
 }
 
 // Service replicates one workspace with its peers. It is safe for
@@ -65,14 +81,19 @@ type Service struct {
 	targets  map[string]*target
 	port     int // the port we listen on, 0 if none
 	newAddr  chan struct{}
+
+	treeMu    sync.Mutex
+	gain      map[app.DeviceID]time.Time // when operations of a device last came
+	lastGraft time.Time
 }
 
-// target is an address to keep dialling.
+// target is an address to dial: a laptop of the room (see room.go).
 type target struct {
-	dialing bool
+	dialing bool // a dial, or the connection it made, is under way
 	next    time.Time
 	backoff time.Duration
-	manual  bool
+	manual  bool // given by the person (Options.Peers, AddPeer): preferred
+	now     bool // AddPeer: dial it once whatever the budget
 }
 
 // New returns a replication service for svc, which must hold a workspace.
@@ -98,16 +119,32 @@ func New(svc *app.Service, o Options) (*Service, error) {
 	if o.RetryInterval <= 0 {
 		o.RetryInterval = 2 * time.Second
 	}
+	if o.MinPeers <= 0 {
+		o.MinPeers = DefaultMinPeers
+	}
+	if o.MaxPeers <= 0 {
+		o.MaxPeers = DefaultMaxPeers
+	}
+	o.MaxPeers = max(o.MaxPeers, o.MinPeers)
+	if o.GraftAfter <= 0 {
+		o.GraftAfter = DefaultGraftAfter
+	}
 	lg := o.Log
 	if lg == nil {
 		lg = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	cfg := &transport.Config{Key: key, Workspace: string(ws.ID), Secret: ws.Secret}
+	cfg := &transport.Config{Key: key, Workspace: string(ws.ID), Secret: ws.Secret, Features: protocol.Features}
+	if o.oldBuild {
+		cfg.Features = 0
+	}
 	s := &Service{app: svc, opts: o, log: lg, tcfg: cfg, id: cfg.ID(),
 		conns: map[string]*peer{}, addrPeer: map[string]string{}, targets: map[string]*target{},
-		newAddr: make(chan struct{}, 1)}
+		newAddr: make(chan struct{}, 1), gain: map[app.DeviceID]time.Time{}}
 	for _, a := range o.Peers {
 		s.addTarget(a, true)
+	}
+	for _, a := range o.Known {
+		s.addTarget(a, false)
 	}
 	return s, nil
 }
@@ -115,8 +152,19 @@ func New(svc *app.Service, o Options) (*Service, error) {
 // ID returns this laptop's peer id.
 func (s *Service) ID() string { return s.id }
 
-// AddPeer adds an address (host:port) to dial and keep dialling.
-func (s *Service) AddPeer(addr string) { s.addTarget(addr, true) }
+// AddPeer adds an address (host:port) to dial now and to prefer from then
+// on.
+func (s *Service) AddPeer(addr string) {
+	s.addTarget(addr, true)
+	s.mu.Lock()
+	t := s.targets[addr]
+	t.now, t.next = true, time.Time{}
+	s.mu.Unlock()
+}
+
+// AddKnown adds the address of a laptop of the room, dialled only as
+// needed to keep MinPeers connections, as discovery does.
+func (s *Service) AddKnown(addr string) { s.addTarget(addr, false) }
 
 func (s *Service) addTarget(addr string, manual bool) {
 	s.mu.Lock()
@@ -125,7 +173,15 @@ func (s *Service) addTarget(addr string, manual bool) {
 		t.manual = t.manual || manual
 		return
 	}
+	if !manual && len(s.targets) >= maxTargets {
+		return
+	}
 	s.targets[addr] = &target{manual: manual, backoff: s.opts.RetryInterval}
+	s.poke()
+}
+
+// poke wakes the dial loop.
+func (s *Service) poke() {
 	select {
 	case s.newAddr <- struct{}{}:
 	default:
@@ -229,35 +285,34 @@ func (s *Service) accept(ctx context.Context, ln net.Listener, wg *sync.WaitGrou
 	}
 }
 
-// dialLoop dials the targets that are not connected, with backoff.
+// dialLoop dials the targets the connection budget asks for (room.go),
+// with backoff.
 func (s *Service) dialLoop(ctx context.Context, wg *sync.WaitGroup) {
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		now := time.Now()
 		s.mu.Lock()
-		for addr, t := range s.targets {
-			if t.dialing || now.Before(t.next) {
-				continue
-			}
-			if id := s.addrPeer[addr]; id != "" && (id == s.id || s.conns[id] != nil) {
-				continue
-			}
-			t.dialing = true
+		for _, addr := range s.toDial(time.Now()) {
+			t := s.targets[addr]
+			t.dialing, t.now = true, false
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				err := s.dialOnce(ctx, addr)
 				s.mu.Lock()
 				t.dialing = false
-				if err != nil {
+				switch {
+				case madeRoom(err):
+					t.next = time.Now().Add(roomBackoff)
+				case err != nil:
 					t.next = time.Now().Add(t.backoff)
 					t.backoff = min(2*t.backoff, time.Minute)
-				} else {
+				default:
 					t.next = time.Now().Add(s.opts.RetryInterval)
 					t.backoff = s.opts.RetryInterval
 				}
 				s.mu.Unlock()
+				s.poke() // the budget may ask for another
 			}()
 		}
 		s.mu.Unlock()
@@ -405,6 +460,8 @@ func (s *Service) register(p *peer) bool {
 			return false
 		}
 		old.stop(errDuplicate)
+	} else if len(s.conns) >= s.opts.MaxPeers {
+		s.makeRoom(p)
 	}
 	s.conns[p.id] = p
 	return true
@@ -420,6 +477,7 @@ func (s *Service) unregister(p *peer) {
 	if s.conns[p.id] == p {
 		delete(s.conns, p.id)
 	}
+	s.poke()
 }
 
 var errDuplicate = errors.New("already connected to this peer")

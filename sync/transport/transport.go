@@ -45,6 +45,9 @@ type Config struct {
 	// Version is the protocol version to speak; zero means
 	// protocol.Version. Tests set it to play an older or newer peer.
 	Version uint16
+	// Features are the protocol features to offer (protocol.Features, or
+	// zero to play a build that knows none).
+	Features uint16
 }
 
 // Conn is an authenticated channel to a peer of the same workspace.
@@ -52,8 +55,10 @@ type Conn struct {
 	*protocol.Conn
 	// PeerID identifies the peer's transport key (16 hex digits).
 	PeerID string
-	tls    *tls.Conn
-	raw    net.Conn
+	// Features are the protocol features both sides offered.
+	Features uint16
+	tls      *tls.Conn
+	raw      net.Conn
 }
 
 // Close closes the connection at once. It sends no TLS close_notify, which
@@ -160,7 +165,8 @@ func (cfg *Config) handshake(ctx context.Context, raw net.Conn, client bool) (_ 
 	if v == 0 {
 		v = protocol.Version
 	}
-	if err := protocol.ExchangeHello(tconn, v); err != nil {
+	features, err := protocol.ExchangeHello(tconn, v, cfg.Features)
+	if err != nil {
 		return nil, err
 	}
 	pc := protocol.NewConn(tconn)
@@ -190,7 +196,7 @@ func (cfg *Config) handshake(ctx context.Context, raw net.Conn, client bool) (_ 
 		return nil, ErrNotMember
 	}
 	raw.SetDeadline(time.Time{})
-	return &Conn{Conn: pc, PeerID: PeerIDOf(peerKey), tls: tconn, raw: raw}, nil
+	return &Conn{Conn: pc, PeerID: PeerIDOf(peerKey), Features: features, tls: tconn, raw: raw}, nil
 }
 
 // mac is the proof of membership of the side playing role on the channel

@@ -89,7 +89,7 @@ func TestStrangerLearnsNothing(t *testing.T) {
 	}()
 	cert, _ := certificate(config(t, 9).Key)
 	tc := tls.Client(a, &tls.Config{InsecureSkipVerify: true, Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13})
-	if err := protocol.ExchangeHello(tc, protocol.Version); err != nil {
+	if _, err := protocol.ExchangeHello(tc, protocol.Version, protocol.Features); err != nil {
 		t.Fatal(err)
 	}
 	go protocol.NewConn(tc).Send(&protocol.Auth{MAC: make([]byte, 32)})
