@@ -111,6 +111,7 @@ func (s *Service) makeRoom(p *peer) {
 			q := list[rand.IntN(len(list))]
 			q.log.Debug("closing to make room", "for", p.id, "connections", len(s.conns))
 			q.stop(errMakeRoom)
+			delete(s.conns, q.id) // gone from the count at once
 			return
 		}
 	}

@@ -36,7 +36,7 @@ import (
 
 // DefaultGraftAfter is how long a laptop waits for announced operations to
 // come by the tree before it asks the announcer for them.
-const DefaultGraftAfter = 250 * time.Millisecond
+const DefaultGraftAfter = time.Second
 
 // treeLink is one connection's part in the push tree. Fields under the
 // peer's mu, but told, which only writeLoop touches.
