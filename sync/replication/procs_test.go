@@ -32,6 +32,7 @@ const (
 	childJoinEnv  = "CONSULTA_SYNC_CHILD_JOIN"  // "workspace-id:join-key-hex" to join; empty to init
 	childPeersEnv = "CONSULTA_SYNC_CHILD_PEERS" // comma-separated addresses to keep dialling
 	childChunkEnv = "CONSULTA_SYNC_CHILD_CHUNK" // operations per chunk it sends; 200 unless set
+	childPingEnv  = "CONSULTA_SYNC_CHILD_PING"  // its ping interval (a Go duration); 2s unless set
 )
 
 // TestMain lets this test binary double as a laptop for
@@ -69,6 +70,12 @@ func TestMain(m *testing.M) {
 //	vector              DEVICE:SEQ ... in device order
 //	hash                SHA-256 over the canonical encodings of every record in id order, and the count
 //	title               the workspace title
+//	peers ADDR...       dial these too and keep dialling them (AddPeer), as discovery would
+//	note                write one note like a meeting's (roomNotes); answers DEVICE:SEQ UNIXNANO SIZE: the clock just before
+//	                    writing, and the size of its encoded operation
+//	watch               start noting when each operation it does not hold yet arrives
+//	arrivals PATH       write "DEVICE SEQ UNIXNANO" to PATH for each operation arrived since watch; answers how many
+//	stats               BYTES CPUNS CONNECTED: bytes both ways on the connections it accepted, its CPU time, its live peers
 //	quit                stop the service, close the store and exit
 func runChild(dir string, in io.Reader, out io.Writer) error {
 	st, err := storage.Open(dir, storage.Options{})
@@ -96,10 +103,11 @@ func runChild(dir string, in io.Reader, out io.Writer) error {
 			return err
 		}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
+	ln := &countingListener{Listener: raw}
 	var peers []string
 	if p := os.Getenv(childPeersEnv); p != "" {
 		peers = strings.Split(p, ",")
@@ -109,8 +117,12 @@ func runChild(dir string, in io.Reader, out io.Writer) error {
 	if c, err := strconv.Atoi(os.Getenv(childChunkEnv)); err == nil {
 		chunk = c
 	}
+	ping := 2 * time.Second
+	if d, err := time.ParseDuration(os.Getenv(childPingEnv)); err == nil {
+		ping = d
+	}
 	r, err := New(svc, Options{Listener: ln, Peers: peers, Log: lg, ChunkOps: chunk,
-		PingInterval: 2 * time.Second, RetryInterval: 100 * time.Millisecond})
+		PingInterval: ping, RetryInterval: 100 * time.Millisecond})
 	if err != nil {
 		return err
 	}
@@ -133,6 +145,8 @@ func runChild(dir string, in io.Reader, out io.Writer) error {
 		r.Serve(ctx)
 	}()
 	defer func() { cancel(); <-served }()
+	var notes *noteSource // made at the first note
+	var held *arrivalLog  // made by watch
 
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {
@@ -164,6 +178,41 @@ func runChild(dir string, in io.Reader, out io.Writer) error {
 			res, err = childHash(svc)
 		case "title":
 			res = svc.Workspace().Title
+		case "peers":
+			for _, a := range f[1:] {
+				r.AddPeer(a)
+			}
+		case "note":
+			if notes == nil {
+				notes = newNoteSource(svc.Taxonomy(), deviceSeed(svc.Device()))
+			}
+			var seq uint64
+			var at time.Time
+			var size int
+			if seq, at, err = writeNote(svc, notes); err == nil {
+				size, err = opSize(svc, svc.Device(), seq)
+				res = fmt.Sprintf("%s:%d %d %d", svc.Device(), seq, at.UnixNano(), size)
+			}
+		case "watch":
+			if held == nil {
+				held = newArrivalLog()
+				go watchArrivals(ctx, svc, held)
+			}
+		case "arrivals":
+			if held == nil {
+				err = errors.New("not watching")
+			} else {
+				res, err = writeArrivals(held, f[1])
+			}
+		case "stats":
+			var connected int
+			ps, perr := r.Peers()
+			for _, p := range ps {
+				if p.Connected {
+					connected++
+				}
+			}
+			res, err = fmt.Sprintf("%d %d %d", ln.n.Load(), cpuTime().Nanoseconds(), connected), perr
 		case "quit":
 			cancel()
 			<-served
@@ -180,6 +229,19 @@ func runChild(dir string, in io.Reader, out io.Writer) error {
 		}
 	}
 	return sc.Err()
+}
+
+// writeArrivals writes what held recorded to path, one operation a line,
+// and returns how many.
+func writeArrivals(held *arrivalLog, path string) (string, error) {
+	held.mu.Lock()
+	var b strings.Builder
+	for op, t := range held.at {
+		fmt.Fprintf(&b, "%s %d %d\n", op.dev, op.seq, t)
+	}
+	n := len(held.at)
+	held.mu.Unlock()
+	return strconv.Itoa(n), os.WriteFile(path, []byte(b.String()), 0o600)
 }
 
 func childWrite(svc *app.Service, n int, prefix string) (string, error) {
