@@ -180,7 +180,7 @@ func runChild(dir string, in io.Reader, out io.Writer) error {
 			res = svc.Workspace().Title
 		case "peers":
 			for _, a := range f[1:] {
-				r.AddPeer(a)
+				r.AddKnown(a) // as discovery finds them: dialled as the budget asks
 			}
 		case "note":
 			if notes == nil {
