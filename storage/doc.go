@@ -12,4 +12,21 @@
 //	if err != nil { ... }          // app.Locked, app.Foreign, app.Corrupt
 //	defer st.Close()
 //	svc, err := app.NewService(st)
+//
+// Where things are:
+//   - store.go: the Store type and its options;
+//   - open.go, migrate.go, rebuild.go: opening (Badger's options, the
+//     schema check and migrations, the rebuild of the in-memory indexes)
+//     and closing;
+//   - apply.go: the write path, from operations to stored records;
+//   - records.go, text.go: reading records, their operations and texts;
+//   - replica.go: what sync reads (vectors, operations after a sequence,
+//     devices' keys);
+//   - workspace.go, local.go: the workspace and identity, local settings;
+//   - indexer.go, index.go, schema.go, textindex.go, bitmap.go,
+//     snapshot.go: the in-memory indexes, how writes reach them and the
+//     word index's snapshot;
+//   - query.go: answering a query from them;
+//   - space.go: refusing writes on a full disk;
+//   - protect.go, backup.go, check.go: passphrases, backups, the check.
 package storage
