@@ -1,6 +1,7 @@
 // The write path: Apply and its kin store operations and refold the
 // records they touch, in one durable transaction, then hand the changes
-// to the indexer (indexer.go).
+// to the indexer. applyTxn lists the steps; this file holds all but the
+// refolding of records, which is in fold.go.
 
 package storage
 
@@ -29,49 +30,6 @@ func (s *Store) Apply(ops []*app.Op) error { return s.apply(ops, nil, nil, false
 // gives back the sequence numbers of a write that failed.)
 func (s *Store) ApplyEncoded(ops []*app.Op, encs [][]byte) error {
 	return s.ApplyPrepared(ops, encs, nil)
-}
-
-// prepared is the record a create makes when it is the record's whole
-// history, folded and encoded ahead by PrepareCreate.
-type prepared struct {
-	op     *app.Op
-	r      *app.Record
-	textIn *app.OpID
-	enc    []byte // encodeStored(r, textIn, op's address)
-}
-
-// PrepareCreate folds and encodes the record that create o makes, as
-// storing it would if o is all of the record's history (the case of every
-// record in a first sync), so that the decoding goroutines do this work
-// while the chunk before is being stored. It reads nothing of the store
-// and is safe for concurrent use. It returns nil for other operations.
-func (s *Store) PrepareCreate(o *app.Op) any {
-	if o.Type != app.OpCreate {
-		return nil
-	}
-	rops := []*app.Op{o}
-	r := app.Fold(rops)
-	if r == nil {
-		return nil
-	}
-	unlinked := o.ID()
-	textIn, enc, err := stateOf(r, rops, &unlinked)
-	if err != nil {
-		return nil // storing will encode it again, and say what is wrong
-	}
-	return &prepared{op: o, r: r, textIn: textIn, enc: enc}
-}
-
-// stateOf returns what the record key of r, folded from rops, holds: the
-// operation among rops whose patch holds its text (nil if none does), and
-// the encoded state naming it and the create unlinked.
-func stateOf(r *app.Record, rops []*app.Op, unlinked *app.OpID) (textIn *app.OpID, enc []byte, err error) {
-	if src := bodySource(rops, r.Body); src != nil {
-		oid := src.ID()
-		textIn = &oid
-	}
-	enc, err = encodeStored(r, textIn, unlinked)
-	return textIn, enc, err
 }
 
 // ApplyPrepared is ApplyEncoded with what PrepareCreate returned for each
@@ -127,7 +85,24 @@ func opsSize(ops []*app.Op, encs [][]byte) int {
 	return n
 }
 
-// applyTxn is apply in one transaction; encs and prep may be nil.
+// applyTxn is apply in one transaction; encs and prep may be nil. These
+// are the write path's steps, in the order they run:
+//
+//  1. storeOps checks and stores each operation and links it to its
+//     record;
+//  2. foldRecords refolds each record the operations touch and writes its
+//     state (fold.go; for each record, foldRecord: history, linkCreates,
+//     fold, writeState);
+//  3. advance moves the version vector past what was stored;
+//  4. once the transaction is durable, committed remembers what it stored,
+//     wakes whoever waits for operations and hands the changes to the
+//     indexer (indexer.go).
+//
+// A first sync takes each step's fast path: an operation above its
+// device's highest stored sequence is new without a lookup, and a record
+// created in this write, of which nothing is stored, is folded from the
+// write alone, with no read; when PrepareCreate has folded it ahead, from
+// its state.
 func (s *Store) applyTxn(ops []*app.Op, encs [][]byte, prep []any) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
@@ -137,230 +112,193 @@ func (s *Store) applyTxn(ops []*app.Op, encs [][]byte, prep []any) error {
 	if err := s.room("save", opsSize(ops, encs)); err != nil {
 		return err
 	}
-	var touched, known []app.RecordID
-	var changes []change
-	batch := make(map[app.OpID]*app.Op, len(ops))
-	tops := map[app.DeviceID]uint64{}
-	// The new operations of each record, and the records created in this
-	// batch: a record whose create arrives now, and which neither exists
-	// nor awaits its create, has its whole history here.
-	byRecord := make(map[app.RecordID][]*app.Op, len(ops)) // sized: growing rehashes every key
-	created := make(map[app.RecordID]bool, len(ops))
-	preparedFor := make(map[app.RecordID]*prepared, len(prep))
+	w := s.newWrite(ops, encs, prep)
 	err := s.update(func(txn *badger.Txn) error {
-		for i, o := range ops {
-			var enc []byte
-			if encs != nil {
-				enc = encs[i]
-			} else {
-				var err error
-				if enc, err = app.EncodeOp(o); err != nil {
-					return err
-				}
-			}
-			key := opKey(o.Device, o.Seq)
-			top, ok := tops[o.Device]
-			if !ok {
-				var err error
-				if top, err = s.topTxn(txn, o.Device); err != nil {
-					return err
-				}
-			}
-			tops[o.Device] = max(top, o.Seq)
-			if o.Seq > top {
-				// Above everything stored of its device: new.
-			} else if item, err := txn.Get(key); err == nil {
-				same := false
-				if err := item.Value(func(v []byte) error { same = string(v) == string(enc); return nil }); err != nil {
-					return err
-				}
-				if !same {
-					return &app.Error{Op: "apply", Kind: app.Corrupt, Msg: fmt.Sprintf("a different operation is already stored as %s", o.ID())}
-				}
-				continue // already applied: idempotent
-			} else if !errors.Is(err, badger.ErrKeyNotFound) {
-				return err
-			}
-			if err := txn.Set(key, enc); err != nil {
-				return err
-			}
-			batch[o.ID()] = o
-			if o.Type == app.OpDevice {
-				if err := txn.Set(deviceKey(o.Device), o.PubKey); err != nil {
-					return err
-				}
-			}
-			if o.Record != "" {
-				// A create's link waits: the record's state names the
-				// create it is written with instead.
-				if o.Type != app.OpCreate {
-					if err := txn.Set(recordOpKey(o.Record, o.Device, o.Seq), nil); err != nil {
-						return err
-					}
-				}
-				if _, ok := byRecord[o.Record]; !ok {
-					touched = append(touched, o.Record)
-				}
-				byRecord[o.Record] = append(byRecord[o.Record], o)
-				if o.Type == app.OpCreate {
-					created[o.Record] = true
-					if prep != nil {
-						if p, ok := prep[i].(*prepared); ok && p.op == o {
-							preparedFor[o.Record] = p
-						}
-					}
-				}
-			}
-		}
-		if err := advanceVector(txn, ops); err != nil {
+		w.txn = txn
+		if err := w.storeOps(); err != nil {
 			return err
 		}
-		if err := txn.Set(genKey(), binary.BigEndian.AppendUint64(nil, s.gen+1)); err != nil {
+		if err := w.foldRecords(); err != nil {
 			return err
 		}
-		// One iterator for the whole batch, made when first needed:
-		// creating one per record would sort the transaction's pending
-		// writes each time.
-		var it *badger.Iterator
-		defer func() {
-			if it != nil {
-				it.Close()
-			}
-		}()
-		for _, id := range touched {
-			_, had := s.known[id]
-			fresh := created[id] && !had
-			if !had {
-				known = append(known, id)
-			}
-			var rops []*app.Op
-			var old *storedRecord
-			oldTextLost := false
-			if fresh {
-				rops = byRecord[id]
-			} else {
-				// Its stored state, if any: none when its create has just
-				// arrived. A damaged text is stored again from the
-				// operations, and the words of the lost text stay in the
-				// word index until the next start.
-				var err error
-				var te *textError
-				switch old, err = storedTxn(txn, id); {
-				case app.KindOf(err) == app.NotFound:
-					old, err = nil, nil
-				case errors.As(err, &te):
-					oldTextLost, err = true, nil
-				}
-				if err != nil {
-					return err
-				}
-				if it == nil {
-					it = txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecordOp}})
-				}
-				if rops, err = opsIter(txn, it, id, batch); err != nil {
-					return err
-				}
-				// The create the old state names has no link yet: it gets
-				// one, as the new state will not name it.
-				if old != nil && old.Unlinked != nil {
-					o, err := unlinkedOp(txn, id, *old.Unlinked)
-					if err != nil {
-						return err
-					}
-					rops = append(rops, o)
-					if err := txn.Set(recordOpKey(id, o.Device, o.Seq), nil); err != nil {
-						return err
-					}
-				}
-			}
-			// This write's creates of the record: linked, except the one
-			// a new record's state names.
-			var unlinked *app.OpID
-			for _, o := range byRecord[id] {
-				if o.Type != app.OpCreate {
-					continue
-				}
-				if fresh && unlinked == nil {
-					oid := o.ID()
-					unlinked = &oid
-					continue
-				}
-				if !fresh {
-					rops = append(rops, o) // opsIter found only linked ones
-				}
-				if err := txn.Set(recordOpKey(id, o.Device, o.Seq), nil); err != nil {
-					return err
-				}
-			}
-			var r *app.Record
-			var textIn *app.OpID
-			var enc []byte
-			var err error
-			if p := preparedFor[id]; fresh && p != nil && len(rops) == 1 && rops[0] == p.op {
-				// Its whole history is the create PrepareCreate saw, and
-				// unlinked names it: what would be written below.
-				r, textIn, enc = p.r, p.textIn, p.enc
-			} else {
-				r = app.Fold(rops) // not nil when fresh: a create is among rops
-				if r == nil {      // its create has not arrived yet
-					if err := txn.Set(awaitKey(id), nil); err != nil {
-						return err
-					}
-					continue
-				}
-				if !fresh && old == nil { // its create has just arrived
-					if err := txn.Delete(awaitKey(id)); err != nil {
-						return err
-					}
-				}
-				if textIn, enc, err = stateOf(r, rops, unlinked); err != nil {
-					return err
-				}
-			}
-			if err := txn.Set(recordKey(id), enc); err != nil {
-				return err
-			}
-			// The body key holds a text no operation holds (merged from
-			// concurrent edits); one written before schema 3 is removed
-			// once an operation holds the text.
-			switch {
-			case r.Body != "" && textIn == nil:
-				err = txn.Set(bodyKey(id), []byte(r.Body))
-			case old != nil && old.TextIn == nil && (old.Record.Body != "" || oldTextLost):
-				err = txn.Delete(bodyKey(id))
-			}
-			if err != nil {
-				return err
-			}
-			var oldRec *app.Record
-			if old != nil {
-				oldRec = old.Record
-			}
-			changes = append(changes, change{oldRec, r})
-		}
-		return nil
+		return w.advance()
 	})
 	if err != nil {
 		return err
 	}
-	s.gen++
-	for dev, top := range tops {
-		s.top[dev] = top
+	s.committed(w)
+	return nil
+}
+
+// write is one transaction of the write path: the operations it stores
+// and what each step leaves for the next. applyTxn makes it under writeMu.
+type write struct {
+	s    *Store
+	txn  *badger.Txn
+	ops  []*app.Op
+	encs [][]byte // ops' canonical encodings; nil: encode them
+	prep []any    // what PrepareCreate made of each; may be nil
+
+	// Left by storeOps: each device's highest sequence, stored or in this
+	// write; the operations this write stores (not those stored already);
+	// the records they touch, in order, with their new operations; the
+	// records this write creates, and the states PrepareCreate made for
+	// them.
+	tops     map[app.DeviceID]uint64
+	written  map[app.OpID]*app.Op
+	touched  []app.RecordID
+	byRecord map[app.RecordID][]*app.Op
+	created  map[app.RecordID]bool
+	prepared map[app.RecordID]*prepared
+
+	// Left by foldRecords: the records Apply knows from now on, and each
+	// record before and after, for the indexer.
+	known   []app.RecordID
+	changes []change
+
+	// One iterator over the record-operation links for the whole write,
+	// made when first needed: one per record would sort the transaction's
+	// pending writes each time.
+	it *badger.Iterator
+}
+
+func (s *Store) newWrite(ops []*app.Op, encs [][]byte, prep []any) *write {
+	return &write{s: s, ops: ops, encs: encs, prep: prep,
+		tops:    map[app.DeviceID]uint64{},
+		written: make(map[app.OpID]*app.Op, len(ops)),
+		// Sized: growing rehashes every key.
+		byRecord: make(map[app.RecordID][]*app.Op, len(ops)),
+		created:  make(map[app.RecordID]bool, len(ops)),
+		prepared: make(map[app.RecordID]*prepared, len(prep)),
 	}
-	for _, id := range known {
-		s.known[id] = struct{}{}
-	}
-	s.opsMu.Lock()
-	close(s.opsCh)
-	s.opsCh = make(chan struct{})
-	s.opsMu.Unlock()
-	if len(changes) > 0 {
-		s.ixMu.Lock()
-		s.ixQueued++
-		s.ixMu.Unlock()
-		s.idxQ <- changes // waits while the indexer is several writes behind
+}
+
+// storeOps checks and stores each operation, and links it to its record.
+func (w *write) storeOps() error {
+	for i, o := range w.ops {
+		enc, err := w.encoding(i)
+		if err != nil {
+			return err
+		}
+		isNew, err := w.isNew(o, enc)
+		if err != nil {
+			return err
+		}
+		if !isNew {
+			continue // already stored: idempotent
+		}
+		if err := w.storeOp(o, enc); err != nil {
+			return err
+		}
+		if o.Record != "" {
+			if err := w.linkOp(o, i); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// encoding returns the bytes ops[i] is stored as.
+func (w *write) encoding(i int) ([]byte, error) {
+	if w.encs != nil {
+		return w.encs[i], nil
+	}
+	return app.EncodeOp(w.ops[i])
+}
+
+// isNew says whether o is not stored yet. An operation above everything
+// stored of its device is new without a lookup; one at an address in use
+// must be the same operation, stored again. Errors: app.Corrupt when a
+// different operation is stored there.
+func (w *write) isNew(o *app.Op, enc []byte) (bool, error) {
+	top, ok := w.tops[o.Device]
+	if !ok {
+		var err error
+		if top, err = w.s.topTxn(w.txn, o.Device); err != nil {
+			return false, err
+		}
+	}
+	w.tops[o.Device] = max(top, o.Seq)
+	if o.Seq > top {
+		return true, nil
+	}
+	item, err := w.txn.Get(opKey(o.Device, o.Seq))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	same := false
+	if err := item.Value(func(v []byte) error { same = string(v) == string(enc); return nil }); err != nil {
+		return false, err
+	}
+	if !same {
+		return false, &app.Error{Op: "apply", Kind: app.Corrupt, Msg: fmt.Sprintf("a different operation is already stored as %s", o.ID())}
+	}
+	return false, nil
+}
+
+// storeOp writes o under its address, and the key a device announces
+// under the device's.
+func (w *write) storeOp(o *app.Op, enc []byte) error {
+	if err := w.txn.Set(opKey(o.Device, o.Seq), enc); err != nil {
+		return err
+	}
+	w.written[o.ID()] = o
+	if o.Type == app.OpDevice {
+		return w.txn.Set(deviceKey(o.Device), o.PubKey)
+	}
+	return nil
+}
+
+// linkOp links o, ops[i], to its record and notes the record as touched.
+// A create's link waits for linkCreates: the state of a record created
+// here names its create instead.
+func (w *write) linkOp(o *app.Op, i int) error {
+	if o.Type != app.OpCreate {
+		if err := w.txn.Set(recordOpKey(o.Record, o.Device, o.Seq), nil); err != nil {
+			return err
+		}
+	}
+	if _, ok := w.byRecord[o.Record]; !ok {
+		w.touched = append(w.touched, o.Record)
+	}
+	w.byRecord[o.Record] = append(w.byRecord[o.Record], o)
+	if o.Type == app.OpCreate {
+		w.created[o.Record] = true
+		if w.prep != nil {
+			if p, ok := w.prep[i].(*prepared); ok && p.op == o {
+				w.prepared[o.Record] = p
+			}
+		}
+	}
+	return nil
+}
+
+// advance moves each device's high-water mark in the version vector past
+// the operations written, and counts the write in the store's generation.
+func (w *write) advance() error {
+	if err := advanceVector(w.txn, w.ops); err != nil {
+		return err
+	}
+	return w.txn.Set(genKey(), binary.BigEndian.AppendUint64(nil, w.s.gen+1))
+}
+
+// committed takes in a write that is durable: what Apply knows without
+// reading Badger, the generation, then whoever waits for operations and
+// the indexer.
+func (s *Store) committed(w *write) {
+	s.gen++
+	for dev, top := range w.tops {
+		s.top[dev] = top
+	}
+	for _, id := range w.known {
+		s.known[id] = struct{}{}
+	}
+	s.opsStored()
+	s.queueIndex(w.changes)
 }
 
 // topTxn returns the highest sequence of dev's operations stored, 0 if

@@ -18,7 +18,8 @@
 //   - open.go, migrate.go, rebuild.go: opening (Badger's options, the
 //     schema check and migrations, the rebuild of the in-memory indexes)
 //     and closing;
-//   - apply.go: the write path, from operations to stored records;
+//   - apply.go, fold.go: the write path, from operations to stored
+//     records (applyTxn lists its steps);
 //   - records.go, text.go: reading records, their operations and texts;
 //   - replica.go: what sync reads (vectors, operations after a sequence,
 //     devices' keys);

@@ -14,6 +14,18 @@ import (
 // change is a record before and after a write; old is nil for a new one.
 type change struct{ old, new *app.Record }
 
+// queueIndex hands a write's changes to the indexer; it waits while the
+// indexer is several writes behind.
+func (s *Store) queueIndex(changes []change) {
+	if len(changes) == 0 {
+		return
+	}
+	s.ixMu.Lock()
+	s.ixQueued++
+	s.ixMu.Unlock()
+	s.idxQ <- changes
+}
+
 // indexLoop applies index updates in the order Apply queued them.
 func (s *Store) indexLoop() {
 	defer close(s.idxDone)

@@ -139,6 +139,14 @@ func (s *Store) DeviceKey(dev app.DeviceID) (ed25519.PublicKey, error) {
 	return key, err
 }
 
+// opsStored wakes whoever waits on OpsChanged.
+func (s *Store) opsStored() {
+	s.opsMu.Lock()
+	close(s.opsCh)
+	s.opsCh = make(chan struct{})
+	s.opsMu.Unlock()
+}
+
 // OpsChanged returns a channel that is closed the next time operations are
 // stored, by this device or received from a peer.
 func (s *Store) OpsChanged() <-chan struct{} {
