@@ -76,31 +76,9 @@ func Restore(dir string, r io.Reader, pass []byte) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return &app.Error{Op: op, Kind: app.Invalid, Msg: fmt.Sprintf("%s is not empty; restore into a new folder", dir)}
 	}
-	br := bufio.NewReader(r)
-	head, _ := br.Peek(len(ageMagic))
-	var in io.Reader = br
-	encrypted := string(head) == ageMagic
-	if encrypted {
-		if len(pass) == 0 {
-			return &app.Error{Op: op, Kind: app.Passphrase, Msg: "the backup is encrypted; give the passphrase of the workspace it was made from"}
-		}
-		id, err := age.NewScryptIdentity(string(pass))
-		if err != nil {
-			return err
-		}
-		if in, err = age.Decrypt(br, id); err != nil {
-			var nm *age.NoIdentityMatchError
-			if errors.As(err, &nm) || errors.Is(err, age.ErrIncorrectIdentity) {
-				return &app.Error{Op: op, Kind: app.Passphrase, Msg: "wrong passphrase for this backup"}
-			}
-			return &app.Error{Op: op, Kind: app.Corrupt, Msg: "the backup cannot be decrypted", Err: err}
-		}
-	}
-	magic := make([]byte, len(backupMagic))
-	if _, err := io.ReadFull(in, magic); err != nil && encrypted {
-		return &app.Error{Op: op, Kind: app.Corrupt, Msg: "the backup is damaged or cut short", Err: err}
-	} else if err != nil || !bytes.Equal(magic, []byte(backupMagic)) {
-		return &app.Error{Op: op, Kind: app.Invalid, Msg: "the file is not a Consulta backup"}
+	in, encrypted, err := openBackup(r, pass)
+	if err != nil {
+		return err
 	}
 	created := false
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
@@ -109,27 +87,62 @@ func Restore(dir string, r io.Reader, pass []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return &app.Error{Op: op, Kind: app.Invalid, Msg: fmt.Sprintf("cannot create %s", dir), Err: err}
 	}
-	cleanUp := func() {
-		// Leave nothing half restored behind.
-		if created {
-			os.RemoveAll(dir)
-		} else if entries, _ := os.ReadDir(dir); len(entries) > 0 {
-			for _, e := range entries {
-				os.RemoveAll(dir + string(os.PathSeparator) + e.Name())
-			}
-		}
-	}
-	fail := func(err error) error {
-		cleanUp()
-		return &app.Error{Op: op, Kind: app.Corrupt, Msg: "the backup could not be read whole; nothing was restored", Err: err}
-	}
 	var restorePass []byte
 	if encrypted {
 		restorePass = pass
 	}
-	key, err := storeKey(dir, restorePass)
+	st, err := loadBackup(dir, in, restorePass)
 	if err != nil {
-		return fail(err)
+		cleanUpRestore(dir, created)
+		return &app.Error{Op: op, Kind: app.Corrupt, Msg: "the backup could not be read whole; nothing was restored", Err: err}
+	}
+	if err := newDevice(st); err != nil {
+		cleanUpRestore(dir, created)
+		return &app.Error{Op: op, Msg: fmt.Sprintf("the restored store could not be given a device of its own in %s; nothing was restored", dir), Err: err}
+	}
+	return nil
+}
+
+// openBackup reads a backup's head from r: it returns the backup stream
+// after backupMagic, decrypted under pass when the backup is encrypted.
+func openBackup(r io.Reader, pass []byte) (in io.Reader, encrypted bool, err error) {
+	const op = "restore"
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(len(ageMagic))
+	in = br
+	encrypted = string(head) == ageMagic
+	if encrypted {
+		if len(pass) == 0 {
+			return nil, true, &app.Error{Op: op, Kind: app.Passphrase, Msg: "the backup is encrypted; give the passphrase of the workspace it was made from"}
+		}
+		id, err := age.NewScryptIdentity(string(pass))
+		if err != nil {
+			return nil, true, err
+		}
+		if in, err = age.Decrypt(br, id); err != nil {
+			var nm *age.NoIdentityMatchError
+			if errors.As(err, &nm) || errors.Is(err, age.ErrIncorrectIdentity) {
+				return nil, true, &app.Error{Op: op, Kind: app.Passphrase, Msg: "wrong passphrase for this backup"}
+			}
+			return nil, true, &app.Error{Op: op, Kind: app.Corrupt, Msg: "the backup cannot be decrypted", Err: err}
+		}
+	}
+	magic := make([]byte, len(backupMagic))
+	if _, err := io.ReadFull(in, magic); err != nil && encrypted {
+		return nil, true, &app.Error{Op: op, Kind: app.Corrupt, Msg: "the backup is damaged or cut short", Err: err}
+	} else if err != nil || !bytes.Equal(magic, []byte(backupMagic)) {
+		return nil, encrypted, &app.Error{Op: op, Kind: app.Invalid, Msg: "the file is not a Consulta backup"}
+	}
+	return in, encrypted, nil
+}
+
+// loadBackup writes the backup stream in into a new store in dir,
+// protected under pass when it is set, and opens it: it must hold a
+// workspace.
+func loadBackup(dir string, in io.Reader, pass []byte) (*Store, error) {
+	key, err := storeKey(dir, pass)
+	if err != nil {
+		return nil, err
 	}
 	bo := badgerOptions(dir, Options{})
 	if key != nil {
@@ -137,24 +150,29 @@ func Restore(dir string, r io.Reader, pass []byte) error {
 	}
 	db, err := badger.Open(bo)
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	if err := db.Load(s2.NewReader(in), 256); err != nil {
 		db.Close()
-		return fail(err)
+		return nil, err
 	}
 	if err := db.Close(); err != nil {
-		return fail(err)
+		return nil, err
 	}
-	// The store must open and hold a workspace.
-	st, err := Open(dir, Options{Passphrase: restorePass})
+	st, err := Open(dir, Options{Passphrase: pass})
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	if _, err := st.Workspace(); err != nil {
 		st.Close()
-		return fail(err)
+		return nil, err
 	}
+	return st, nil
+}
+
+// newDevice gives the restored store st a new identity, named after this
+// computer, and closes it.
+func newDevice(st *Store) error {
 	old, err := st.Identity()
 	if err == nil {
 		name, herr := os.Hostname() // as for any new device (app.Service.Init)
@@ -169,9 +187,17 @@ func Restore(dir string, r io.Reader, pass []byte) error {
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		cleanUp()
-		return &app.Error{Op: op, Msg: fmt.Sprintf("the restored store could not be given a device of its own in %s; nothing was restored", dir), Err: err}
+	return err
+}
+
+// cleanUpRestore leaves nothing half restored behind in dir: it removes
+// dir if Restore created it, else what Restore wrote into it.
+func cleanUpRestore(dir string, created bool) {
+	if created {
+		os.RemoveAll(dir)
+	} else if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+		for _, e := range entries {
+			os.RemoveAll(dir + string(os.PathSeparator) + e.Name())
+		}
 	}
-	return nil
 }

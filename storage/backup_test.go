@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/dgraph-io/badger/v4"
+	"github.com/klauspost/compress/s2"
 )
 
 // TestBackupWhileWritingRestores: a backup taken while records are being
@@ -179,5 +181,144 @@ func TestCheckFindsCorruption(t *testing.T) {
 	all := strings.Join(rep.Problems, "\n")
 	if !strings.Contains(all, string(ids[3])) || !strings.Contains(all, "bad signature") {
 		t.Fatalf("the damage was not found:\n%s", all)
+	}
+}
+
+// TestRestoredLaptopWritesAsNewDevice: a backup restored on another
+// laptop, or on the same one after the original wrote more, writes as a
+// new device. Both laptops write, the restored one before it has synced
+// anything; everything reaches everyone and no peer refuses anything.
+// With the original's identity, the restored laptop's first write took a
+// sequence number the original had already used: every peer refused it,
+// and sync with that laptop stopped there.
+func TestRestoredLaptopWritesAsNewDevice(t *testing.T) {
+	a, sa, b, _ := pair(t)
+	create := func(s *app.Service, title string) app.RecordID {
+		t.Helper()
+		id, err := s.Create(app.KindNote, note(title, "texto", "andes", "CO", "broad-protection"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	create(a, "antes de la copia")
+	var backup bytes.Buffer
+	if err := sa.Backup(&backup, nil); err != nil {
+		t.Fatal(err)
+	}
+	create(a, "después de la copia")
+	dir := filepath.Join(t.TempDir(), "restored")
+	if err := Restore(dir, &backup, nil); err != nil {
+		t.Fatal(err)
+	}
+	restored, st := newService(t, dir)
+	if restored.Device() == a.Device() || restored.Workspace().ID != a.Workspace().ID {
+		t.Fatalf("restored as device %s of workspace %s", restored.Device(), restored.Workspace().ID)
+	}
+	// Its backups carry its own signing key, not the original's.
+	var again bytes.Buffer
+	if err := st.Backup(&again, nil); err != nil {
+		t.Fatal(err)
+	}
+	kvs, err := io.ReadAll(s2.NewReader(bytes.NewReader(again.Bytes()[len(backupMagic):])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	aid, _ := sa.Identity()
+	rid, _ := st.Identity()
+	if bytes.Contains(kvs, aid.Key.Seed()) || !bytes.Contains(kvs, rid.Key.Seed()) {
+		t.Fatal("a backup of the restored laptop holds the original's signing key, or not its own")
+	}
+	create(restored, "escrita al restaurar")
+	create(a, "la original sigue")
+	for range 2 {
+		pull(t, a, b)
+		pull(t, restored, b)
+		pull(t, b, a)
+		pull(t, b, restored)
+	}
+	want, _ := a.List(app.Filter{}, 0)
+	if want.Total != 4 {
+		t.Fatalf("a holds %d notes", want.Total)
+	}
+	for _, s := range []*app.Service{b, restored} {
+		got, _ := s.List(app.Filter{}, 0)
+		if got.Total != 4 {
+			t.Fatalf("%s holds %d notes", s.Device(), got.Total)
+		}
+		for _, r := range want.Records {
+			x, _ := a.Get(r.ID)
+			y, err := s.Get(r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ex, _ := app.EncodeRecord(x)
+			ey, _ := app.EncodeRecord(y)
+			if !bytes.Equal(ex, ey) {
+				t.Fatalf("record %s differs on %s", r.ID, s.Device())
+			}
+		}
+	}
+	if rep, err := st.Check(); err != nil || len(rep.Problems) != 0 {
+		t.Fatalf("check: %+v %v", rep, err)
+	}
+}
+
+// TestOwnOperationsComeBack: a laptop restored, with its identity, from an
+// older backup (as builds before Restore gave a new identity did) gets its
+// later operations back from a peer; its next write must follow the last
+// of them in its chain, or every peer refuses it.
+func TestOwnOperationsComeBack(t *testing.T) {
+	a, sa, b, _ := pair(t)
+	if _, err := a.Create(app.KindNote, note("antes de la copia", "texto", "andes", "CO", "broad-protection")); err != nil {
+		t.Fatal(err)
+	}
+	var backup bytes.Buffer
+	if err := sa.Backup(&backup, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, title := range []string{"después 1", "después 2"} {
+		if _, err := a.Create(app.KindNote, note(title, "texto", "andes", "CO", "broad-protection")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pull(t, a, b)
+
+	dir := filepath.Join(t.TempDir(), "restored")
+	if err := Restore(dir, &backup, nil); err != nil {
+		t.Fatal(err)
+	}
+	aid, err := sa.Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.setIdentity(aid); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	restored, st := newService(t, dir)
+	if restored.Device() != a.Device() {
+		t.Fatal("the store does not hold the original identity")
+	}
+	pull(t, b, restored) // its own two operations, and b's announcement
+	if v, _ := restored.Vector(); v[a.Device()] != 4 {
+		t.Fatalf("holds its operations up to %d", v[a.Device()])
+	}
+	id, err := restored.Create(app.KindNote, note("después de restaurar", "texto", "andes", "CO", "broad-protection"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := pull(t, restored, b); n != 1 {
+		t.Fatalf("b took %d operations", n)
+	}
+	if _, err := b.Get(id); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := st.Check(); err != nil || len(rep.Problems) != 0 {
+		t.Fatalf("check: %+v %v", rep, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/dgraph-io/badger/v4"
+	"github.com/hashicorp/go-memdb"
 )
 
 // Check verifies the store and reports what it finds:
@@ -30,145 +31,19 @@ func (s *Store) Check() (*app.CheckReport, error) {
 		return nil, err
 	}
 	rep := &app.CheckReport{Problems: []string{}}
-	var heads []*app.Op
-	var creates []createAt
-	keys := map[app.DeviceID]ed25519.PublicKey{}
-	err := s.view(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixOp}})
-		defer it.Close()
-		var prev *app.Op
-		var prevEnc []byte
-		for it.Rewind(); it.Valid(); it.Next() {
-			item := it.Item()
-			enc, err := item.ValueCopy(nil)
-			if err != nil {
-				return err
-			}
-			rep.Operations++
-			o, err := app.DecodeOp(enc)
-			if err != nil {
-				rep.Problem("operation under key %x: %v", item.Key(), err)
-				prev, prevEnc = nil, nil
-				continue
-			}
-			if !bytes.Equal(item.Key(), opKey(o.Device, o.Seq)) {
-				rep.Problem("operation %s is stored under another address (%x)", o.ID(), item.Key())
-			}
-			switch o.Type {
-			case app.OpDevice:
-				keys[o.Device] = o.PubKey
-			case app.OpCreate:
-				creates = append(creates, createAt{o.Record, o.ID()})
-			}
-			switch {
-			case prev == nil || prev.Device != o.Device:
-				if prev != nil {
-					heads = append(heads, prev)
-				}
-				rep.Devices++
-				if o.Seq != 1 {
-					rep.Problem("device %s: its operations start at %d, not 1", o.Device, o.Seq)
-				}
-			case o.Seq != prev.Seq+1:
-				rep.Problem("device %s: operations %d to %d are missing", o.Device, prev.Seq+1, o.Seq-1)
-				heads = append(heads, prev)
-			case o.Prev == nil:
-				heads = append(heads, prev) // written before chains: vouched for by its own signature
-			case !bytes.Equal(o.Prev, app.HashOp(prevEnc)):
-				rep.Problem("operation %s does not follow %s: the hash chain is broken", o.ID(), prev.ID())
-				heads = append(heads, prev)
-			}
-			prev, prevEnc = o, enc
-		}
-		if prev != nil {
-			heads = append(heads, prev)
-		}
-		return nil
-	})
-	if err != nil {
+	var ops opsFound
+	if err := s.view(func(txn *badger.Txn) error { return ops.check(txn, rep) }); err != nil {
 		return nil, err
 	}
-	// Signatures, on every core.
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	workers := runtime.NumCPU()
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(heads); i += workers {
-				o := heads[i]
-				var err error
-				if k, ok := keys[o.Device]; !ok {
-					err = fmt.Errorf("operation %s comes from a device that never announced its key", o.ID())
-				} else {
-					err = o.Verify(k)
-				}
-				mu.Lock()
-				rep.Signatures++
-				if err != nil {
-					rep.Problem("%v", err)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-
-	// Records against their operations, and against the indexes.
+	ops.verify(rep)
 	s.idxMu.RLock()
 	defer s.idxMu.RUnlock()
 	mt := s.mem.Txn(false)
-	err = s.view(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			id := app.RecordID(it.Item().Key()[1:])
-			rep.Records++
-			got, err := recordTxn(txn, id)
-			if err != nil {
-				rep.Problem("record %s: %v", id, err)
-				continue
-			}
-			ops, err := opsTxn(txn, id)
-			if err != nil {
-				rep.Problem("record %s: %v", id, err)
-				continue
-			}
-			want := app.Fold(ops)
-			if want == nil {
-				rep.Problem("record %s is stored but none of its operations creates it", id)
-				continue
-			}
-			a, _ := app.EncodeRecord(stored(got))
-			b, _ := app.EncodeRecord(stored(want))
-			if !bytes.Equal(a, b) || got.Body != want.Body {
-				rep.Problem("record %s differs from the fold of its %d operations", id, len(ops))
-			}
-			n, ok := s.idx.nums[id]
-			if !ok || int(n) >= len(s.idx.recs) || s.idx.recs[n] == nil {
-				rep.Problem("record %s is not in the in-memory index", id)
-				continue
-			}
-			x, _ := app.EncodeRecord(s.idx.recs[n])
-			y, _ := app.EncodeRecord(summary(got))
-			if !bytes.Equal(x, y) {
-				rep.Problem("record %s: the in-memory index holds another version", id)
-			}
-			eachValue(s.tax, got, func(f field, v string) {
-				p, err := s.idx.lookup(mt, f, v)
-				if err != nil || p == nil || !p.has(n) {
-					rep.Problem("record %s is missing from the index of %s = %q", id, fieldNames[f], v)
-				}
-			})
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.view(func(txn *badger.Txn) error { return s.checkRecords(txn, mt, rep) }); err != nil {
 		return nil, err
 	}
 	if err := s.view(func(txn *badger.Txn) error {
-		if err := checkCreatesFound(txn, creates, rep); err != nil {
+		if err := checkCreatesFound(txn, ops.creates, rep); err != nil {
 			return err
 		}
 		return checkAwaiting(txn, rep)
@@ -185,6 +60,168 @@ func (s *Store) Check() (*app.CheckReport, error) {
 		rep.Problem("the in-memory index holds %d records, the store %d", indexed, rep.Records)
 	}
 	return rep, nil
+}
+
+// opsFound is what checking the operations leaves for the next checks.
+type opsFound struct {
+	heads   []*app.Op // the operations whose own signature vouches for their chain
+	creates []createAt
+	keys    map[app.DeviceID]ed25519.PublicKey // as the devices announced them
+}
+
+// check reads every operation in address order and checks its encoding,
+// its address and its place in its device's chain.
+func (f *opsFound) check(txn *badger.Txn, rep *app.CheckReport) error {
+	f.keys = map[app.DeviceID]ed25519.PublicKey{}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixOp}})
+	defer it.Close()
+	var prev *app.Op
+	var prevEnc []byte
+	for it.Rewind(); it.Valid(); it.Next() {
+		item := it.Item()
+		enc, err := item.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		rep.Operations++
+		o, err := app.DecodeOp(enc)
+		if err != nil {
+			rep.Problem("operation under key %x: %v", item.Key(), err)
+			prev, prevEnc = nil, nil
+			continue
+		}
+		if !bytes.Equal(item.Key(), opKey(o.Device, o.Seq)) {
+			rep.Problem("operation %s is stored under another address (%x)", o.ID(), item.Key())
+		}
+		switch o.Type {
+		case app.OpDevice:
+			f.keys[o.Device] = o.PubKey
+		case app.OpCreate:
+			f.creates = append(f.creates, createAt{o.Record, o.ID()})
+		}
+		f.follow(prev, prevEnc, o, rep)
+		prev, prevEnc = o, enc
+	}
+	if prev != nil {
+		f.heads = append(f.heads, prev)
+	}
+	return nil
+}
+
+// follow checks that o follows prev, the operation before it in address
+// order (encoded prevEnc; nil at the start or after one that could not be
+// decoded), and notes where a chain ends.
+func (f *opsFound) follow(prev *app.Op, prevEnc []byte, o *app.Op, rep *app.CheckReport) {
+	switch {
+	case prev == nil || prev.Device != o.Device:
+		if prev != nil {
+			f.heads = append(f.heads, prev)
+		}
+		rep.Devices++
+		if o.Seq != 1 {
+			rep.Problem("device %s: its operations start at %d, not 1", o.Device, o.Seq)
+		}
+	case o.Seq != prev.Seq+1:
+		rep.Problem("device %s: operations %d to %d are missing", o.Device, prev.Seq+1, o.Seq-1)
+		f.heads = append(f.heads, prev)
+	case o.Prev == nil:
+		f.heads = append(f.heads, prev) // written before chains: vouched for by its own signature
+	case !bytes.Equal(o.Prev, app.HashOp(prevEnc)):
+		rep.Problem("operation %s does not follow %s: the hash chain is broken", o.ID(), prev.ID())
+		f.heads = append(f.heads, prev)
+	}
+}
+
+// verify checks the signatures of the heads, on every core.
+func (f *opsFound) verify(rep *app.CheckReport) {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	workers := runtime.NumCPU()
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(f.heads); i += workers {
+				o := f.heads[i]
+				var err error
+				if k, ok := f.keys[o.Device]; !ok {
+					err = fmt.Errorf("operation %s comes from a device that never announced its key", o.ID())
+				} else {
+					err = o.Verify(k)
+				}
+				mu.Lock()
+				rep.Signatures++
+				if err != nil {
+					rep.Problem("%v", err)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// checkRecords checks every stored record against its operations and
+// against the in-memory indexes (mt, read under idxMu).
+func (s *Store) checkRecords(txn *badger.Txn, mt *memdb.Txn, rep *app.CheckReport) error {
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		id := app.RecordID(it.Item().Key()[1:])
+		rep.Records++
+		got, ok := checkFold(txn, id, rep)
+		if ok {
+			s.checkIndexed(mt, id, got, rep)
+		}
+	}
+	return nil
+}
+
+// checkFold reads record id and checks it is the fold of its operations;
+// ok is false when it cannot be read or folded.
+func checkFold(txn *badger.Txn, id app.RecordID, rep *app.CheckReport) (got *app.Record, ok bool) {
+	got, err := recordTxn(txn, id)
+	if err != nil {
+		rep.Problem("record %s: %v", id, err)
+		return nil, false
+	}
+	ops, err := opsTxn(txn, id)
+	if err != nil {
+		rep.Problem("record %s: %v", id, err)
+		return nil, false
+	}
+	want := app.Fold(ops)
+	if want == nil {
+		rep.Problem("record %s is stored but none of its operations creates it", id)
+		return nil, false
+	}
+	a, _ := app.EncodeRecord(stored(got))
+	b, _ := app.EncodeRecord(stored(want))
+	if !bytes.Equal(a, b) || got.Body != want.Body {
+		rep.Problem("record %s differs from the fold of its %d operations", id, len(ops))
+	}
+	return got, true
+}
+
+// checkIndexed checks that the in-memory indexes hold record id as
+// stored (got), and in the posting of each of its values.
+func (s *Store) checkIndexed(mt *memdb.Txn, id app.RecordID, got *app.Record, rep *app.CheckReport) {
+	n, ok := s.idx.nums[id]
+	if !ok || int(n) >= len(s.idx.recs) || s.idx.recs[n] == nil {
+		rep.Problem("record %s is not in the in-memory index", id)
+		return
+	}
+	x, _ := app.EncodeRecord(s.idx.recs[n])
+	y, _ := app.EncodeRecord(summary(got))
+	if !bytes.Equal(x, y) {
+		rep.Problem("record %s: the in-memory index holds another version", id)
+	}
+	eachValue(s.tax, got, func(f field, v string) {
+		p, err := s.idx.lookup(mt, f, v)
+		if err != nil || p == nil || !p.has(n) {
+			rep.Problem("record %s is missing from the index of %s = %q", id, fieldNames[f], v)
+		}
+	})
 }
 
 // createAt is a create's record and address.

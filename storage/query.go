@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cartagena-c40/consulta/app"
+	"github.com/hashicorp/go-memdb"
 )
 
 func sortOps(ops []*app.Op) {
@@ -32,9 +33,49 @@ func (s *Store) Query(q *app.Query) (*app.Result, error) {
 	s.idxMu.RLock()
 	defer s.idxMu.RUnlock()
 	ix := s.idx
-	txn := s.mem.Txn(false)
-	res := &app.Result{Changed: ix.changed}
+	nums, err := ix.matching(s.mem.Txn(false), q)
+	if err != nil {
+		return nil, err
+	}
+	res := &app.Result{Changed: ix.changed, Total: len(nums)}
+	if q.Facets {
+		res.Facets = ix.facets(nums)
+	}
+	res.Records = ix.ordered(nums, q)
+	return res, nil
+}
 
+// matching returns the numbers of the records q's filters and words
+// select: every record when q sets none.
+func (ix *index) matching(txn *memdb.Txn, q *app.Query) ([]uint32, error) {
+	acc, filtered, err := ix.filter(txn, q)
+	if err != nil {
+		return nil, err
+	}
+	if words, ok := ix.text.search(q.Text); ok {
+		if filtered {
+			acc = acc.and(words)
+		} else {
+			acc, filtered = words, true
+		}
+	}
+	var nums []uint32
+	if filtered {
+		nums = make([]uint32, 0, acc.count())
+		acc.each(func(n uint32) { nums = append(nums, n) })
+	} else {
+		nums = make([]uint32, len(ix.recs))
+		for i := range nums {
+			nums[i] = uint32(i)
+		}
+	}
+	return nums, nil
+}
+
+// filter intersects, over the fields q filters on, the union of the
+// postings of the values asked for; filtered is false when q filters on
+// no field.
+func (ix *index) filter(txn *memdb.Txn, q *app.Query) (acc bitmap, filtered bool, err error) {
 	authors := make([]string, len(q.Authors))
 	for i, a := range q.Authors {
 		authors[i] = strings.ToLower(a)
@@ -48,29 +89,13 @@ func (s *Store) Query(q *app.Query) (*app.Result, error) {
 		{fieldStakeholder, strs(q.Stakeholders)}, {fieldPopulation, strs(q.Populations)}, {fieldTag, strs(q.Tags)},
 		{fieldAuthor, authors}, {fieldReplyTo, strs(q.RepliesTo)}, {fieldAttention, q.Attention},
 	}
-	var acc bitmap
-	filtered := false
-	words := (len(ix.recs) + 63) / 64
 	for _, d := range dims {
 		if len(d.vals) == 0 {
 			continue
 		}
-		union := make(bitmap, words)
-		for _, v := range d.vals {
-			p, err := ix.lookup(txn, d.f, v)
-			if err != nil {
-				return nil, err
-			}
-			if p == nil {
-				continue
-			}
-			if p.Bits != nil {
-				union = union.or(p.Bits)
-			} else {
-				for _, n := range p.Nums {
-					union = union.with(n)
-				}
-			}
+		union, err := ix.union(txn, d.f, d.vals)
+		if err != nil {
+			return nil, false, err
 		}
 		if filtered {
 			acc = acc.and(union)
@@ -78,28 +103,34 @@ func (s *Store) Query(q *app.Query) (*app.Result, error) {
 			acc, filtered = union, true
 		}
 	}
-	if words, ok := ix.text.search(q.Text); ok {
-		if filtered {
-			acc = acc.and(words)
-		} else {
-			acc, filtered = words, true
-		}
-	}
+	return acc, filtered, nil
+}
 
-	var nums []uint32
-	if filtered {
-		nums = make([]uint32, 0, acc.count())
-		acc.each(func(n uint32) { nums = append(nums, n) })
-	} else {
-		nums = make([]uint32, len(ix.recs))
-		for i := range nums {
-			nums[i] = uint32(i)
+// union is the set of records holding any of vals in field f.
+func (ix *index) union(txn *memdb.Txn, f field, vals []string) (bitmap, error) {
+	union := make(bitmap, (len(ix.recs)+63)/64)
+	for _, v := range vals {
+		p, err := ix.lookup(txn, f, v)
+		if err != nil {
+			return nil, err
+		}
+		if p == nil {
+			continue
+		}
+		if p.Bits != nil {
+			union = union.or(p.Bits)
+		} else {
+			for _, n := range p.Nums {
+				union = union.with(n)
+			}
 		}
 	}
-	res.Total = len(nums)
-	if q.Facets {
-		res.Facets = ix.facets(nums)
-	}
+	return union, nil
+}
+
+// ordered sorts the records numbered nums as q asks and returns q's page
+// of them.
+func (ix *index) ordered(nums []uint32, q *app.Query) []*app.Record {
 	var out []*app.Record
 	if q.Sort == "" || q.Sort == app.SortUpdated {
 		// Sort record numbers by the flat array of update times, and look
@@ -115,16 +146,14 @@ func (s *Store) Query(q *app.Query) (*app.Result, error) {
 		for i, n := range nums {
 			out[i] = ix.recs[n]
 		}
-	} else {
-		out = make([]*app.Record, len(nums))
-		for i, n := range nums {
-			out[i] = ix.recs[n]
-		}
-		slices.SortFunc(out, compareFor(q.Sort, q.Asc))
-		out = page(out, q.Offset, q.Limit)
+		return out
 	}
-	res.Records = out
-	return res, nil
+	out = make([]*app.Record, len(nums))
+	for i, n := range nums {
+		out[i] = ix.recs[n]
+	}
+	slices.SortFunc(out, compareFor(q.Sort, q.Asc))
+	return page(out, q.Offset, q.Limit)
 }
 
 // facets counts the records numbered nums per value of each field, by adding up the

@@ -58,136 +58,49 @@ func (s *Store) reload() error {
 	return s.load(nil)
 }
 
-// load reads every record into the indexes.
+// loadBatch is up to 1,024 records on their way from Badger to the
+// indexes: read in key order, decoded by a worker, indexed in order.
+type loadBatch struct {
+	vals   [][]byte
+	bodies [][]byte
+	refs   []int // the bodies that are operations holding the text
+	keys   []string
+	recs   []*app.Record // summaries
+	ids    [][]uint32    // words of each record
+	err    error
+	done   chan struct{} // closed once decoded
+}
+
+// load reads every record into the indexes, in three stages that overlap:
+// one goroutine reads the records (readRecords), one per core decodes them
+// and splits their texts into words (decodeRecords), and this one indexes
+// them in the order they were read (indexBatches). With a snapshot the
+// words are in it: no text is read.
 func (s *Store) load(snap *snapshot) error {
-	type batch struct {
-		vals   [][]byte
-		bodies [][]byte
-		refs   []int // the bodies that are operations holding the text
-		keys   []string
-		recs   []*app.Record // summaries
-		ids    [][]uint32    // words of each record
-		err    error
-		done   chan struct{}
-	}
-	queue := make(chan *batch, runtime.NumCPU()*2)
-	work := make(chan *batch, runtime.NumCPU()*2)
+	words := snap == nil
+	queue := make(chan *loadBatch, runtime.NumCPU()*2)
+	work := make(chan *loadBatch, runtime.NumCPU()*2)
 	var wg sync.WaitGroup
 	for range runtime.NumCPU() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tok := s.idx.text.tokenizer()
-			for b := range work {
-				b.recs = make([]*app.Record, len(b.vals))
-				b.ids = make([][]uint32, len(b.vals))
-				for _, i := range b.refs {
-					// A damaged text leaves its record without words;
-					// reading it says so, and check reports it.
-					body, err := opText(b.bodies[i])
-					if err != nil {
-						body = nil
-					}
-					b.bodies[i] = body
-				}
-				for i, v := range b.vals {
-					if b.err != nil {
-						break
-					}
-					sr, err := decodeStored(v)
-					if err != nil {
-						b.err = &app.Error{Op: "open", Kind: app.Corrupt, Msg: fmt.Sprintf("record %s", b.keys[i]), Err: err}
-						break
-					}
-					r := sr.Record
-					if snap == nil {
-						if len(b.bodies[i]) > 0 {
-							r.Body = string(b.bodies[i])
-						}
-						b.ids[i] = tok.ids(r)
-					}
-					b.recs[i] = toSummary(r)
-				}
-				b.vals, b.bodies = nil, nil
-				close(b.done)
-			}
+			s.decodeRecords(work, words)
 		}()
 	}
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(queue)
 		defer close(work)
-		readErr <- s.view(func(txn *badger.Txn) error {
-			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}})
-			defer it.Close()
-			b := &batch{done: make(chan struct{})}
-			flush := func() {
-				work <- b
-				queue <- b
-				b = &batch{done: make(chan struct{})}
-			}
-			for it.Rewind(); it.Valid(); it.Next() {
-				v, err := it.Item().ValueCopy(nil)
-				if err != nil {
-					return err
-				}
-				id := string(it.Item().Key()[1:])
-				b.vals = append(b.vals, v)
-				b.keys = append(b.keys, id)
-				var body []byte
-				if snap == nil { // the words are needed, so the text is
-					var err error
-					// A value that cannot be read is reported by the
-					// workers, which decode it whole.
-					if n, _ := namesOf(v); n.TextIn != nil {
-						body = append([]byte{bodyRef}, opKey(n.TextIn.Device, n.TextIn.Seq)...)
-					} else {
-						var item *badger.Item
-						if item, err = txn.Get(bodyKey(app.RecordID(id))); err == nil {
-							body, err = item.ValueCopy(nil)
-						}
-					}
-					if err == nil && len(body) > 0 && body[0] == bodyRef {
-						// The workers decode the operation that holds it. One
-						// that is missing leaves the record without words, as
-						// a damaged one does, rather than the store unopened.
-						switch body, err = opValue(txn, body[1:]); {
-						case errors.Is(err, errTextMissing):
-							body, err = nil, nil
-						case err != nil:
-							return err
-						default:
-							b.refs = append(b.refs, len(b.bodies))
-						}
-					}
-					if err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
-						return err
-					}
-				}
-				b.bodies = append(b.bodies, body)
-				if len(b.vals) == 1024 {
-					flush()
-				}
-			}
-			if len(b.vals) > 0 {
-				flush()
-			}
-			return nil
+		readErr <- s.readRecords(words, func(b *loadBatch) {
+			work <- b
+			queue <- b
 		})
 	}()
 	mt := s.mem.Txn(true)
 	defer mt.Abort()
 	w := s.idx.writer(mt)
-	var err error
-	for b := range queue {
-		<-b.done
-		if err == nil {
-			err = b.err
-		}
-		for i := 0; err == nil && i < len(b.recs); i++ {
-			err = w.put(b.recs[i], b.ids[i], nil, snap == nil)
-		}
-	}
+	err := indexBatches(w, queue, words)
 	wg.Wait()
 	if rerr := <-readErr; err == nil {
 		err = rerr
@@ -196,6 +109,140 @@ func (s *Store) load(snap *snapshot) error {
 		return err
 	}
 	return w.commit()
+}
+
+// readRecords reads every record's value, and what its text needs when
+// words is set, and hands them to send in batches.
+func (s *Store) readRecords(words bool, send func(*loadBatch)) error {
+	return s.view(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}})
+		defer it.Close()
+		b := &loadBatch{done: make(chan struct{})}
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			id := string(it.Item().Key()[1:])
+			b.vals = append(b.vals, v)
+			b.keys = append(b.keys, id)
+			var body []byte
+			if words {
+				var isOp bool
+				if body, isOp, err = readText(txn, app.RecordID(id), v); err != nil {
+					return err
+				}
+				if isOp {
+					b.refs = append(b.refs, len(b.bodies))
+				}
+			}
+			b.bodies = append(b.bodies, body)
+			if len(b.vals) == 1024 {
+				send(b)
+				b = &loadBatch{done: make(chan struct{})}
+			}
+		}
+		if len(b.vals) > 0 {
+			send(b)
+		}
+		return nil
+	})
+}
+
+// readText returns what gives the text of record id, whose value is v:
+// the encoded operation that holds it (isOp: the workers decode it), or
+// the text itself; nil if it has none. A value that cannot be read is
+// reported by the workers, which decode it whole.
+func readText(txn *badger.Txn, id app.RecordID, v []byte) (body []byte, isOp bool, err error) {
+	if n, _ := namesOf(v); n.TextIn != nil {
+		return opHolding(txn, opKey(n.TextIn.Device, n.TextIn.Seq))
+	}
+	item, err := txn.Get(bodyKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if body, err = item.ValueCopy(nil); err != nil {
+		return nil, false, err
+	}
+	if len(body) > 0 && body[0] == bodyRef {
+		return opHolding(txn, body[1:])
+	}
+	return body, false, nil
+}
+
+// opHolding reads the operation stored under key, which holds a text. One
+// that is missing leaves the record without words, as a damaged one does,
+// rather than the store unopened.
+func opHolding(txn *badger.Txn, key []byte) (enc []byte, isOp bool, err error) {
+	switch enc, err = opValue(txn, key); {
+	case errors.Is(err, errTextMissing):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, err
+	}
+	return enc, true, nil
+}
+
+// decodeRecords decodes the batches from work as they come, until work is
+// closed.
+func (s *Store) decodeRecords(work <-chan *loadBatch, words bool) {
+	tok := s.idx.text.tokenizer()
+	for b := range work {
+		b.decode(tok, words)
+		close(b.done)
+	}
+}
+
+// decode turns the batch's values into summaries and, when words is set,
+// splits each record's text into words; it drops what it read from.
+func (b *loadBatch) decode(tok *tokenizer, words bool) {
+	b.recs = make([]*app.Record, len(b.vals))
+	b.ids = make([][]uint32, len(b.vals))
+	for _, i := range b.refs {
+		// A damaged text leaves its record without words; reading it
+		// says so, and check reports it.
+		body, err := opText(b.bodies[i])
+		if err != nil {
+			body = nil
+		}
+		b.bodies[i] = body
+	}
+	for i, v := range b.vals {
+		sr, err := decodeStored(v)
+		if err != nil {
+			b.err = &app.Error{Op: "open", Kind: app.Corrupt, Msg: fmt.Sprintf("record %s", b.keys[i]), Err: err}
+			break
+		}
+		r := sr.Record
+		if words {
+			if len(b.bodies[i]) > 0 {
+				r.Body = string(b.bodies[i])
+			}
+			b.ids[i] = tok.ids(r)
+		}
+		b.recs[i] = toSummary(r)
+	}
+	b.vals, b.bodies = nil, nil
+}
+
+// indexBatches puts the records of each batch from queue into the
+// indexes, in the order they were read; after an error it only drains
+// queue.
+func indexBatches(w *indexWriter, queue <-chan *loadBatch, words bool) error {
+	var err error
+	for b := range queue {
+		<-b.done
+		if err == nil {
+			err = b.err
+		}
+		for i := 0; err == nil && i < len(b.recs); i++ {
+			err = w.put(b.recs[i], b.ids[i], nil, words)
+		}
+	}
+	return err
 }
 
 // loadKnown fills known from the index the rebuild made and the records

@@ -1,22 +1,17 @@
 package storage
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cartagena-c40/consulta/app"
-	"github.com/dgraph-io/badger/v4"
 	"github.com/fxamacker/cbor/v2"
-	"github.com/klauspost/compress/s2"
 )
 
 // pair returns two services over two stores of the same workspace, as after
@@ -371,145 +366,6 @@ func TestReceiveSplitsLargeBatch(t *testing.T) {
 	}
 }
 
-// TestRestoredLaptopWritesAsNewDevice: a backup restored on another
-// laptop, or on the same one after the original wrote more, writes as a
-// new device. Both laptops write, the restored one before it has synced
-// anything; everything reaches everyone and no peer refuses anything.
-// With the original's identity, the restored laptop's first write took a
-// sequence number the original had already used: every peer refused it,
-// and sync with that laptop stopped there.
-func TestRestoredLaptopWritesAsNewDevice(t *testing.T) {
-	a, sa, b, _ := pair(t)
-	create := func(s *app.Service, title string) app.RecordID {
-		t.Helper()
-		id, err := s.Create(app.KindNote, note(title, "texto", "andes", "CO", "broad-protection"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return id
-	}
-	create(a, "antes de la copia")
-	var backup bytes.Buffer
-	if err := sa.Backup(&backup, nil); err != nil {
-		t.Fatal(err)
-	}
-	create(a, "después de la copia")
-	dir := filepath.Join(t.TempDir(), "restored")
-	if err := Restore(dir, &backup, nil); err != nil {
-		t.Fatal(err)
-	}
-	restored, st := newService(t, dir)
-	if restored.Device() == a.Device() || restored.Workspace().ID != a.Workspace().ID {
-		t.Fatalf("restored as device %s of workspace %s", restored.Device(), restored.Workspace().ID)
-	}
-	// Its backups carry its own signing key, not the original's.
-	var again bytes.Buffer
-	if err := st.Backup(&again, nil); err != nil {
-		t.Fatal(err)
-	}
-	kvs, err := io.ReadAll(s2.NewReader(bytes.NewReader(again.Bytes()[len(backupMagic):])))
-	if err != nil {
-		t.Fatal(err)
-	}
-	aid, _ := sa.Identity()
-	rid, _ := st.Identity()
-	if bytes.Contains(kvs, aid.Key.Seed()) || !bytes.Contains(kvs, rid.Key.Seed()) {
-		t.Fatal("a backup of the restored laptop holds the original's signing key, or not its own")
-	}
-	create(restored, "escrita al restaurar")
-	create(a, "la original sigue")
-	for range 2 {
-		pull(t, a, b)
-		pull(t, restored, b)
-		pull(t, b, a)
-		pull(t, b, restored)
-	}
-	want, _ := a.List(app.Filter{}, 0)
-	if want.Total != 4 {
-		t.Fatalf("a holds %d notes", want.Total)
-	}
-	for _, s := range []*app.Service{b, restored} {
-		got, _ := s.List(app.Filter{}, 0)
-		if got.Total != 4 {
-			t.Fatalf("%s holds %d notes", s.Device(), got.Total)
-		}
-		for _, r := range want.Records {
-			x, _ := a.Get(r.ID)
-			y, err := s.Get(r.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ex, _ := app.EncodeRecord(x)
-			ey, _ := app.EncodeRecord(y)
-			if !bytes.Equal(ex, ey) {
-				t.Fatalf("record %s differs on %s", r.ID, s.Device())
-			}
-		}
-	}
-	if rep, err := st.Check(); err != nil || len(rep.Problems) != 0 {
-		t.Fatalf("check: %+v %v", rep, err)
-	}
-}
-
-// TestOwnOperationsComeBack: a laptop restored, with its identity, from an
-// older backup (as builds before Restore gave a new identity did) gets its
-// later operations back from a peer; its next write must follow the last
-// of them in its chain, or every peer refuses it.
-func TestOwnOperationsComeBack(t *testing.T) {
-	a, sa, b, _ := pair(t)
-	if _, err := a.Create(app.KindNote, note("antes de la copia", "texto", "andes", "CO", "broad-protection")); err != nil {
-		t.Fatal(err)
-	}
-	var backup bytes.Buffer
-	if err := sa.Backup(&backup, nil); err != nil {
-		t.Fatal(err)
-	}
-	for _, title := range []string{"después 1", "después 2"} {
-		if _, err := a.Create(app.KindNote, note(title, "texto", "andes", "CO", "broad-protection")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	pull(t, a, b)
-
-	dir := filepath.Join(t.TempDir(), "restored")
-	if err := Restore(dir, &backup, nil); err != nil {
-		t.Fatal(err)
-	}
-	aid, err := sa.Identity()
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := old.setIdentity(aid); err != nil {
-		t.Fatal(err)
-	}
-	old.Close()
-	restored, st := newService(t, dir)
-	if restored.Device() != a.Device() {
-		t.Fatal("the store does not hold the original identity")
-	}
-	pull(t, b, restored) // its own two operations, and b's announcement
-	if v, _ := restored.Vector(); v[a.Device()] != 4 {
-		t.Fatalf("holds its operations up to %d", v[a.Device()])
-	}
-	id, err := restored.Create(app.KindNote, note("después de restaurar", "texto", "andes", "CO", "broad-protection"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := pull(t, restored, b); n != 1 {
-		t.Fatalf("b took %d operations", n)
-	}
-	if _, err := b.Get(id); err != nil {
-		t.Fatal(err)
-	}
-	if rep, err := st.Check(); err != nil || len(rep.Problems) != 0 {
-		t.Fatalf("check: %+v %v", rep, err)
-	}
-}
-
 // TestUnannouncedDeviceAnnouncedOnOpen: a store that holds a workspace and
 // an identity but no announcement of that device (a restored backup, or a
 // crash between Init and the announcement) gets one when the app opens
@@ -590,97 +446,5 @@ func TestEachOpAfter(t *testing.T) {
 	})
 	if err != stop || calls != 1 {
 		t.Errorf("an error from the callee: %v after %d calls", err, calls)
-	}
-}
-
-// TestPreparedCreatesStoreTheSame: creates prepared ahead (PrepareCreate,
-// as Decode does on its goroutines) leave exactly what storing them
-// unprepared leaves, also where a prepared record must not be used: a
-// create whose record already has an edit stored, a create edited in the
-// same batch, a preparation handed in for another operation, and a batch
-// received twice.
-func TestPreparedCreatesStoreTheSame(t *testing.T) {
-	a, _, _, plain := pair(t)
-	_, ahead := joined(t, a)
-	ids := make([]app.RecordID, 6)
-	for i := range ids {
-		r, err := a.Create(app.KindNote, note(fmt.Sprint("nota ", i), fmt.Sprint("texto número ", i), "andes", "CO", "broad-protection"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids[i] = r
-	}
-	for _, i := range []int{1, 4} {
-		if err := a.Update(ids[i], app.Patch{Title: ptrTo(fmt.Sprint("nota revisada ", i))}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	raw, err := a.OpsAfter(a.Device(), 0, 100, 1<<20) // device, six creates, two edits
-	if err != nil || len(raw) != 9 {
-		t.Fatalf("%d operations, %v", len(raw), err)
-	}
-	ops := make([]*app.Op, len(raw))
-	for i := range raw {
-		if ops[i], err = app.DecodeOp(raw[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// The edit of record 4 comes first, alone: its create then finds it.
-	edit4 := 8
-	first, rest := []int{0, edit4}, []int{1, 2, 3, 4, 5, 6, 7}
-	for _, batch := range [][]int{first, rest, rest} { // the last again: nothing new
-		bops, braw := make([]*app.Op, len(batch)), make([][]byte, len(batch))
-		prep := make([]any, len(batch))
-		for k, i := range batch {
-			bops[k], braw[k] = ops[i], raw[i]
-			prep[k] = ahead.PrepareCreate(ops[i])
-		}
-		if len(prep) > 3 {
-			prep[2], prep[3] = prep[3], prep[2] // handed in for the wrong operations
-		}
-		if err := plain.ApplyEncoded(bops, braw); err != nil {
-			t.Fatal(err)
-		}
-		if err := ahead.ApplyPrepared(bops, braw, prep); err != nil {
-			t.Fatal(err)
-		}
-	}
-	dump := func(s *Store) map[string]string {
-		out := map[string]string{}
-		err := s.db.View(func(txn *badger.Txn) error {
-			it := txn.NewIterator(badger.DefaultIteratorOptions)
-			defer it.Close()
-			for it.Rewind(); it.Valid(); it.Next() {
-				k := it.Item().KeyCopy(nil)
-				switch {
-				case k[0] == prefixOp && !bytes.HasPrefix(k, devicePrefix(a.Device())):
-					// each store's own device announcement
-				case k[0] == prefixOp, k[0] == prefixRecordOp, k[0] == prefixRecord, k[0] == prefixBody, k[0] == prefixAwait:
-					v, err := it.Item().ValueCopy(nil)
-					if err != nil {
-						return err
-					}
-					out[string(k)] = string(v)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
-	want, got := dump(plain), dump(ahead)
-	if len(want) < 9+6 || !maps.Equal(got, want) {
-		t.Fatalf("prepared: %d keys, unprepared: %d; they differ", len(got), len(want))
-	}
-	for _, id := range ids {
-		r, err := ahead.Record(id)
-		if err != nil || r.Body == "" {
-			t.Fatalf("record %s: %+v, %v", id, r, err)
-		}
-	}
-	if rep, err := ahead.Check(); err != nil || len(rep.Problems) != 0 {
-		t.Fatalf("check: %+v, %v", rep, err)
 	}
 }
