@@ -47,91 +47,125 @@ func Merge3(base, ours, theirs string) (a, b string, conflict bool) {
 	}
 	bp, op, tp := Paragraphs(base), Paragraphs(ours), Paragraphs(theirs)
 	runes := map[string]rune{}
-	encode := func(ps []string) []rune {
-		out := make([]rune, len(ps))
-		for i, p := range ps {
-			r, ok := runes[p]
-			if !ok {
-				r = rune(0xF0000 + len(runes)) // a private-use plane: one rune per distinct paragraph
-				runes[p] = r
-			}
-			out[i] = r
-		}
-		return out
+	br, or, tr := paragraphRunes(runes, bp), paragraphRunes(runes, op), paragraphRunes(runes, tp)
+	walk := hunkWalk{mine: hunks(br, or, op), yours: hunks(br, tr, tp)}
+	m := merging{base: bp}
+	for !walk.done() {
+		lo, hi, hs := walk.next()
+		m.cluster(lo, hi, hs)
 	}
-	br, or, tr := encode(bp), encode(op), encode(tp)
-	mine, yours := hunks(br, or, op), hunks(br, tr, tp)
-
-	// Walk both lists of hunks in base order, grouping hunks whose base
-	// ranges overlap into clusters; a cluster with hunks of one side only,
-	// or the same hunks on both, applies cleanly.
-	var outA, outB []string
-	at := 0 // next base paragraph not yet copied
-	i, j := 0, 0
-	for i < len(mine) || j < len(yours) {
-		var cl []hunk
-		var side []int // 0 ours, 1 theirs
-		take := func(h hunk, s int) { cl = append(cl, h); side = append(side, s) }
-		// Start with the hunk that comes first; at the same place, ours.
-		if j >= len(yours) || (i < len(mine) && !yours[j].before(mine[i])) {
-			take(mine[i], 0)
-			i++
-		} else {
-			take(yours[j], 1)
-			j++
-		}
-		lo, hi := cl[0].from, cl[0].to
-		for grew := true; grew; {
-			grew = false
-			if i < len(mine) && mine[i].overlaps(lo, hi) {
-				take(mine[i], 0)
-				hi = max(hi, mine[i].to)
-				i++
-				grew = true
-			}
-			if j < len(yours) && yours[j].overlaps(lo, hi) {
-				take(yours[j], 1)
-				hi = max(hi, yours[j].to)
-				j++
-				grew = true
-			}
-		}
-		outA = append(outA, bp[at:lo]...)
-		outB = append(outB, bp[at:lo]...)
-		at = hi
-		var hs [2][]hunk
-		for k, h := range cl {
-			hs[side[k]] = append(hs[side[k]], h)
-		}
-		switch {
-		case len(hs[1]) == 0:
-			outA = apply(outA, bp, lo, hi, hs[0])
-			outB = apply(outB, bp, lo, hi, hs[0])
-		case len(hs[0]) == 0:
-			outA = apply(outA, bp, lo, hi, hs[1])
-			outB = apply(outB, bp, lo, hi, hs[1])
-		case slices.EqualFunc(hs[0], hs[1], hunk.equal):
-			outA = apply(outA, bp, lo, hi, hs[0])
-			outB = apply(outB, bp, lo, hi, hs[0])
-		case lo == hi:
-			// Insertions at the same place: keep them all, ours first.
-			for _, h := range append(hs[0], hs[1]...) {
-				outA = append(outA, h.with...)
-				outB = append(outB, h.with...)
-			}
-		default:
-			conflict = true
-			outA = apply(outA, bp, lo, hi, hs[0])
-			outB = apply(outB, bp, lo, hi, hs[1])
-		}
-	}
-	outA = append(outA, bp[at:]...)
-	outB = append(outB, bp[at:]...)
-	a, b = strings.Join(outA, ParagraphSep), strings.Join(outB, ParagraphSep)
+	m.copyBase(len(bp))
+	a, b = strings.Join(m.outA, ParagraphSep), strings.Join(m.outB, ParagraphSep)
 	if a == b {
-		conflict = false
+		m.conflict = false
 	}
-	return a, b, conflict
+	return a, b, m.conflict
+}
+
+// paragraphRunes stands each paragraph of ps for one rune, the same for
+// the same paragraph (runes holds those given so far), so that the diff
+// compares paragraphs.
+func paragraphRunes(runes map[string]rune, ps []string) []rune {
+	out := make([]rune, len(ps))
+	for i, p := range ps {
+		r, ok := runes[p]
+		if !ok {
+			r = rune(0xF0000 + len(runes)) // a private-use plane: one rune per distinct paragraph
+			runes[p] = r
+		}
+		out[i] = r
+	}
+	return out
+}
+
+// hunkWalk walks both sides' lists of hunks in base order, grouping hunks
+// whose base ranges overlap into clusters.
+type hunkWalk struct {
+	mine, yours []hunk
+	i, j        int // the next hunk of each
+}
+
+func (w *hunkWalk) done() bool { return w.i >= len(w.mine) && w.j >= len(w.yours) }
+
+// next returns the next cluster: the base range [lo, hi) it covers, and
+// its hunks of each side (0 ours, 1 theirs), in base order. It starts
+// with the hunk that comes first (at the same place, ours) and takes
+// every hunk that overlaps the range as it grows.
+func (w *hunkWalk) next() (lo, hi int, hs [2][]hunk) {
+	var first hunk
+	if w.j >= len(w.yours) || (w.i < len(w.mine) && !w.yours[w.j].before(w.mine[w.i])) {
+		first = w.mine[w.i]
+		hs[0] = append(hs[0], first)
+		w.i++
+	} else {
+		first = w.yours[w.j]
+		hs[1] = append(hs[1], first)
+		w.j++
+	}
+	lo, hi = first.from, first.to
+	for grew := true; grew; {
+		grew = false
+		if w.i < len(w.mine) && w.mine[w.i].overlaps(lo, hi) {
+			hs[0] = append(hs[0], w.mine[w.i])
+			hi = max(hi, w.mine[w.i].to)
+			w.i++
+			grew = true
+		}
+		if w.j < len(w.yours) && w.yours[w.j].overlaps(lo, hi) {
+			hs[1] = append(hs[1], w.yours[w.j])
+			hi = max(hi, w.yours[w.j].to)
+			w.j++
+			grew = true
+		}
+	}
+	return lo, hi, hs
+}
+
+// merging is a three-way merge under way: the merge keeping our side of
+// each conflict (outA), the one keeping theirs (outB), and the base
+// paragraphs copied so far.
+type merging struct {
+	base       []string
+	outA, outB []string
+	at         int // the next base paragraph not yet copied
+	conflict   bool
+}
+
+// copyBase copies the base paragraphs up to to into both merges.
+func (m *merging) copyBase(to int) {
+	m.outA = append(m.outA, m.base[m.at:to]...)
+	m.outB = append(m.outB, m.base[m.at:to]...)
+	m.at = to
+}
+
+// cluster merges a cluster of hunks over base [lo, hi). One with hunks of
+// one side only, or the same hunks on both, applies cleanly; insertions at
+// the same place on both sides are all kept, ours first; anything else is
+// a conflict.
+func (m *merging) cluster(lo, hi int, hs [2][]hunk) {
+	m.copyBase(lo)
+	m.at = hi
+	both := func(hs []hunk) {
+		m.outA = apply(m.outA, m.base, lo, hi, hs)
+		m.outB = apply(m.outB, m.base, lo, hi, hs)
+	}
+	switch {
+	case len(hs[1]) == 0:
+		both(hs[0])
+	case len(hs[0]) == 0:
+		both(hs[1])
+	case slices.EqualFunc(hs[0], hs[1], hunk.equal):
+		both(hs[0])
+	case lo == hi:
+		for _, h := range append(hs[0], hs[1]...) {
+			m.outA = append(m.outA, h.with...)
+			m.outB = append(m.outB, h.with...)
+		}
+	default:
+		m.conflict = true
+		m.outA = apply(m.outA, m.base, lo, hi, hs[0])
+		m.outB = apply(m.outB, m.base, lo, hi, hs[1])
+	}
 }
 
 // hunk replaces base paragraphs [from, to) with with; from == to is an

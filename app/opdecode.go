@@ -105,72 +105,92 @@ func (d *cborIn) patch(blk *opBlock) *Patch {
 	}
 	for range n {
 		key := d.key(&last)
-		switch key {
-		case 1:
-			p.Title = str()
-		case 2:
-			p.Body = str()
-		case 3:
-			p.Lang = (*Lang)(str())
-		case 4:
-			p.Meeting = (*RecordID)(str())
-		case 5:
-			p.SubRegion = (*SubRegion)(str())
-		case 6:
-			p.Country = (*CountryCode)(str())
-		case 7:
-			p.Stakeholder = (*StakeholderCode)(str())
-		case 8:
-			p.Status = (*Status)(str())
-		case 9:
-			p.Author = str()
-		case 10:
-			p.Org = str()
-		case 11:
-			p.Venue = str()
-		case 12:
-			p.Date = str()
-		case 13:
-			p.ReplyTo = (*RecordID)(str())
-		case 14:
-			blk.sens = d.bool()
-			p.Sensitive = &blk.sens
-		case 20:
-			p.AddThemes = texts[ThemeCode](d)
-		case 21:
-			p.DelThemes = texts[ThemeCode](d)
-		case 22:
-			p.AddPops = texts[PopulationCode](d)
-		case 23:
-			p.DelPops = texts[PopulationCode](d)
-		case 24:
-			p.AddTags = texts[TagCode](d)
-		case 25:
-			p.DelTags = texts[TagCode](d)
-		case 26:
-			p.AddSources = texts[RecordID](d)
-		case 27:
-			p.DelSources = texts[RecordID](d)
-		case 28:
-			p.AddMerged = texts[RecordID](d)
-		case 29:
-			p.DelMerged = texts[RecordID](d)
-		case 30:
-			p.AddContribs = texts[string](d)
-		case 31:
-			p.DelContribs = texts[string](d)
-		case 32:
-			p.AddSupport = texts[string](d)
-		case 33:
-			p.DelSupport = texts[string](d)
-		default:
-			d.unknown(key)
+		if key < 20 {
+			d.patchScalar(blk, key, str)
+		} else {
+			d.patchSet(p, key)
 		}
 		if d.err != nil {
 			return nil
 		}
 	}
 	return p
+}
+
+// patchScalar reads the patch field numbered key (below 20: those that
+// set one value), its text through str.
+func (d *cborIn) patchScalar(blk *opBlock, key uint64, str func() *string) {
+	p := &blk.patch
+	switch key {
+	case 1:
+		p.Title = str()
+	case 2:
+		p.Body = str()
+	case 3:
+		p.Lang = (*Lang)(str())
+	case 4:
+		p.Meeting = (*RecordID)(str())
+	case 5:
+		p.SubRegion = (*SubRegion)(str())
+	case 6:
+		p.Country = (*CountryCode)(str())
+	case 7:
+		p.Stakeholder = (*StakeholderCode)(str())
+	case 8:
+		p.Status = (*Status)(str())
+	case 9:
+		p.Author = str()
+	case 10:
+		p.Org = str()
+	case 11:
+		p.Venue = str()
+	case 12:
+		p.Date = str()
+	case 13:
+		p.ReplyTo = (*RecordID)(str())
+	case 14:
+		blk.sens = d.bool()
+		p.Sensitive = &blk.sens
+	default:
+		d.unknown(key)
+	}
+}
+
+// patchSet reads the patch field numbered key (20 and over: those that
+// add to a set or remove from it).
+func (d *cborIn) patchSet(p *Patch, key uint64) {
+	switch key {
+	case 20:
+		p.AddThemes = texts[ThemeCode](d)
+	case 21:
+		p.DelThemes = texts[ThemeCode](d)
+	case 22:
+		p.AddPops = texts[PopulationCode](d)
+	case 23:
+		p.DelPops = texts[PopulationCode](d)
+	case 24:
+		p.AddTags = texts[TagCode](d)
+	case 25:
+		p.DelTags = texts[TagCode](d)
+	case 26:
+		p.AddSources = texts[RecordID](d)
+	case 27:
+		p.DelSources = texts[RecordID](d)
+	case 28:
+		p.AddMerged = texts[RecordID](d)
+	case 29:
+		p.DelMerged = texts[RecordID](d)
+	case 30:
+		p.AddContribs = texts[string](d)
+	case 31:
+		p.DelContribs = texts[string](d)
+	case 32:
+		p.AddSupport = texts[string](d)
+	case 33:
+		p.DelSupport = texts[string](d)
+	default:
+		d.unknown(key)
+	}
 }
 
 // The CBOR major types an operation uses (RFC 8949, section 3.1).

@@ -64,7 +64,49 @@ func (s *Service) Merge(sources []RecordID, p Patch) (_ RecordID, err error) {
 	if err != nil {
 		return "", err
 	}
-	// Who merged: the person using this laptop, unless p says.
+	s.mergedBy(&p)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.ready(op); err != nil {
+		return "", err
+	}
+	defer s.rewind(s.seq, &err)
+	if p.Title == nil || strings.TrimSpace(*p.Title) == "" {
+		return "", &Error{Op: op, Kind: Invalid, Field: "title", Msg: "a consolidated proposal needs a title"}
+	}
+	inheritShared(&p, srcs)
+	inheritSets(&p, srcs)
+	if err := s.tax.ValidatePatch(KindProposal, &p); err != nil {
+		return "", withOp(op, err)
+	}
+	id := RecordID(NewID(time.Now()))
+	create := s.newOpLocked(OpCreate, id)
+	create.Kind = KindProposal
+	create.Patch = &p
+	if err := s.tax.ValidateRecord(Fold([]*Op{create})); err != nil {
+		return "", withOp(op, err)
+	}
+	ops := []*Op{create}
+	for _, r := range srcs {
+		o, err := s.updateOpLocked(r.ID, &Patch{Status: ptr(StatusMerged), AddMerged: []RecordID{id}})
+		if err != nil {
+			return "", withOp(op, err)
+		}
+		ops = append(ops, o)
+	}
+	more, err := s.dropSharedLinks(srcs)
+	if err != nil {
+		return "", withOp(op, err)
+	}
+	if err := s.commitLocked(append(ops, more...)...); err != nil {
+		return "", withOp(op, err)
+	}
+	return id, nil
+}
+
+// mergedBy makes the person using this laptop, and their organization,
+// the author of a consolidated proposal, unless p says.
+func (s *Service) mergedBy(p *Patch) {
 	if p.Author == nil {
 		if name := s.Person(); name != "" {
 			p.Author = &name
@@ -75,16 +117,11 @@ func (s *Service) Merge(sources []RecordID, p Patch) (_ RecordID, err error) {
 			p.Org = &org
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.ready(op); err != nil {
-		return "", err
-	}
-	defer s.rewind(s.seq, &err)
-	if p.Title == nil || strings.TrimSpace(*p.Title) == "" {
-		return "", &Error{Op: op, Kind: Invalid, Field: "title", Msg: "a consolidated proposal needs a title"}
-	}
-	// What the sources share, and the union of their sets.
+}
+
+// inheritShared gives p, where it does not say, the sub-region (else
+// "regional"), country, meeting and language that all the sources share.
+func inheritShared(p *Patch, srcs []*Record) {
 	common := func(get func(r *Record) string) *string {
 		v := get(srcs[0])
 		for _, r := range srcs[1:] {
@@ -98,13 +135,11 @@ func (s *Service) Merge(sources []RecordID, p Patch) (_ RecordID, err error) {
 		return &v
 	}
 	if p.SubRegion == nil {
+		sr := SubRegion("regional")
 		if v := common(func(r *Record) string { return string(r.SubRegion) }); v != nil {
-			sr := SubRegion(*v)
-			p.SubRegion = &sr
-		} else {
-			sr := SubRegion("regional")
-			p.SubRegion = &sr
+			sr = SubRegion(*v)
 		}
+		p.SubRegion = &sr
 	}
 	if p.Country == nil {
 		if v := common(func(r *Record) string { return string(r.Country) }); v != nil {
@@ -124,6 +159,12 @@ func (s *Service) Merge(sources []RecordID, p Patch) (_ RecordID, err error) {
 			p.Lang = &l
 		}
 	}
+}
+
+// inheritSets adds to p the union of the sources' themes, populations and
+// tags, the sources themselves, and their authors and contributors as
+// contributors.
+func inheritSets(p *Patch, srcs []*Record) {
 	for _, r := range srcs {
 		p.AddThemes = append(p.AddThemes, r.Themes...)
 		p.AddPops = append(p.AddPops, r.Populations...)
@@ -139,33 +180,20 @@ func (s *Service) Merge(sources []RecordID, p Patch) (_ RecordID, err error) {
 	p.AddTags = sortedSet(p.AddTags)
 	p.AddSources = sortedSet(p.AddSources)
 	p.AddContribs = sortedSet(p.AddContribs)
-	if err := s.tax.ValidatePatch(KindProposal, &p); err != nil {
-		return "", withOp(op, err)
-	}
-	id := RecordID(NewID(time.Now()))
-	create := s.newOpLocked(OpCreate, id)
-	create.Kind = KindProposal
-	create.Patch = &p
-	if err := s.tax.ValidateRecord(Fold([]*Op{create})); err != nil {
-		return "", withOp(op, err)
-	}
-	ops := []*Op{create}
-	// A record in two of the sources (merged into both by rapporteurs who
-	// had not seen each other's merge) now reaches the new proposal once:
-	// its extra links go, and with them its flag. History keeps them.
+}
+
+// dropSharedLinks returns the operations that unlink a record in two of
+// the sources (merged into both by rapporteurs who had not seen each
+// other's merge), which now reaches the new proposal once: its extra links
+// go, and with them its flag. History keeps them. The caller holds s.mu.
+func (s *Service) dropSharedLinks(srcs []*Record) ([]*Op, error) {
 	shared := map[RecordID][]RecordID{}
 	for _, r := range srcs {
 		for _, sub := range r.Sources {
 			shared[sub] = append(shared[sub], r.ID)
 		}
 	}
-	for _, r := range srcs {
-		o, err := s.updateOpLocked(r.ID, &Patch{Status: ptr(StatusMerged), AddMerged: []RecordID{id}})
-		if err != nil {
-			return "", withOp(op, err)
-		}
-		ops = append(ops, o)
-	}
+	var ops []*Op
 	for sub, in := range shared {
 		if len(in) < 2 {
 			continue
@@ -183,15 +211,12 @@ func (s *Service) Merge(sources []RecordID, p Patch) (_ RecordID, err error) {
 		if len(drop) > 0 && len(sr.MergedInto)-len(drop) >= 1 {
 			o, err := s.updateOpLocked(sub, &Patch{DelMerged: drop})
 			if err != nil {
-				return "", withOp(op, err)
+				return nil, err
 			}
 			ops = append(ops, o)
 		}
 	}
-	if err := s.commitLocked(ops...); err != nil {
-		return "", withOp(op, err)
-	}
-	return id, nil
+	return ops, nil
 }
 
 // mergeSources reads and checks the records to merge.

@@ -199,9 +199,45 @@ func (s *Service) ReceiveDecoded(d *Decoded) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	ops, raw := d.ops, d.raw
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	keys, err := deviceKeys(r, d.ops)
+	if err != nil {
+		return 0, err
+	}
+	heads, err := chainHeads(r, d)
+	if err != nil {
+		return 0, err
+	}
+	if err := verifyAll(heads, keys); err != nil {
+		return 0, withOp(op, err)
+	}
+	before, err := r.Vector()
+	if err != nil {
+		return 0, err
+	}
+	if err := s.storeReceived(d); err != nil {
+		// A batch too large for one transaction is stored in parts: those
+		// this call stored before the error count as received.
+		if held, verr := r.Vector(); verr == nil {
+			s.noteHeld(d, before, held)
+		}
+		return 0, withOp(op, err)
+	}
+	s.noteHeld(d, nil, nil)
+	n := 0
+	for _, o := range d.ops {
+		if o.Seq > before[o.Device] {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// deviceKeys returns the public key of every device with operations among
+// ops: announced in ops, or as r holds it. Errors: Corrupt for a device
+// that never announced itself.
+func deviceKeys(r ReplicaStore, ops []*Op) (map[DeviceID]ed25519.PublicKey, error) {
 	keys := map[DeviceID]ed25519.PublicKey{}
 	for _, o := range ops {
 		if o.Type == OpDevice {
@@ -215,15 +251,23 @@ func (s *Service) ReceiveDecoded(d *Decoded) (int, error) {
 		k, err := r.DeviceKey(o.Device)
 		if err != nil {
 			if KindOf(err) == NotFound {
-				return 0, &Error{Op: op, Kind: Corrupt, Msg: fmt.Sprintf("operation %s comes from a device that never announced itself", o.ID())}
+				return nil, &Error{Op: "receive", Kind: Corrupt, Msg: fmt.Sprintf("operation %s comes from a device that never announced itself", o.ID())}
 			}
-			return 0, err
+			return nil, err
 		}
 		keys[o.Device] = k
 	}
-	// Each device's operations in the batch must continue its hash chain
-	// from the operation before them, which this replica holds; then the
-	// signature of the last one vouches for them all.
+	return keys, nil
+}
+
+// chainHeads checks that each device's operations in the batch continue
+// its hash chain from the operation before them, which r holds, and
+// returns the operations whose own signature must be checked: the last of
+// each device's, which vouches for those it chains back to, and each one
+// before an operation without a link (written before chains existed),
+// which is vouched for by its own signature.
+func chainHeads(r ReplicaStore, d *Decoded) ([]*Op, error) {
+	ops := d.ops
 	groups := map[DeviceID][]int{}
 	var devices []DeviceID
 	for i, o := range ops {
@@ -232,41 +276,13 @@ func (s *Service) ReceiveDecoded(d *Decoded) (int, error) {
 		}
 		groups[o.Device] = append(groups[o.Device], i)
 	}
-	var heads []*Op // operations whose own signature must be checked
+	var heads []*Op
 	for _, dev := range devices {
 		idx := groups[dev]
 		sort.Slice(idx, func(a, b int) bool { return ops[idx[a]].Seq < ops[idx[b]].Seq })
-		for k := 1; k < len(idx); k++ {
-			cur, prev := ops[idx[k]], ops[idx[k-1]]
-			if cur.Seq != prev.Seq+1 {
-				return 0, &Error{Op: op, Kind: Corrupt, Msg: fmt.Sprintf("operations %s and %s of one device are not consecutive", prev.ID(), cur.ID())}
-			}
-			if cur.Prev != nil && !bytes.Equal(cur.Prev, d.hashes[idx[k-1]]) {
-				return 0, &Error{Op: op, Kind: Corrupt, Msg: fmt.Sprintf("operation %s does not follow %s: the chain is broken", cur.ID(), prev.ID())}
-			}
+		if err := checkChain(r, d, idx); err != nil {
+			return nil, err
 		}
-		if first := ops[idx[0]]; first.Prev != nil {
-			held, err := opsAfter(r, dev, first.Seq-2, 1, 1)
-			if err != nil {
-				return 0, err
-			}
-			var before *Op
-			if len(held) == 1 {
-				before, err = DecodeOp(held[0])
-				if err != nil {
-					return 0, err
-				}
-			}
-			if before == nil || before.Seq != first.Seq-1 {
-				return 0, &Error{Op: op, Kind: Corrupt, Msg: fmt.Sprintf("operation %s arrives before operation %d of its device", first.ID(), first.Seq-1)}
-			}
-			if !bytes.Equal(first.Prev, HashOp(held[0])) {
-				return 0, &Error{Op: op, Kind: Corrupt, Msg: fmt.Sprintf("operation %s does not follow %s: the chain is broken", first.ID(), before.ID())}
-			}
-		}
-		// The last operation's signature vouches for those it chains back
-		// to; an operation without a link (written before chains existed)
-		// is vouched for by its own signature.
 		heads = append(heads, ops[idx[len(idx)-1]])
 		for k := len(idx) - 1; k > 0; k-- {
 			if ops[idx[k]].Prev == nil {
@@ -274,36 +290,59 @@ func (s *Service) ReceiveDecoded(d *Decoded) (int, error) {
 			}
 		}
 	}
-	if err := verifyAll(heads, keys); err != nil {
-		return 0, withOp(op, err)
+	return heads, nil
+}
+
+// checkChain checks one device's operations in d, d.ops[idx[0]],
+// d.ops[idx[1]] and so on in sequence order: consecutive, each following
+// the one before by hash, the first following the operation r holds before
+// it.
+func checkChain(r ReplicaStore, d *Decoded, idx []int) error {
+	const op = "receive"
+	ops := d.ops
+	for k := 1; k < len(idx); k++ {
+		cur, prev := ops[idx[k]], ops[idx[k-1]]
+		if cur.Seq != prev.Seq+1 {
+			return &Error{Op: op, Kind: Corrupt, Msg: fmt.Sprintf("operations %s and %s of one device are not consecutive", prev.ID(), cur.ID())}
+		}
+		if cur.Prev != nil && !bytes.Equal(cur.Prev, d.hashes[idx[k-1]]) {
+			return &Error{Op: op, Kind: Corrupt, Msg: fmt.Sprintf("operation %s does not follow %s: the chain is broken", cur.ID(), prev.ID())}
+		}
 	}
-	before, err := r.Vector()
+	first := ops[idx[0]]
+	if first.Prev == nil {
+		return nil
+	}
+	held, err := opsAfter(r, first.Device, first.Seq-2, 1, 1)
 	if err != nil {
-		return 0, err
+		return err
 	}
+	var before *Op
+	if len(held) == 1 {
+		if before, err = DecodeOp(held[0]); err != nil {
+			return err
+		}
+	}
+	if before == nil || before.Seq != first.Seq-1 {
+		return &Error{Op: op, Kind: Corrupt, Msg: fmt.Sprintf("operation %s arrives before operation %d of its device", first.ID(), first.Seq-1)}
+	}
+	if !bytes.Equal(first.Prev, HashOp(held[0])) {
+		return &Error{Op: op, Kind: Corrupt, Msg: fmt.Sprintf("operation %s does not follow %s: the chain is broken", first.ID(), before.ID())}
+	}
+	return nil
+}
+
+// storeReceived stores the checked batch d in the most direct way the
+// store offers: with what Decode prepared, with the bytes received
+// (DecodeOp checked they are canonical), or encoded again.
+func (s *Service) storeReceived(d *Decoded) error {
 	if pa, ok := s.store.(preparingApplier); ok && d.prep != nil {
-		err = pa.ApplyPrepared(ops, raw, d.prep) // DecodeOp checked raw is canonical
-	} else if ea, ok := s.store.(encodedApplier); ok {
-		err = ea.ApplyEncoded(ops, raw)
-	} else {
-		err = s.store.Apply(ops)
+		return pa.ApplyPrepared(d.ops, d.raw, d.prep)
 	}
-	if err != nil {
-		// A batch too large for one transaction is stored in parts: those
-		// this call stored before the error count as received.
-		if held, verr := r.Vector(); verr == nil {
-			s.noteHeld(d, before, held)
-		}
-		return 0, withOp(op, err)
+	if ea, ok := s.store.(encodedApplier); ok {
+		return ea.ApplyEncoded(d.ops, d.raw)
 	}
-	s.noteHeld(d, nil, nil)
-	n := 0
-	for _, o := range ops {
-		if o.Seq > before[o.Device] {
-			n++
-		}
-	}
-	return n, nil
+	return s.store.Apply(d.ops)
 }
 
 // noteHeld brings the clock and this device's chain up to the operations of

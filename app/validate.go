@@ -55,10 +55,22 @@ func (t *Taxonomy) ValidatePatch(k Kind, p *Patch) error { return t.validatePatc
 // not checked again (the body of a first sync's notes is most of what it
 // reads).
 func (t *Taxonomy) validatePatch(k Kind, p *Patch, decoded bool) error {
-	utf8Valid := func(s string) bool { return decoded || utf8.ValidString(s) }
 	if p == nil {
 		return nil
 	}
+	utf8Valid := func(s string) bool { return decoded || utf8.ValidString(s) }
+	if err := checkTexts(p, utf8Valid); err != nil {
+		return err
+	}
+	if err := t.checkPatchCodes(k, p); err != nil {
+		return err
+	}
+	return checkNames(p, utf8Valid)
+}
+
+// checkTexts checks the title, body, author, organization and venue p
+// sets; utf8Valid says whether a text is valid UTF-8.
+func checkTexts(p *Patch, utf8Valid func(string) bool) error {
 	if p.Title != nil {
 		s := strings.TrimSpace(*p.Title)
 		switch {
@@ -83,6 +95,13 @@ func (t *Taxonomy) validatePatch(k Kind, p *Patch, decoded bool) error {
 			return invalid("author/org/venue", fmt.Sprintf("must be valid text of at most %d bytes", MaxTitle))
 		}
 	}
+	return nil
+}
+
+// checkPatchCodes checks the codes p sets or adds and removes for a
+// record of kind k (language, sub-region, country, stakeholder group,
+// themes, populations, tags, status) and its date.
+func (t *Taxonomy) checkPatchCodes(k Kind, p *Patch) error {
 	if p.Lang != nil {
 		if _, err := ParseLang(string(*p.Lang)); err != nil {
 			return err
@@ -121,6 +140,13 @@ func (t *Taxonomy) validatePatch(k Kind, p *Patch, decoded bool) error {
 			return invalid("date", fmt.Sprintf("%q is not a date; write YYYY-MM-DD", *p.Date))
 		}
 	}
+	return nil
+}
+
+// checkNames checks the record ids p names (meeting, reply, sources,
+// merges) and the names of contributors and supporters it adds or
+// removes.
+func checkNames(p *Patch, utf8Valid func(string) bool) error {
 	for _, id := range []*RecordID{p.Meeting, p.ReplyTo} {
 		if id != nil && *id != "" && !ValidID(string(*id)) {
 			return invalid("id", fmt.Sprintf("%q is not a record id", *id))
