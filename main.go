@@ -29,7 +29,7 @@ import (
 const appID = "org.cartagena40.consulta"
 
 func main() {
-	env := &cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Open: open, Desktop: runDesktop, Sync: replication.NewReplicator}
+	env := &cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Open: open, Desktop: runDesktop, Sync: replication.NewReplicator, Dirs: storage.DataDirs{}}
 	if fi, err := os.Stdin.Stat(); err == nil && fi.Mode()&os.ModeCharDevice == 0 {
 		env.Stdin = os.Stdin
 	}

@@ -37,6 +37,26 @@ type Maintainer interface {
 	Check() (*CheckReport, error)
 }
 
+// DataDirs is what is done to a data directory while no store has it open:
+// protecting it with a passphrase or changing that passphrase, and
+// restoring a backup into a new one. Package storage implements it
+// (storage.DataDirs); main hands it to the ui, which does not import
+// storage.
+type DataDirs interface {
+	// IsProtected reports whether dir is protected by a passphrase.
+	IsProtected(dir string) bool
+	// Protect encrypts the unprotected store in dir under pass; progress,
+	// when not nil, is told each step.
+	Protect(dir string, pass []byte, progress func(string)) error
+	// ChangePassphrase changes the passphrase of the protected store in
+	// dir from old to new.
+	ChangePassphrase(dir string, old, new []byte) error
+	// Restore recreates in dir, which must be empty or not exist, the
+	// store the backup read from r holds (pass: an encrypted backup's
+	// passphrase).
+	Restore(dir string, r io.Reader, pass []byte) error
+}
+
 // SettingLastBackup holds when this laptop last made a backup (RFC 3339).
 const SettingLastBackup = "last-backup"
 

@@ -104,6 +104,20 @@ func IsProtected(dir string) bool {
 	return err == nil
 }
 
+// DataDirs is app.DataDirs over this package's functions.
+type DataDirs struct{}
+
+var _ app.DataDirs = DataDirs{}
+
+func (DataDirs) IsProtected(dir string) bool { return IsProtected(dir) }
+func (DataDirs) Protect(dir string, pass []byte, progress func(string)) error {
+	return Protect(dir, pass, progress)
+}
+func (DataDirs) ChangePassphrase(dir string, old, new []byte) error {
+	return ChangePassphrase(dir, old, new)
+}
+func (DataDirs) Restore(dir string, r io.Reader, pass []byte) error { return Restore(dir, r, pass) }
+
 func readKeyFile(dir string) (*keyFile, error) {
 	b, err := os.ReadFile(filepath.Join(dir, KeyFileName))
 	if errors.Is(err, os.ErrNotExist) {

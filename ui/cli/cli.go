@@ -27,6 +27,9 @@ type Env struct {
 	Desktop func(dir string, passphrase []byte) error
 	// Sync makes the service that syncs with peers (sync/replication).
 	Sync app.NewReplicator
+	// Dirs protects, re-keys and restores data directories while they are
+	// closed (storage.DataDirs); nil where there is none.
+	Dirs app.DataDirs
 }
 
 // Exit statuses.

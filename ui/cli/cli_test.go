@@ -39,7 +39,7 @@ func openStore(dir string, pass []byte) (*app.Service, func() error, error) {
 // run runs one command line and returns stdout, stderr and the exit status.
 func (h *harness) run(stdin string, args ...string) (string, string, int) {
 	var out, errb bytes.Buffer
-	env := &Env{Stdout: &out, Stderr: &errb, Open: openStore, Sync: replication.NewReplicator}
+	env := &Env{Stdout: &out, Stderr: &errb, Open: openStore, Sync: replication.NewReplicator, Dirs: storage.DataDirs{}}
 	if stdin != "" {
 		env.Stdin = strings.NewReader(stdin)
 	}

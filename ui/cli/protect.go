@@ -8,13 +8,21 @@ import (
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/app/export"
-	"github.com/cartagena-c40/consulta/storage"
 )
 
 func init() {
 	commands = append(commands,
 		command{"protect", "protect the data with a passphrase, or change it: [--passphrase-file F] protect [--new-passphrase-file F2]", true, cmdProtect},
 	)
+}
+
+// dirs is what protects, re-keys and restores data directories, which
+// main wires (Env.Dirs).
+func (c *ctx) dirs(op string) (app.DataDirs, error) {
+	if c.env.Dirs == nil {
+		return nil, &app.Error{Op: op, Msg: "this build cannot protect, back up or restore a data directory"}
+	}
+	return c.env.Dirs, nil
 }
 
 // cmdProtect encrypts an unprotected data directory under the passphrase
@@ -31,11 +39,15 @@ func cmdProtect(c *ctx, args []string) error {
 	if len(pos) > 0 {
 		return usagef("protect takes no arguments")
 	}
-	if !storage.IsProtected(c.dir) {
+	dirs, err := c.dirs("protect")
+	if err != nil {
+		return err
+	}
+	if !dirs.IsProtected(c.dir) {
 		if len(c.pass) == 0 {
 			return usagef("give the passphrase to protect the data with: consulta --passphrase-file F protect (or set CONSULTA_PASSPHRASE)")
 		}
-		if err := storage.Protect(c.dir, c.pass, func(s string) { fmt.Fprintln(c.env.Stderr, s) }); err != nil {
+		if err := dirs.Protect(c.dir, c.pass, func(s string) { fmt.Fprintln(c.env.Stderr, s) }); err != nil {
 			return err
 		}
 		fmt.Fprintf(c.env.Stderr, "%s is protected: it opens only with the passphrase. Keep the passphrase safe: without it the data cannot be read.\n", c.dir)
@@ -48,7 +60,7 @@ func cmdProtect(c *ctx, args []string) error {
 	if len(newPass) == 0 {
 		return &app.Error{Op: "protect", Kind: app.Invalid, Msg: fmt.Sprintf("%s is protected already; to change its passphrase give the new one with --new-passphrase-file F (or CONSULTA_NEW_PASSPHRASE)", c.dir)}
 	}
-	if err := storage.ChangePassphrase(c.dir, c.pass, newPass); err != nil {
+	if err := dirs.ChangePassphrase(c.dir, c.pass, newPass); err != nil {
 		return err
 	}
 	fmt.Fprintln(c.env.Stderr, "the passphrase is changed")
@@ -73,8 +85,12 @@ func cmdBackup(c *ctx, args []string) error {
 	if len(pos) > 0 || *out == "" {
 		return usagef("backup needs --out FILE and no arguments")
 	}
+	dirs, err := c.dirs("backup")
+	if err != nil {
+		return err
+	}
 	var pass []byte
-	if storage.IsProtected(c.dir) {
+	if dirs.IsProtected(c.dir) {
 		pass = c.pass // a protected workspace's backup is encrypted under the same passphrase
 	}
 	started := time.Now()
@@ -101,12 +117,16 @@ func cmdRestore(c *ctx, args []string) error {
 	if len(pos) != 1 {
 		return usagef("restore needs one backup file: consulta --data NEW-DIR restore FILE")
 	}
+	dirs, err := c.dirs("restore")
+	if err != nil {
+		return err
+	}
 	f, err := os.Open(pos[0])
 	if err != nil {
 		return &app.Error{Op: "restore", Kind: app.Invalid, Msg: fmt.Sprintf("cannot read %s", pos[0]), Err: err}
 	}
 	defer f.Close()
-	if err := storage.Restore(c.dir, f, c.pass); err != nil {
+	if err := dirs.Restore(c.dir, f, c.pass); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.env.Stderr, "restored into %s\n", c.dir)
