@@ -186,12 +186,12 @@ func runChild(dir string, in io.Reader, out io.Writer) error {
 			if notes == nil {
 				notes = newNoteSource(svc.Taxonomy(), deviceSeed(svc.Device()))
 			}
-			var seq uint64
+			var op opKey
 			var at time.Time
 			var size int
-			if seq, at, err = writeNote(svc, notes); err == nil {
-				size, err = opSize(svc, svc.Device(), seq)
-				res = fmt.Sprintf("%s:%d %d %d", svc.Device(), seq, at.UnixNano(), size)
+			if op, at, err = writeNote(svc, notes); err == nil {
+				size, err = opSize(svc, op.dev, op.seq)
+				res = fmt.Sprintf("%s %d %d", op, at.UnixNano(), size)
 			}
 		case "watch":
 			if held == nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -30,7 +29,7 @@ type churn struct {
 // it accepted are cut under it, its replication service is stopped and
 // its listener closed; its store stays, and its user keeps writing. 1.5 s
 // later it restarts on a new listener, told every other laptop's address,
-// and every other laptop is told its new one (AddPeer), as discovery
+// and every other laptop is told its new one (AddKnown), as discovery
 // would. After $CONSULTA_CHURN_SECONDS (30 s), all laptops running, it
 // fails unless every laptop holds every note any laptop wrote within
 // $CONSULTA_ROOM_DRAIN (120 s), naming what is missing where; then every
@@ -82,20 +81,19 @@ func runChurn(tb testing.TB, c churn, o Options, seed int64) (res roomResult, cr
 	r.waitConnected(time.Minute)
 	wire0, cpu0 := r.wire.Load(), cpuTime()
 
-	var wg sync.WaitGroup
-	wg.Add(1)
+	scheduled := make(chan struct{})
 	go func() {
-		defer wg.Done()
-		runSchedule(scheduleAt(c.laptops, c.length, c.notePeriod, 0, seed), nil, r.write)
+		defer close(scheduled)
+		runSchedule(scheduleAt(c.laptops, c.length, c.notePeriod, 0, seed), &r.writing, r.write)
 	}()
 	crashes = r.crashLoop(c, seed)
-	wg.Wait()
-	if err := errors.Join(r.errs...); err != nil {
-		tb.Fatal(err)
-	}
+	<-scheduled
 	ended := time.Now()
 	r.waitDelivered(c.drain)
 	drain = time.Since(ended)
+	if err := errors.Join(r.errs...); err != nil {
+		tb.Fatal(err)
+	}
 	res = r.measure(roomResult{wire: r.wire.Load() - wire0, cpu: cpuTime() - cpu0})
 	r.checkAll()
 	return res, crashes, drain
@@ -136,7 +134,7 @@ func (r *room) restart(l *roomLaptop) {
 	l.serve()
 	for _, o := range r.laptops {
 		if o != l && o.repl != nil {
-			o.repl.AddPeer(l.addr)
+			o.repl.AddKnown(l.addr)
 		}
 	}
 }

@@ -83,7 +83,9 @@ func runProcRoom(b *testing.B, n int, evs []roomEvent, drain time.Duration) room
 		sampleSockets(stopSampling, r.connected, &res)
 	}()
 	b.StartTimer()
-	runSchedule(evs, nil, r.write)
+	var writing sync.WaitGroup
+	runSchedule(evs, &writing, r.write)
+	writing.Wait()
 	if err := errors.Join(r.errs...); err != nil {
 		b.Fatal(err)
 	}

@@ -50,12 +50,12 @@ const (
 )
 
 // BenchmarkRoom10 builds a room of 10 laptops in this process (in-memory
-// stores, every laptop told every other's address, all starting with each
-// other's device announcements, as a room that met before), waits until
-// it is connected and every vector is equal, then runs a meeting's schedule of
-// notes (see notePeriod) for $CONSULTA_ROOM_SECONDS (40 s) and waits until
-// every laptop holds every note. It reports, over the schedule and that
-// wait:
+// stores; every laptop told every other's address as discovery would,
+// Options.Known; all starting with each other's device announcements, as
+// a room that met before), waits until it is connected and every vector
+// is equal, then runs a meeting's schedule of notes (see notePeriod) for
+// $CONSULTA_ROOM_SECONDS (40 s) and waits until every laptop holds every
+// note. It reports, over the schedule and that wait:
 //
 //   - room-bytes/note: bytes on every connection, both ways (TLS records,
 //     not TCP/IP headers), divided by the notes written;
@@ -238,22 +238,16 @@ func scheduleAt(n int, d, period, burst time.Duration, seed int64) []roomEvent {
 	return evs
 }
 
-// runSchedule calls write for each event at its time (each in its own
-// goroutine, so that a slow laptop does not delay the others) and returns
-// when every write has returned. stop, when closed, ends it early.
-func runSchedule(evs []roomEvent, stop <-chan struct{}, write func(laptop, notes int)) {
+// runSchedule calls write for each event at its time, each in its own
+// goroutine (so that a laptop slow to store does not delay the others)
+// counted in writing, and returns when it has started the last.
+func runSchedule(evs []roomEvent, writing *sync.WaitGroup, write func(laptop, notes int)) {
 	start := time.Now()
-	var wg sync.WaitGroup
-	defer wg.Wait()
 	for _, ev := range evs {
-		select {
-		case <-stop:
-			return
-		case <-time.After(time.Until(start.Add(ev.at))):
-		}
-		wg.Add(1)
+		time.Sleep(time.Until(start.Add(ev.at)))
+		writing.Add(1)
 		go func() {
-			defer wg.Done()
+			defer writing.Done()
 			write(ev.laptop, ev.notes)
 		}()
 	}
@@ -297,26 +291,26 @@ func (s *noteSource) draft() app.Draft {
 }
 
 // writeNote writes one note from notes on svc, whose only writer the
-// caller must be, and returns its operation's sequence number and the
-// clock just before the write.
-func writeNote(svc *app.Service, notes *noteSource) (seq uint64, at time.Time, err error) {
+// caller must be, and returns its operation and the clock just before the
+// write.
+func writeNote(svc *app.Service, notes *noteSource) (op opKey, at time.Time, err error) {
 	dev := svc.Device()
 	before, err := svc.Vector()
 	if err != nil {
-		return 0, time.Time{}, err
+		return opKey{}, time.Time{}, err
 	}
 	at = time.Now()
 	if _, err := svc.CreateMany([]app.Draft{notes.draft()}); err != nil {
-		return 0, time.Time{}, err
+		return opKey{}, time.Time{}, err
 	}
 	after, err := svc.Vector()
 	if err != nil {
-		return 0, time.Time{}, err
+		return opKey{}, time.Time{}, err
 	}
 	if after[dev] != before[dev]+1 {
-		return 0, time.Time{}, fmt.Errorf("a note took %s from %d to %d operations", dev, before[dev], after[dev])
+		return opKey{}, time.Time{}, fmt.Errorf("a note took %s from %d to %d operations", dev, before[dev], after[dev])
 	}
-	return after[dev], at, nil
+	return opKey{dev, after[dev]}, at, nil
 }
 
 // opSize is the length of the encoding of dev's operation seq, as svc
@@ -452,7 +446,7 @@ func lacking(vecs []app.Vector, want app.Vector, name func(i int) string) string
 // room is N laptops in this process. The first one founded the workspace.
 type room struct {
 	tb      testing.TB
-	opts    Options // each laptop's replication options, less Listener and Peers
+	opts    Options // each laptop's replication options, less Listener and Known
 	laptops []*roomLaptop
 	notes   *noteSource
 	wire    atomic.Int64 // bytes both ways on every connection any laptop accepted
@@ -461,9 +455,10 @@ type room struct {
 	stopWatch context.CancelFunc
 	watchers  sync.WaitGroup
 
-	mu     sync.Mutex
-	writes []noteWrite
-	errs   []error // from writes, which run outside the test goroutine
+	writing sync.WaitGroup // writes under way
+	mu      sync.Mutex
+	writes  []noteWrite
+	errs    []error // from writes, which run outside the test goroutine
 }
 
 // roomLaptop is one laptop of a room: a store that lives as long as the
@@ -551,7 +546,7 @@ func (r *room) listen(l *roomLaptop) {
 	l.serve = func() {
 		o := r.opts
 		o.Listener = l.ln
-		o.Peers = r.addrsBut(l)
+		o.Known = r.addrsBut(l) // as discovery tells it the room
 		repl, err := New(l.svc, o)
 		if err != nil {
 			r.tb.Fatal(err)
@@ -585,7 +580,8 @@ func (r *room) startAll() {
 	}
 }
 
-// close stops every laptop and closes its store.
+// close stops every laptop and closes its store once the writes under way
+// (after a failure) have returned.
 func (r *room) close() {
 	r.stopWatch()
 	r.watchers.Wait()
@@ -597,6 +593,7 @@ func (r *room) close() {
 		}
 	}
 	wg.Wait()
+	r.writing.Wait()
 	for _, l := range r.laptops {
 		l.closeStore()
 	}
@@ -703,30 +700,45 @@ func (r *room) write(i, k int) {
 	l.writeMu.Lock()
 	defer l.writeMu.Unlock()
 	for range k {
-		seq, at, err := writeNote(l.svc, r.notes)
+		op, at, err := writeNote(l.svc, r.notes)
 		r.mu.Lock()
 		if err != nil {
 			r.errs = append(r.errs, fmt.Errorf("%s: %w", l.name, err))
 		} else {
-			r.writes = append(r.writes, noteWrite{laptop: i, op: opKey{l.svc.Device(), seq}, at: at})
+			r.writes = append(r.writes, noteWrite{laptop: i, op: op, at: at})
 		}
 		r.mu.Unlock()
 	}
 }
 
-// waitDelivered waits until every laptop holds every operation any holds,
-// and fails naming what is missing where after timeout.
+// waitDelivered waits until the writes under way have returned and every
+// laptop holds every operation any holds, and fails after timeout naming
+// what is missing where.
 func (r *room) waitDelivered(timeout time.Duration) {
 	r.tb.Helper()
-	want := r.union()
+	written := make(chan struct{})
+	go func() {
+		r.writing.Wait()
+		close(written)
+	}()
 	deadline := time.Now().Add(timeout)
 	for {
-		msg := lacking(r.vectors(), want, r.name)
-		if msg == "" {
-			return
-		}
-		if time.Now().After(deadline) {
-			r.tb.Fatalf("%v after the last write: %s", timeout, msg)
+		select {
+		case <-written:
+			msg := lacking(r.vectors(), r.union(), r.name)
+			if msg == "" {
+				return
+			}
+			if time.Now().After(deadline) {
+				r.tb.Fatalf("%v after the schedule: %s", timeout, msg)
+			}
+		default:
+			if time.Now().After(deadline) {
+				r.mu.Lock()
+				n := len(r.writes)
+				r.mu.Unlock()
+				r.tb.Fatalf("%v after the schedule, writes are still waiting for their stores (%d notes written)", timeout, n)
+			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -766,36 +778,62 @@ const settle = 2 * time.Second
 // laptop, and measures it.
 func (r *room) run(evs []roomEvent, drain time.Duration) roomResult {
 	r.tb.Helper()
-	var res roomResult
-	wire0, cpu0 := r.wire.Load(), cpuTime()
-	stopSampling, sampled := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(sampled)
-		r.sampleSockets(stopSampling, &res)
-	}()
 	if len(evs) == 0 {
 		r.tb.Fatal("the schedule holds no notes; make CONSULTA_ROOM_SECONDS longer")
 	}
-	runSchedule(evs, nil, r.write)
+	var res roomResult
+	wire0, cpu0 := r.wire.Load(), cpuTime()
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		r.sampleSockets(stop, &res)
+	}()
+	defer func() {
+		if r.tb.Failed() { // what it had measured by then
+			r.mu.Lock()
+			n := float64(len(r.writes))
+			r.mu.Unlock()
+			r.tb.Logf("by then: %.0f notes written, %.0f room bytes and %.1f CPU-ms per laptop per note",
+				n, float64(r.wire.Load()-wire0)/n, float64((cpuTime()-cpu0).Microseconds())/1000/n/float64(len(r.laptops)))
+		}
+	}()
+	go r.progress(stop, wire0, cpu0)
+	runSchedule(evs, &r.writing, r.write)
+	ended := time.Now()
+	r.waitDelivered(drain)
 	if err := errors.Join(r.errs...); err != nil {
 		r.tb.Fatal(err)
 	}
-	r.tb.Logf("%d notes written in %v; waiting for all to reach every laptop", len(r.writes), evs[len(evs)-1].at.Round(time.Second))
-	drained := time.Now()
-	defer func() { // the figures so far, when waitDelivered fails
-		if r.tb.Failed() {
-			r.tb.Logf("by then: %d notes, %.0f room bytes per note, %.1f CPU-ms per note per laptop",
-				len(r.writes), float64(r.wire.Load()-wire0)/float64(len(r.writes)),
-				float64((cpuTime()-cpu0).Microseconds())/1000/float64(len(r.writes))/float64(len(r.laptops)))
-		}
-	}()
-	r.waitDelivered(drain)
-	r.tb.Logf("every laptop held every note %v after the last write", time.Since(drained).Round(time.Millisecond))
+	r.tb.Logf("%d notes written in %v; every laptop held every note %v after the schedule",
+		len(r.writes), evs[len(evs)-1].at.Round(time.Second), time.Since(ended).Round(time.Millisecond))
 	time.Sleep(settle)
 	res.wire, res.cpu = r.wire.Load()-wire0, cpuTime()-cpu0
-	close(stopSampling)
-	<-sampled
+	close(stop)
+	<-stopped
 	return r.measure(res)
+}
+
+// progress prints, with -test.v, what the room has done every 10 s until
+// stop is closed: a benchmark's log shows only at its end.
+func (r *room) progress(stop <-chan struct{}, wire0 int64, cpu0 time.Duration) {
+	if !testing.Verbose() {
+		return
+	}
+	start := time.Now()
+	tick := time.NewTicker(10 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		r.mu.Lock()
+		n := len(r.writes)
+		r.mu.Unlock()
+		fmt.Fprintf(os.Stderr, "room of %d, %v: %d notes written, %.1f MB on the wire, %.1f s CPU\n", len(r.laptops),
+			time.Since(start).Round(time.Second), n, float64(r.wire.Load()-wire0)/1e6, (cpuTime() - cpu0).Seconds())
+	}
 }
 
 // measure adds to res what the writes and arrivals say.
