@@ -82,6 +82,7 @@ type opBlock struct {
 	op    Op
 	patch Patch
 	strs  [13]string // the patch's *string-like fields point here
+	used  int        // how many of strs hold a field
 	sens  bool
 }
 
@@ -93,22 +94,68 @@ func (d *cborIn) patch(blk *opBlock) *Patch {
 	p := &blk.patch
 	n := d.count(majorMap, maxOpFields)
 	last := uint64(0)
-	s := 0
-	str := func() *string { // the next free scalar, holding a text read now
-		if s == len(blk.strs) { // a new field without room in opBlock
-			d.fail("too many fields in a patch")
-			return nil
-		}
-		blk.strs[s] = d.text()
-		s++
-		return &blk.strs[s-1]
-	}
 	for range n {
 		key := d.key(&last)
-		if key < 20 {
-			d.patchScalar(blk, key, str)
-		} else {
-			d.patchSet(p, key)
+		switch key {
+		case 1:
+			p.Title = d.scalar(blk)
+		case 2:
+			p.Body = d.scalar(blk)
+		case 3:
+			p.Lang = (*Lang)(d.scalar(blk))
+		case 4:
+			p.Meeting = (*RecordID)(d.scalar(blk))
+		case 5:
+			p.SubRegion = (*SubRegion)(d.scalar(blk))
+		case 6:
+			p.Country = (*CountryCode)(d.scalar(blk))
+		case 7:
+			p.Stakeholder = (*StakeholderCode)(d.scalar(blk))
+		case 8:
+			p.Status = (*Status)(d.scalar(blk))
+		case 9:
+			p.Author = d.scalar(blk)
+		case 10:
+			p.Org = d.scalar(blk)
+		case 11:
+			p.Venue = d.scalar(blk)
+		case 12:
+			p.Date = d.scalar(blk)
+		case 13:
+			p.ReplyTo = (*RecordID)(d.scalar(blk))
+		case 14:
+			blk.sens = d.bool()
+			p.Sensitive = &blk.sens
+		case 20:
+			p.AddThemes = texts[ThemeCode](d)
+		case 21:
+			p.DelThemes = texts[ThemeCode](d)
+		case 22:
+			p.AddPops = texts[PopulationCode](d)
+		case 23:
+			p.DelPops = texts[PopulationCode](d)
+		case 24:
+			p.AddTags = texts[TagCode](d)
+		case 25:
+			p.DelTags = texts[TagCode](d)
+		case 26:
+			p.AddSources = texts[RecordID](d)
+		case 27:
+			p.DelSources = texts[RecordID](d)
+		case 28:
+			p.AddMerged = texts[RecordID](d)
+		case 29:
+			p.DelMerged = texts[RecordID](d)
+		case 30:
+			p.AddContribs = texts[string](d)
+		case 31:
+			p.DelContribs = texts[string](d)
+		case 32:
+			p.AddSupport = texts[string](d)
+		case 33:
+			p.DelSupport = texts[string](d)
+		default:
+			d.unknown(key)
 		}
 		if d.err != nil {
 			return nil
@@ -117,80 +164,15 @@ func (d *cborIn) patch(blk *opBlock) *Patch {
 	return p
 }
 
-// patchScalar reads the patch field numbered key (below 20: those that
-// set one value), its text through str.
-func (d *cborIn) patchScalar(blk *opBlock, key uint64, str func() *string) {
-	p := &blk.patch
-	switch key {
-	case 1:
-		p.Title = str()
-	case 2:
-		p.Body = str()
-	case 3:
-		p.Lang = (*Lang)(str())
-	case 4:
-		p.Meeting = (*RecordID)(str())
-	case 5:
-		p.SubRegion = (*SubRegion)(str())
-	case 6:
-		p.Country = (*CountryCode)(str())
-	case 7:
-		p.Stakeholder = (*StakeholderCode)(str())
-	case 8:
-		p.Status = (*Status)(str())
-	case 9:
-		p.Author = str()
-	case 10:
-		p.Org = str()
-	case 11:
-		p.Venue = str()
-	case 12:
-		p.Date = str()
-	case 13:
-		p.ReplyTo = (*RecordID)(str())
-	case 14:
-		blk.sens = d.bool()
-		p.Sensitive = &blk.sens
-	default:
-		d.unknown(key)
+// scalar reads a text into the next free scalar of blk and returns it.
+func (d *cborIn) scalar(blk *opBlock) *string {
+	if blk.used == len(blk.strs) { // a new field without room in opBlock
+		d.fail("too many fields in a patch")
+		return nil
 	}
-}
-
-// patchSet reads the patch field numbered key (20 and over: those that
-// add to a set or remove from it).
-func (d *cborIn) patchSet(p *Patch, key uint64) {
-	switch key {
-	case 20:
-		p.AddThemes = texts[ThemeCode](d)
-	case 21:
-		p.DelThemes = texts[ThemeCode](d)
-	case 22:
-		p.AddPops = texts[PopulationCode](d)
-	case 23:
-		p.DelPops = texts[PopulationCode](d)
-	case 24:
-		p.AddTags = texts[TagCode](d)
-	case 25:
-		p.DelTags = texts[TagCode](d)
-	case 26:
-		p.AddSources = texts[RecordID](d)
-	case 27:
-		p.DelSources = texts[RecordID](d)
-	case 28:
-		p.AddMerged = texts[RecordID](d)
-	case 29:
-		p.DelMerged = texts[RecordID](d)
-	case 30:
-		p.AddContribs = texts[string](d)
-	case 31:
-		p.DelContribs = texts[string](d)
-	case 32:
-		p.AddSupport = texts[string](d)
-	case 33:
-		p.DelSupport = texts[string](d)
-	default:
-		d.unknown(key)
-	}
+	blk.strs[blk.used] = d.text()
+	blk.used++
+	return &blk.strs[blk.used-1]
 }
 
 // The CBOR major types an operation uses (RFC 8949, section 3.1).
