@@ -192,8 +192,10 @@ func (r *procRoom) connected() []int {
 
 // write makes laptop i write k notes, one after the other.
 func (r *procRoom) write(i, k int) {
+	asked := time.Now()
 	for range k {
 		w, size, err := r.note(i)
+		w.save = time.Since(asked)
 		r.mu.Lock()
 		if err != nil {
 			r.errs = append(r.errs, err)
@@ -247,6 +249,9 @@ func (r *procRoom) waitDelivered(timeout time.Duration) {
 // arrival logs.
 func (r *procRoom) measure(res roomResult) roomResult {
 	res.notes, res.opBytes = len(r.writes), r.opBytes
+	for _, w := range r.writes {
+		res.saves = append(res.saves, w.save)
+	}
 	held := make([]func(opKey) (int64, bool), len(r.procs))
 	for i, p := range r.procs {
 		log, err := r.arrivals(p)
@@ -259,6 +264,7 @@ func (r *procRoom) measure(res roomResult) roomResult {
 	if res.pairs, res.whole, err = spreads(r.writes, held); err != nil {
 		r.tb.Fatal(err)
 	}
+	r.tb.Logf("slowest: %s", slowest(r.writes, held, func(i int) string { return r.procs[i].name }, 5))
 	return res
 }
 

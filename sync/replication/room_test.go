@@ -66,6 +66,10 @@ const (
 //   - spread-p50/p99/max-ms: for each note and each laptop but its writer,
 //     the time from the write to that laptop holding it; all-p50/p99-ms:
 //     for each note, the time until the last laptop holds it;
+//   - save-p99-ms and save-max-ms: how long a laptop took to save its own
+//     note, from the moment the schedule asked (a burst's notes wait for
+//     each other, as one person's would) to the write's return: the wait
+//     a person sees when replication holds the store;
 //   - cpu-ms/note/laptop: this process's CPU time divided by notes and by
 //     laptops (the target at 100 laptops: 2 ms);
 //   - sockets-max/laptop and sockets-mean/laptop: live connections of one
@@ -74,7 +78,10 @@ const (
 //     writes (pings, the stores' background work), measured for idleSpell
 //     before the schedule, per second and laptop: the part of
 //     cpu-ms/note/laptop that is not the notes';
-//   - notes, and peak-rss-MB: the process's largest resident size.
+//   - notes; rss-MB, this process's resident size once the room has
+//     settled; and peak-rss-MB, its largest so far (which includes the
+//     benchmarks run before in the same process: run one alone to read
+//     it).
 //
 // b.N counts whole room runs, each with a new room; with the default
 // -benchtime one run exceeds a second, so b.N is 1. The metrics pool all
@@ -108,12 +115,13 @@ func runRoom(b *testing.B, n int, evs []roomEvent, drain time.Duration) roomResu
 	defer r.close()
 	r.startAll()
 	r.waitConnected(2 * time.Minute)
-	b.Logf("%d laptops connected and even; rss %.0f MB", n, procStatusMB("VmRSS"))
+	rss := procStatusMB("VmRSS")
+	b.Logf("%d laptops connected and even; rss %.0f MB", n, rss)
 	idle := r.idle(idleSpell)
 	b.StartTimer()
 	res := r.run(evs, drain)
 	b.StopTimer()
-	res.idleCPU, res.idleTime = idle, idleSpell
+	res.idleCPU, res.idleTime, res.rss = idle, idleSpell, rss
 	return res
 }
 
@@ -125,11 +133,13 @@ type roomResult struct {
 	cpu       time.Duration
 	pairs     []time.Duration // write to arrival, each note at each other laptop
 	whole     []time.Duration // write to arrival at the last laptop, each note
+	saves     []time.Duration // each note's noteWrite.save
 	sockMax   int
 	sockSum   int           // live connections summed over samples and laptops
 	sockCount int           // laptop samples
 	idleCPU   time.Duration // this process's CPU time over idleTime, nobody writing
 	idleTime  time.Duration
+	rss       float64 // MB resident once the room had settled
 }
 
 func (a *roomResult) add(r roomResult) {
@@ -139,11 +149,13 @@ func (a *roomResult) add(r roomResult) {
 	a.cpu += r.cpu
 	a.pairs = append(a.pairs, r.pairs...)
 	a.whole = append(a.whole, r.whole...)
+	a.saves = append(a.saves, r.saves...)
 	a.sockMax = max(a.sockMax, r.sockMax)
 	a.sockSum += r.sockSum
 	a.sockCount += r.sockCount
 	a.idleCPU += r.idleCPU
 	a.idleTime += r.idleTime
+	a.rss = max(a.rss, r.rss)
 }
 
 // report reports the metrics of BenchmarkRoom10 for a room of n laptops.
@@ -158,6 +170,8 @@ func (a *roomResult) report(b *testing.B, n int) {
 	b.ReportMetric(limit, "limit-bytes/note")
 	b.ReportMetric(perNote/limit, "ratio")
 	reportSpread(b, a.pairs, a.whole)
+	b.ReportMetric(float64(percentile(a.saves, 0.99).Microseconds())/1000, "save-p99-ms")
+	b.ReportMetric(float64(percentile(a.saves, 1).Microseconds())/1000, "save-max-ms")
 	if a.cpu > 0 {
 		b.ReportMetric(float64(a.cpu.Microseconds())/1000/float64(a.notes)/float64(n), "cpu-ms/note/laptop")
 	}
@@ -167,6 +181,9 @@ func (a *roomResult) report(b *testing.B, n int) {
 	}
 	if a.idleTime > 0 {
 		b.ReportMetric(float64(a.idleCPU.Microseconds())/1000/a.idleTime.Seconds()/float64(n), "idle-cpu-ms/s/laptop")
+	}
+	if a.rss > 0 {
+		b.ReportMetric(a.rss, "rss-MB")
 	}
 }
 
@@ -341,7 +358,8 @@ func (k opKey) String() string { return fmt.Sprintf("%s:%d", k.dev, k.seq) }
 type noteWrite struct {
 	laptop int // who wrote it
 	op     opKey
-	at     time.Time // just before the write
+	at     time.Time     // just before the write
+	save   time.Duration // from the schedule's asking to the write's return
 }
 
 // arrivalLog records when each operation was first held by one laptop.
@@ -414,6 +432,36 @@ func spreads(writes []noteWrite, held []func(opKey) (int64, bool)) (pairs, whole
 		err = fmt.Errorf("no arrival recorded for %d note copies, e.g. %s", len(missing), strings.Join(missing[:min(5, len(missing))], ", "))
 	}
 	return pairs, whole, err
+}
+
+// slowest describes the k slowest arrivals of writes (see spreads): which
+// note, written when after the first and by whom, reached which laptop
+// how late. name names laptop i.
+func slowest(writes []noteWrite, held []func(opKey) (int64, bool), name func(int) string, k int) string {
+	type late struct {
+		w  noteWrite
+		to int
+		d  time.Duration
+	}
+	var all []late
+	var first time.Time
+	for _, w := range writes {
+		if first.IsZero() || w.at.Before(first) {
+			first = w.at
+		}
+		for i, h := range held {
+			if t, ok := h(w.op); ok && i != w.laptop {
+				all = append(all, late{w, i, time.Duration(t - w.at.UnixNano())})
+			}
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].d > all[j].d })
+	var out []string
+	for _, l := range all[:min(k, len(all))] {
+		out = append(out, fmt.Sprintf("%s's note at +%v reached %s after %v", name(l.w.laptop),
+			l.w.at.Sub(first).Round(100*time.Millisecond), name(l.to), l.d.Round(time.Millisecond)))
+	}
+	return strings.Join(out, "; ")
 }
 
 // lacking says what of want each vector lacks, laptop by laptop (at most
@@ -652,7 +700,7 @@ func (r *room) waitConnected(timeout time.Duration) {
 
 // waitSettled waits until every laptop is connected to some other and the
 // connections have settled: every laptop connected to all the others, or
-// no change in how many connections each has for two seconds. The room's
+// no change in how many connections each has for a second. The room's
 // protocol chooses how many it keeps. connected counts each laptop's live
 // connections.
 func waitSettled(tb testing.TB, timeout time.Duration, connected func() []int) {
@@ -679,7 +727,7 @@ func waitSettled(tb testing.TB, timeout time.Duration, connected func() []int) {
 		if time.Since(start) > timeout {
 			tb.Fatalf("the room did not settle in %v: live connections per laptop %v", timeout, c)
 		}
-		time.Sleep(500 * time.Millisecond)
+		time.Sleep(250 * time.Millisecond)
 	}
 }
 
@@ -696,6 +744,7 @@ func (r *room) idle(d time.Duration) time.Duration {
 
 // write makes laptop i write k notes, one after the other.
 func (r *room) write(i, k int) {
+	asked := time.Now()
 	l := r.laptops[i]
 	l.writeMu.Lock()
 	defer l.writeMu.Unlock()
@@ -705,7 +754,7 @@ func (r *room) write(i, k int) {
 		if err != nil {
 			r.errs = append(r.errs, fmt.Errorf("%s: %w", l.name, err))
 		} else {
-			r.writes = append(r.writes, noteWrite{laptop: i, op: op, at: at})
+			r.writes = append(r.writes, noteWrite{laptop: i, op: op, at: at, save: time.Since(asked)})
 		}
 		r.mu.Unlock()
 	}
@@ -840,6 +889,7 @@ func (r *room) progress(stop <-chan struct{}, wire0 int64, cpu0 time.Duration) {
 func (r *room) measure(res roomResult) roomResult {
 	res.notes = len(r.writes)
 	for _, w := range r.writes {
+		res.saves = append(res.saves, w.save)
 		n, err := opSize(r.laptops[w.laptop].svc, w.op.dev, w.op.seq)
 		if err != nil {
 			r.tb.Fatal(err)
@@ -854,6 +904,7 @@ func (r *room) measure(res roomResult) roomResult {
 	if res.pairs, res.whole, err = spreads(r.writes, held); err != nil {
 		r.tb.Fatal(err)
 	}
+	r.tb.Logf("slowest: %s", slowest(r.writes, held, r.name, 5))
 	return res
 }
 
