@@ -82,7 +82,8 @@ func (w *write) history(id app.RecordID) (history, error) {
 	}
 	h := history{id: id, fresh: w.created[id] && !had}
 	if !h.fresh {
-		return h, w.readHistory(&h)
+		err := w.readHistory(&h)
+		return h, err
 	}
 	h.ops = w.byRecord[id]
 	for _, o := range h.ops {
@@ -198,8 +199,8 @@ type folded struct {
 	enc    []byte // encodeStored(r, textIn, the create it names)
 }
 
-// stateOf returns the folded state of r, folded from rops, naming the create
-// unlinked.
+// stateOf returns what the record key of r, folded from rops, holds,
+// naming the create unlinked.
 func stateOf(r *app.Record, rops []*app.Op, unlinked *app.OpID) (folded, error) {
 	st := folded{r: r}
 	if src := bodySource(rops, r.Body); src != nil {
