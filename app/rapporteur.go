@@ -52,8 +52,8 @@ func Mergeable(k Kind) bool { return k == KindProposal || k == KindInput }
 // inputs, with its own title and body, in one durable write. The new
 // proposal lists its sources and carries their authors and organizations
 // (and their own contributors) as contributors, with the themes,
-// populations and tags of all of them and the sub-region, country and
-// meeting they share; p may set more fields. Its author and organization
+// populations and tags of all of them and the sub-region, country,
+// meeting and language they share; p may set more fields. Its author and organization
 // are the person using this laptop (Person, SettingOrg) unless p sets
 // them. Each source stays, with status merged and a link to the new
 // proposal. Merging consolidated proposals again builds a chain. It
