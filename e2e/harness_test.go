@@ -221,7 +221,24 @@ func (r *running) waitFor(what string, cond func([]desktop.ProbeWindow) bool) []
 // waitForDesc is waitFor with a description made when it fails.
 func (r *running) waitForDesc(desc func() string, cond func([]desktop.ProbeWindow) bool) []desktop.ProbeWindow {
 	r.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	return r.waitUntil(time.Now().Add(20*time.Second), desc, cond)
+}
+
+// waitWithin is wait with a deadline of its own, for what takes real work.
+func (r *running) waitWithin(d time.Duration, win string, m match) desktop.ProbeNode {
+	r.t.Helper()
+	var n desktop.ProbeNode
+	r.waitUntil(time.Now().Add(d), func() string { return m.desc }, func(ws []desktop.ProbeWindow) bool {
+		var ok bool
+		n, _, ok = find(ws, win, m)
+		return ok
+	})
+	return n
+}
+
+// waitUntil is waitForDesc with its deadline.
+func (r *running) waitUntil(deadline time.Time, desc func() string, cond func([]desktop.ProbeWindow) bool) []desktop.ProbeWindow {
+	r.t.Helper()
 	for {
 		if r.exited() {
 			r.t.Fatalf("the app exited (%v) while waiting for %s", r.status, desc())
@@ -246,7 +263,10 @@ func describe(ws []desktop.ProbeWindow) string {
 	for _, w := range ws {
 		fmt.Fprintf(&b, "\n[%s]", w.Title)
 		for _, n := range w.Nodes {
-			if n.Type == "Button" || n.Type == "Label" || n.Type == "Tab" || strings.HasPrefix(n.Type, "missing") {
+			switch {
+			case n.Type == "Label": // what the app told the person: whole
+				fmt.Fprintf(&b, " %s:%q", n.Type, clip(n.Text, 300))
+			case n.Type == "Button" || n.Type == "Tab" || strings.HasPrefix(n.Type, "missing"):
 				fmt.Fprintf(&b, " %s:%q", n.Type, clip(n.Text, 40))
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cartagena-c40/consulta/ui/desktop"
 )
@@ -289,16 +290,20 @@ func TestExportEachFormat(t *testing.T) {
 	r := startApp(t, data)
 	r.click(mainWin, text("Button", "Export"))
 	r.wait("Export", hint("Select", ""))
-	formats := map[string]string{"DOCX (Word, LibreOffice)": "docx", "PDF": "pdf", "XLSX (Excel, LibreOffice Calc)": "xlsx",
-		"CSV": "csv", "Markdown": "md", "JSON (Consulta, full fidelity)": "json"}
+	// In a fixed order, so that a failure can be run again as it was.
+	formats := []struct{ label, ext string }{{"DOCX (Word, LibreOffice)", "docx"}, {"PDF", "pdf"},
+		{"JSON (Consulta, full fidelity)", "json"}, {"XLSX (Excel, LibreOffice Calc)", "xlsx"},
+		{"CSV", "csv"}, {"Markdown", "md"}}
 	format := match{"Select", func(n desktop.ProbeNode) bool { return slices.Contains(n.Options, "PDF") }, "the format"}
-	for label, ext := range formats {
-		r.pick("Export", format, label)
-		path := filepath.Join(dir, "consolidado."+ext)
+	for _, f := range formats {
+		r.pick("Export", format, f.label)
+		path := filepath.Join(dir, "consolidado."+f.ext)
 		r.fill("Export", r.beside("Export", "Save as", "Entry"), path)
 		r.click("Export", text("Button", "Export"))
-		r.wait("Export", prefix("Label", "Saved: "+path))
-		checkExport(t, path, ext)
+		// An export is real work: on a busy machine it may take longer
+		// than a widget takes to appear.
+		r.waitWithin(time.Minute, "Export", prefix("Label", "Saved: "+path))
+		checkExport(t, path, f.ext)
 	}
 	r.screenshot("export")
 	r.click("Export", text("Button", "Close"))

@@ -481,7 +481,7 @@ func (p *peer) writeLoop(ctx context.Context, once bool) error {
 		defer t.Stop()
 		check = t.C
 	}
-	lag := lagTimer{after: p.s.opts.GraftAfter}
+	lag := lagTimer{after: p.s.graftWait}
 	defer lag.stop()
 	if p.room && !once { // a once sync teaches no addresses: it is leaving
 		if err := p.send(&protocol.Addrs{List: p.s.addrsFor(p)}); err != nil {

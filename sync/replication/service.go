@@ -85,6 +85,7 @@ type Service struct {
 	treeMu    sync.Mutex
 	gain      map[app.DeviceID]time.Time // when operations of a device last came
 	lastGraft time.Time
+	timing    treeTiming // how late operations come by the tree
 }
 
 // target is an address to dial: a laptop of the room (see room.go).

@@ -22,6 +22,14 @@ package replication
 // leaves or crashes takes its links of the tree with it; the Haves of the
 // others repair around it within GraftAfter.
 //
+// How long to wait before grafting is measured, as Plumtree's authors
+// advise, not fixed: each laptop times how late operations come by the
+// tree after their first announcement and waits twice the slowest of the
+// latest arrivals, between a fifth of GraftAfter and GraftAfter (graftWait).
+// In a quick room a broken link is repaired in a few hundred milliseconds;
+// in a slow one (a hundred laptops on two cores) the wait grows to
+// GraftAfter, so that operations still on their way are not asked for twice.
+//
 // A Have also answers every push: it is how the pusher learns that the
 // peer stored what it sent, so that what Peers reports as pending, and
 // SyncOnce's "both even", stay true.
@@ -106,7 +114,7 @@ func (p *peer) pushed(dev app.DeviceID, seq uint64) {
 // with nothing new came by a second path: prune this one.
 func (p *peer) received(dev app.DeviceID, last uint64, n int) {
 	if n > 0 {
-		p.s.gained(dev)
+		p.s.gained(dev, last)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -127,6 +135,7 @@ func (p *peer) received(dev app.DeviceID, last uint64, n int) {
 func (p *peer) gotRoom(m protocol.Message) {
 	switch m := m.(type) {
 	case *protocol.Have:
+		p.s.announced(m.Has)
 		p.mu.Lock()
 		if p.theirs == nil {
 			p.theirs = app.Vector{}
@@ -200,6 +209,7 @@ func (p *peer) maybeGraft() {
 	if len(devs) == 0 || !p.s.mayGraft(devs) {
 		return
 	}
+	p.s.grafting(devs)
 	p.mu.Lock()
 	p.tree.push, p.tree.graft, p.tree.prune = true, true, false
 	p.mu.Unlock()
@@ -208,7 +218,7 @@ func (p *peer) maybeGraft() {
 
 // lagTimer runs while a peer has announced operations we lack.
 type lagTimer struct {
-	after time.Duration
+	after func() time.Duration // read each time the timer starts
 	t     *time.Timer
 }
 
@@ -217,7 +227,7 @@ type lagTimer struct {
 func (l *lagTimer) watch(devs []app.DeviceID) {
 	switch {
 	case len(devs) > 0 && l.t == nil:
-		l.t = time.NewTimer(l.after)
+		l.t = time.NewTimer(l.after())
 	case len(devs) == 0 && l.t != nil:
 		l.stop()
 	}
@@ -241,21 +251,52 @@ func (l *lagTimer) stop() {
 	}
 }
 
-// gained records that operations of dev were just stored from a peer.
-func (s *Service) gained(dev app.DeviceID) {
+// gained records that operations of dev up to last were just stored from
+// a peer, and times their arrival after their first announcement.
+func (s *Service) gained(dev app.DeviceID, last uint64) {
 	s.treeMu.Lock()
-	s.gain[dev] = time.Now()
-	s.treeMu.Unlock()
+	defer s.treeMu.Unlock()
+	now := time.Now()
+	s.gain[dev] = now
+	s.timing.arrived(dev, last, now)
+}
+
+// announced notes when a peer's Have first named each operation.
+func (s *Service) announced(has map[string]uint64) {
+	s.treeMu.Lock()
+	defer s.treeMu.Unlock()
+	now := time.Now()
+	for dev, seq := range has {
+		s.timing.announced(app.DeviceID(dev), seq, now)
+	}
+}
+
+// grafting notes that operations of devs are being asked for: their
+// arrival says nothing about the tree.
+func (s *Service) grafting(devs []app.DeviceID) {
+	s.treeMu.Lock()
+	defer s.treeMu.Unlock()
+	for _, dev := range devs {
+		s.timing.grafted(dev)
+	}
+}
+
+// graftWait is how long announced operations may take to come by the tree
+// now (see treeTiming.wait).
+func (s *Service) graftWait() time.Duration {
+	s.treeMu.Lock()
+	defer s.treeMu.Unlock()
+	return s.timing.wait(s.opts.GraftAfter)
 }
 
 // mayGraft decides whether a peer announcing operations of devs that we
-// lack may be grafted: at most one graft per GraftAfter on this laptop
+// lack may be grafted: at most one graft per graftWait on this laptop
 // (every peer announces the same operation at about the same time), and
-// only for a device of which nothing came for GraftAfter.
+// only for a device of which nothing came for graftWait.
 func (s *Service) mayGraft(devs []app.DeviceID) bool {
 	s.treeMu.Lock()
 	defer s.treeMu.Unlock()
-	now, after := time.Now(), s.opts.GraftAfter
+	now, after := time.Now(), s.timing.wait(s.opts.GraftAfter)
 	if now.Sub(s.lastGraft) < after {
 		return false
 	}
@@ -266,4 +307,81 @@ func (s *Service) mayGraft(devs []app.DeviceID) bool {
 		}
 	}
 	return false
+}
+
+// lagSamples is how many of the latest arrivals by the tree graftWait
+// looks at: enough that one quick spell does not hide a slow tree, few
+// enough that a room that got quicker is soon waited for less.
+const lagSamples = 256
+
+// treeTiming measures how late operations come by the tree after a peer
+// first announced them. Under the Service's treeMu.
+type treeTiming struct {
+	first map[app.DeviceID]announcement // announced, not yet come
+	held  map[app.DeviceID]uint64       // the highest operation that came from a peer
+	lags  [lagSamples]time.Duration     // the latest arrivals, a ring
+	n     int                           // arrivals timed so far
+}
+
+type announcement struct {
+	seq     uint64
+	at      time.Time
+	grafted bool // asked for: its arrival is not the tree's
+}
+
+// announced notes the first announcement of dev's operations up to seq that
+// have not come yet.
+func (t *treeTiming) announced(dev app.DeviceID, seq uint64, now time.Time) {
+	if seq <= t.held[dev] {
+		return
+	}
+	if a, ok := t.first[dev]; ok && a.seq >= seq {
+		return
+	} else if ok { // later operations: keep the older, longer wait
+		a.seq = seq
+		t.first[dev] = a
+		return
+	}
+	if t.first == nil {
+		t.first = map[app.DeviceID]announcement{}
+	}
+	t.first[dev] = announcement{seq: seq, at: now}
+}
+
+// arrived notes that dev's operations up to last came from a peer, and
+// times them when they were announced and not asked for.
+func (t *treeTiming) arrived(dev app.DeviceID, last uint64, now time.Time) {
+	if t.held == nil {
+		t.held = map[app.DeviceID]uint64{}
+	}
+	t.held[dev] = max(t.held[dev], last)
+	a, ok := t.first[dev]
+	if !ok || last < a.seq {
+		return
+	}
+	delete(t.first, dev)
+	if !a.grafted {
+		t.lags[t.n%lagSamples] = now.Sub(a.at)
+		t.n++
+	}
+}
+
+func (t *treeTiming) grafted(dev app.DeviceID) {
+	if a, ok := t.first[dev]; ok {
+		a.grafted = true
+		t.first[dev] = a
+	}
+}
+
+// wait is twice the latest arrivals' slowest, between ceiling/5 and
+// ceiling; ceiling until an arrival was timed.
+func (t *treeTiming) wait(ceiling time.Duration) time.Duration {
+	if t.n == 0 {
+		return ceiling
+	}
+	var slowest time.Duration
+	for _, d := range t.lags[:min(t.n, lagSamples)] {
+		slowest = max(slowest, d)
+	}
+	return min(ceiling, max(ceiling/5, 2*slowest))
 }
