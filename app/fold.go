@@ -274,6 +274,36 @@ func (r *Record) apply(p *Patch) {
 	r.MergedInto = applySet(r.MergedInto, p.AddMerged, p.DelMerged)
 	r.Contributors = applySet(r.Contributors, p.AddContribs, p.DelContribs)
 	r.Supporters = applySet(r.Supporters, p.AddSupport, p.DelSupport)
+	if hasDraftingFields(p) {
+		r.applyDrafting(p)
+	}
+}
+
+// applyDrafting applies the drafting fields of p.
+func (r *Record) applyDrafting(p *Patch) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&r.Position, p.Position)
+	set((*string)(&r.Action), (*string)(p.Action))
+	set((*string)(&r.After), (*string)(p.After))
+	set(&r.Rationale, p.Rationale)
+	set((*string)(&r.Part), (*string)(p.Part))
+	set((*string)(&r.AltOf), (*string)(p.AltOf))
+	set((*string)(&r.Numbering), (*string)(p.Numbering))
+	set((*string)(&r.DocKind), (*string)(p.DocKind))
+	if p.Base != nil {
+		r.Base = *p.Base
+	}
+	if p.Rev != nil {
+		r.Rev = *p.Rev
+	}
+	if p.Level != nil {
+		r.Level = *p.Level
+	}
+	r.Opposers = applySet(r.Opposers, p.AddOppose, p.DelOppose)
 }
 
 // applySet returns s with add added and del removed, sorted and without

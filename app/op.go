@@ -72,6 +72,21 @@ type Patch struct {
 	DelContribs []string         `cbor:"31,keyasint,omitempty" json:"remove_contributors,omitempty"`
 	AddSupport  []string         `cbor:"32,keyasint,omitempty" json:"add_supporters,omitempty"`
 	DelSupport  []string         `cbor:"33,keyasint,omitempty" json:"remove_supporters,omitempty"`
+
+	// Drafting (drafting.go).
+	Position  *string    `cbor:"15,keyasint,omitempty" json:"position,omitempty"`
+	Action    *Action    `cbor:"16,keyasint,omitempty" json:"action,omitempty"`
+	After     *RecordID  `cbor:"17,keyasint,omitempty" json:"after,omitempty"`
+	Rationale *string    `cbor:"18,keyasint,omitempty" json:"rationale,omitempty"`
+	Part      *Part      `cbor:"19,keyasint,omitempty" json:"part,omitempty"`
+	AltOf     *RecordID  `cbor:"34,keyasint,omitempty" json:"alt_of,omitempty"`
+	Numbering *Numbering `cbor:"35,keyasint,omitempty" json:"numbering,omitempty"`
+	DocKind   *DocKind   `cbor:"36,keyasint,omitempty" json:"doc_kind,omitempty"`
+	Base      *uint64    `cbor:"37,keyasint,omitempty" json:"base,omitempty"`
+	Rev       *uint64    `cbor:"38,keyasint,omitempty" json:"rev,omitempty"`
+	Level     *uint64    `cbor:"39,keyasint,omitempty" json:"level,omitempty"`
+	AddOppose []string   `cbor:"40,keyasint,omitempty" json:"add_opposers,omitempty"`
+	DelOppose []string   `cbor:"41,keyasint,omitempty" json:"remove_opposers,omitempty"`
 }
 
 // IsEmpty reports whether p changes nothing.
@@ -84,7 +99,8 @@ func (p *Patch) IsEmpty() bool {
 		p.Author == nil && p.Org == nil && p.Venue == nil && p.Date == nil && p.ReplyTo == nil && p.Sensitive == nil &&
 		len(p.AddThemes)+len(p.DelThemes)+len(p.AddPops)+len(p.DelPops)+len(p.AddTags)+
 			len(p.DelTags)+len(p.AddSources)+len(p.DelSources)+len(p.AddMerged)+len(p.DelMerged)+
-			len(p.AddContribs)+len(p.DelContribs)+len(p.AddSupport)+len(p.DelSupport) == 0
+			len(p.AddContribs)+len(p.DelContribs)+len(p.AddSupport)+len(p.DelSupport) == 0 &&
+		!hasDraftingFields(p)
 }
 
 // Op is one immutable change. Ops are addressed by (Device, Seq), ordered by

@@ -81,8 +81,10 @@ func decodeOp(b []byte) (*Op, error) {
 type opBlock struct {
 	op    Op
 	patch Patch
-	strs  [13]string // the patch's *string-like fields point here
+	strs  [22]string // the patch's *string-like fields point here
 	used  int        // how many of strs hold a field
+	nums  [3]uint64  // and its *uint64 fields here
+	usedN int
 	sens  bool
 }
 
@@ -126,6 +128,16 @@ func (d *cborIn) patch(blk *opBlock) *Patch {
 		case 14:
 			blk.sens = d.bool()
 			p.Sensitive = &blk.sens
+		case 15:
+			p.Position = d.scalar(blk)
+		case 16:
+			p.Action = (*Action)(d.scalar(blk))
+		case 17:
+			p.After = (*RecordID)(d.scalar(blk))
+		case 18:
+			p.Rationale = d.scalar(blk)
+		case 19:
+			p.Part = (*Part)(d.scalar(blk))
 		case 20:
 			p.AddThemes = texts[ThemeCode](d)
 		case 21:
@@ -154,6 +166,22 @@ func (d *cborIn) patch(blk *opBlock) *Patch {
 			p.AddSupport = texts[string](d)
 		case 33:
 			p.DelSupport = texts[string](d)
+		case 34:
+			p.AltOf = (*RecordID)(d.scalar(blk))
+		case 35:
+			p.Numbering = (*Numbering)(d.scalar(blk))
+		case 36:
+			p.DocKind = (*DocKind)(d.scalar(blk))
+		case 37:
+			p.Base = d.number(blk)
+		case 38:
+			p.Rev = d.number(blk)
+		case 39:
+			p.Level = d.number(blk)
+		case 40:
+			p.AddOppose = texts[string](d)
+		case 41:
+			p.DelOppose = texts[string](d)
 		default:
 			d.unknown(key)
 		}
@@ -173,6 +201,17 @@ func (d *cborIn) scalar(blk *opBlock) *string {
 	blk.strs[blk.used] = d.text()
 	blk.used++
 	return &blk.strs[blk.used-1]
+}
+
+// number reads an unsigned integer into the next free number of blk.
+func (d *cborIn) number(blk *opBlock) *uint64 {
+	if blk.usedN == len(blk.nums) {
+		d.fail("too many numbers in a patch")
+		return nil
+	}
+	blk.nums[blk.usedN] = d.uint()
+	blk.usedN++
+	return &blk.nums[blk.usedN-1]
 }
 
 // The CBOR major types an operation uses (RFC 8949, section 3.1).

@@ -111,6 +111,17 @@ func randomOp(r *rand.Rand) *Op {
 	p.AddTags, p.DelTags = toCodes[TagCode](codes()), toCodes[TagCode](codes())
 	p.AddSources, p.DelSources = toCodes[RecordID](codes()), toCodes[RecordID](codes())
 	p.AddMerged, p.DelMerged = toCodes[RecordID](codes()), toCodes[RecordID](codes())
+	p.Position, p.Action, p.After, p.Rationale = sp(), (*Action)(sp()), (*RecordID)(sp()), sp()
+	p.Part, p.AltOf, p.Numbering, p.DocKind = (*Part)(sp()), (*RecordID)(sp()), (*Numbering)(sp()), (*DocKind)(sp())
+	num := func() *uint64 {
+		if maybe() {
+			return nil
+		}
+		n := r.Uint64N(1 << uint(r.IntN(40)))
+		return &n
+	}
+	p.Base, p.Rev, p.Level = num(), num(), num()
+	p.AddOppose, p.DelOppose = list(), list()
 	o.Patch = p
 	return o
 }

@@ -376,11 +376,7 @@ func (s *Service) checkRemote(o *Op) error {
 		}
 		p.Status = nil // which statuses fit depends on a kind we may not know yet
 	}
-	kind := o.Kind
-	if kind == "" {
-		kind = KindNote
-	}
-	return s.tax.validatePatch(kind, &p, true)
+	return s.tax.validatePatch(o.Kind, &p, true) // no kind for an update
 }
 
 // verifyAll checks the signatures of ops, in parallel: one verification

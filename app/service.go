@@ -293,7 +293,7 @@ func (s *Service) CreateMany(drafts []Draft) (_ []RecordID, err error) {
 			return nil, withOp(op, err)
 		}
 		p := d.Patch
-		if err := s.inherit(&p); err != nil {
+		if err := s.inherit(&p, ids); err != nil {
 			return nil, withOp(op, err)
 		}
 		if err := s.tax.ValidatePatch(d.Kind, &p); err != nil {
@@ -325,8 +325,9 @@ func (s *Service) CreateMany(drafts []Draft) (_ []RecordID, err error) {
 }
 
 // inherit fills a record's sub-region and country from its meeting, and
-// checks that the meeting and the record replied to exist.
-func (s *Service) inherit(p *Patch) error {
+// checks that the meeting and the record replied to exist, in the store or
+// among batch, the records created before it in the same write.
+func (s *Service) inherit(p *Patch, batch []RecordID) error {
 	if p.Meeting != nil && *p.Meeting != "" {
 		m, err := s.store.Record(*p.Meeting)
 		if err != nil {
@@ -347,7 +348,7 @@ func (s *Service) inherit(p *Patch) error {
 			p.Country = &c
 		}
 	}
-	if p.ReplyTo != nil && *p.ReplyTo != "" {
+	if p.ReplyTo != nil && *p.ReplyTo != "" && !slices.Contains(batch, *p.ReplyTo) {
 		if _, err := s.store.Record(*p.ReplyTo); err != nil {
 			if KindOf(err) == NotFound {
 				return &Error{Kind: Invalid, Field: "reply-to", Msg: fmt.Sprintf("no record with id %s", *p.ReplyTo)}
@@ -389,7 +390,7 @@ func (s *Service) change(op string, id RecordID, t OpType, p *Patch) (err error)
 		return &Error{Op: op, Kind: NotFound, Msg: fmt.Sprintf("no record with id %s", id)}
 	}
 	if p != nil {
-		if err := s.inherit(p); err != nil {
+		if err := s.inherit(p, nil); err != nil {
 			return withOp(op, err)
 		}
 		if err := s.tax.ValidatePatch(cur.Kind, p); err != nil {
@@ -454,7 +455,9 @@ type Filter struct {
 }
 
 // Query checks f's codes and turns it into a store query, expanding each
-// theme to include its sub-themes.
+// theme to include its sub-themes. Without kinds it asks for the records
+// of Kinds: a draft's paragraphs, amendments and revisions are read where
+// the draft is, not among notes and proposals.
 func (s *Service) Query(f Filter) (*Query, error) {
 	q := &Query{Text: f.Text, Authors: f.Authors}
 	for _, k := range f.Kinds {
@@ -463,6 +466,9 @@ func (s *Service) Query(f Filter) (*Query, error) {
 			return nil, err
 		}
 		q.Kinds = append(q.Kinds, kk)
+	}
+	if len(q.Kinds) == 0 {
+		q.Kinds = slices.Clone(Kinds)
 	}
 	for _, st := range f.Statuses {
 		x, err := ParseStatus(st)

@@ -72,6 +72,12 @@ var Statuses = []Status{StatusDraft, StatusSubmitted, StatusUnderReview, StatusM
 
 // StatusesFor returns the statuses a record of kind k may have.
 func StatusesFor(k Kind) []Status {
+	switch k {
+	case KindParagraph:
+		return ParagraphStatuses
+	case KindAmendment:
+		return AmendmentStatuses
+	}
 	if k == KindProposal {
 		return []Status{StatusDraft, StatusSubmitted, StatusUnderReview, StatusMerged, StatusAdopted, StatusWithdrawn}
 	}
@@ -80,6 +86,12 @@ func StatusesFor(k Kind) []Status {
 
 // InitialStatus is the status a new record of kind k starts with.
 func InitialStatus(k Kind) Status {
+	switch k {
+	case KindParagraph:
+		return StatusOpen
+	case KindAmendment:
+		return StatusPending
+	}
 	if k == KindProposal {
 		return StatusDraft
 	}
@@ -138,6 +150,21 @@ type Record struct {
 	// Sensitive records can name people at risk: lists mask them until
 	// opened and exports leave them out unless asked (or redact them).
 	Sensitive bool `cbor:"31,keyasint,omitempty"`
+
+	// Drafting (drafting.go): a paragraph's place and part, an amendment's
+	// action, a draft's style, a revision's number.
+	Position  string    `cbor:"32,keyasint,omitempty"` // a paragraph's order key (position.go)
+	Action    Action    `cbor:"33,keyasint,omitempty"` // an amendment's action
+	After     RecordID  `cbor:"34,keyasint,omitempty"` // where an added or moved paragraph goes
+	Rationale string    `cbor:"35,keyasint,omitempty"` // why an amendment is proposed
+	Part      Part      `cbor:"36,keyasint,omitempty"` // preambular or operative
+	AltOf     RecordID  `cbor:"37,keyasint,omitempty"` // the paragraph this one is an alternative to
+	Numbering Numbering `cbor:"38,keyasint,omitempty"` // a draft's numbering style
+	DocKind   DocKind   `cbor:"39,keyasint,omitempty"` // what a draft is
+	Base      uint64    `cbor:"40,keyasint,omitempty"` // a paragraph's number at the last revision
+	Rev       uint64    `cbor:"41,keyasint,omitempty"` // a revision's number
+	Level     uint64    `cbor:"42,keyasint,omitempty"` // a section heading's level; 0 for a paragraph
+	Opposers  []string  `cbor:"43,keyasint,omitempty"` // who opposes an amendment
 }
 
 // Redacted is what replaces the text and author of a sensitive record in a

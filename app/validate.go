@@ -10,22 +10,22 @@ import (
 
 // ParseKind checks that s names a record kind.
 func ParseKind(s string) (Kind, error) {
-	for _, k := range Kinds {
+	for _, k := range slices.Concat(Kinds, DraftingKinds) {
 		if string(k) == s {
 			return k, nil
 		}
 	}
-	return "", invalid("kind", fmt.Sprintf("unknown kind %q", s), strs(Kinds)...)
+	return "", invalid("kind", fmt.Sprintf("unknown kind %q", s), strs(slices.Concat(Kinds, DraftingKinds))...)
 }
 
 // ParseStatus checks that s names a status.
 func ParseStatus(s string) (Status, error) {
-	for _, st := range Statuses {
+	for _, st := range slices.Concat(Statuses, ParagraphStatuses, AmendmentStatuses) {
 		if string(st) == s {
 			return st, nil
 		}
 	}
-	return "", invalid("status", fmt.Sprintf("unknown status %q", s), strs(Statuses)...)
+	return "", invalid("status", fmt.Sprintf("unknown status %q", s), strs(slices.Concat(Statuses, ParagraphStatuses, AmendmentStatuses))...)
 }
 
 // ParseLang checks that s is one of the consultation's languages.
@@ -63,6 +63,9 @@ func (t *Taxonomy) validatePatch(k Kind, p *Patch, decoded bool) error {
 		return err
 	}
 	if err := t.checkPatchCodes(k, p); err != nil {
+		return err
+	}
+	if err := checkDrafting(k, p, utf8Valid); err != nil {
 		return err
 	}
 	return checkNames(p, utf8Valid)
@@ -184,6 +187,9 @@ func checkCodes[T ~string](t *Taxonomy, field, list string, added, removed []T) 
 // ValidateRecord checks the state a change would leave a record in: what
 // must hold whatever combination of patches produced it.
 func (t *Taxonomy) ValidateRecord(r *Record) error {
+	if IsDrafting(r.Kind) {
+		return validateDrafting(r)
+	}
 	if strings.TrimSpace(r.Title) == "" {
 		return invalid("title", "must not be empty")
 	}
