@@ -17,6 +17,7 @@ type DraftBlock struct {
 	Level int    // 0 for a paragraph; 1, 2... for a section heading
 	Text  string // the heading or the paragraph
 	Part  Part   // preambular or operative, where the source says
+	Lang  Lang   // the paragraph's language, when not the draft's
 }
 
 // NewDraft is a draft to import: what it is and its blocks in order.
@@ -67,7 +68,11 @@ func (s *Service) createDraft(d NewDraft) (RecordID, error) {
 	keys := Spread(len(d.Blocks))
 	bases := importBases(d.Blocks, styleOf(d.Numbering))
 	for i, b := range d.Blocks {
-		p := Patch{ReplyTo: &id, Position: &keys[i], Lang: &d.Lang}
+		lang := d.Lang
+		if b.Lang != "" {
+			lang = b.Lang
+		}
+		p := Patch{ReplyTo: &id, Position: &keys[i], Lang: &lang}
 		text := strings.TrimSpace(b.Text)
 		if b.Level > 0 {
 			level := uint64(b.Level)

@@ -41,5 +41,13 @@ func cmdDemo(c *ctx, args []string) error {
 		return err
 	}
 	c.out("%d records added in %s\n", len(ids), time.Since(start).Round(time.Millisecond))
+	if ds, err := c.svc.DraftDocs(); err != nil || len(ds) > 0 {
+		return err // a workspace that has a draft gets no sample one
+	}
+	plan, err := demo.LoadPlan(c.svc, *seed, "Secretaría Técnica (demo)")
+	if err != nil {
+		return err
+	}
+	c.out("sample draft plan %s added: consulta draft show\n", plan)
 	return nil
 }
