@@ -196,11 +196,11 @@ func (s *Service) attachAmendments(t *DraftText, ids []string) error {
 	for _, p := range t.Paragraphs {
 		at[p.ID] = p
 	}
-	for _, sum := range res.Records {
-		a, err := s.Get(sum.ID)
-		if err != nil {
-			return err
-		}
+	all, err := s.store.Records(idsOf(res.Records))
+	if err != nil {
+		return err
+	}
+	for _, a := range all {
 		if p := at[a.ReplyTo]; p != nil {
 			p.Amendments = append(p.Amendments, a)
 		}
@@ -217,15 +217,15 @@ func (s *Service) children(id RecordID, k Kind) ([]*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*Record, 0, len(res.Records))
-	for _, sum := range res.Records {
-		r, err := s.Get(sum.ID)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
+	return s.store.Records(idsOf(res.Records))
+}
+
+func idsOf(rs []*Record) []RecordID {
+	ids := make([]RecordID, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
 	}
-	return out, nil
+	return ids
 }
 
 // toParas is what numbering needs of paragraphs in order.

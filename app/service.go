@@ -48,6 +48,9 @@ type Store interface {
 	Apply(ops []*Op) error
 	// Record returns a record's state, or NotFound.
 	Record(id RecordID) (*Record, error)
+	// Records returns the states of records ids, in that order, read in
+	// one transaction; NotFound if one is missing.
+	Records(ids []RecordID) ([]*Record, error)
 	// Ops returns a record's operations in the order they apply, or NotFound.
 	Ops(id RecordID) ([]*Op, error)
 	// Query returns the records matching q.

@@ -317,3 +317,43 @@ func equalStates(a, b map[app.RecordID][]byte) bool {
 	}
 	return true
 }
+
+// TestTakenIntoTheDraft: a rapporteur marks a proposal as taken into a
+// paragraph and an input into an amendment; the secretariat lists what no
+// paragraph reflects yet.
+func TestTakenIntoTheDraft(t *testing.T) {
+	s, _ := newService(t, "")
+	id := zeroDraft(t, s)
+	prop := proposal(t, s, "Financiamiento de los sistemas de asilo", "Cuerpo.", "Ana", "Brasil", app.StatusSubmitted)
+	input := proposal(t, s, "Registro de nacimientos", "Cuerpo.", "Luis", "RLO", app.StatusSubmitted)
+	other := proposal(t, s, "Vías complementarias", "Cuerpo.", "Eva", "Academia", app.StatusSubmitted)
+	d := readDraft(t, s, id)
+	p2 := d.Paragraphs[2]
+	am, err := s.Amend(p2.ID, app.Amendment{Action: app.ActionModify, Text: "Otro texto.", Org: "Chile"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.TakeInto(p2.ID, prop); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.TakeInto(am, input); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.TakeInto(id, other); app.KindOf(err) != app.Invalid {
+		t.Errorf("taking into a draft rather than a paragraph: %v", err)
+	}
+	if err := s.TakeInto(p2.ID, am); app.KindOf(err) != app.Invalid {
+		t.Errorf("taking an amendment in as a source: %v", err)
+	}
+	where := app.Reflected(readDraft(t, s, id))
+	if len(where[prop]) != 1 || where[prop][0].ID != p2.ID || len(where[input]) != 1 || where[input][0].Amendments[0].ID != am {
+		t.Fatalf("where the inputs went: %v", where)
+	}
+	left, err := s.Unreflected(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || left[0].ID != other {
+		t.Fatalf("unreflected: %v", left)
+	}
+}

@@ -129,6 +129,26 @@ func (e *textError) Error() string { return e.err.Error() }
 
 func (e *textError) Unwrap() error { return e.err }
 
+// Records returns records ids whole, read in one transaction: a draft's
+// paragraphs and amendments are read thousands at a time.
+func (s *Store) Records(ids []app.RecordID) ([]*app.Record, error) {
+	out := make([]*app.Record, len(ids))
+	err := s.view(func(txn *badger.Txn) error {
+		for i, id := range ids {
+			r, err := recordTxn(txn, id)
+			if err != nil {
+				return err
+			}
+			out[i] = r
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func recordTxn(txn *badger.Txn, id app.RecordID) (*app.Record, error) {
 	sr, err := storedTxn(txn, id)
 	if sr == nil {
