@@ -81,11 +81,18 @@ func decodeOp(b []byte) (*Op, error) {
 type opBlock struct {
 	op    Op
 	patch Patch
-	strs  [22]string // the patch's *string-like fields point here
+	strs  [13]string // the patch's *string-like fields point here
 	used  int        // how many of strs hold a field
-	nums  [3]uint64  // and its *uint64 fields here
-	usedN int
 	sens  bool
+	draft *draftBlock // a drafting record's fields, allocated when one comes
+}
+
+// draftBlock holds the scalars only drafting records have.
+type draftBlock struct {
+	strs  [9]string
+	used  int
+	nums  [3]uint64
+	usedN int
 }
 
 // maxOpFields bounds an operation's and a patch's keys, as the library's
@@ -128,16 +135,6 @@ func (d *cborIn) patch(blk *opBlock) *Patch {
 		case 14:
 			blk.sens = d.bool()
 			p.Sensitive = &blk.sens
-		case 15:
-			p.Position = d.scalar(blk)
-		case 16:
-			p.Action = (*Action)(d.scalar(blk))
-		case 17:
-			p.After = (*RecordID)(d.scalar(blk))
-		case 18:
-			p.Rationale = d.scalar(blk)
-		case 19:
-			p.Part = (*Part)(d.scalar(blk))
 		case 20:
 			p.AddThemes = texts[ThemeCode](d)
 		case 21:
@@ -166,30 +163,49 @@ func (d *cborIn) patch(blk *opBlock) *Patch {
 			p.AddSupport = texts[string](d)
 		case 33:
 			p.DelSupport = texts[string](d)
-		case 34:
-			p.AltOf = (*RecordID)(d.scalar(blk))
-		case 35:
-			p.Numbering = (*Numbering)(d.scalar(blk))
-		case 36:
-			p.DocKind = (*DocKind)(d.scalar(blk))
-		case 37:
-			p.Base = d.number(blk)
-		case 38:
-			p.Rev = d.number(blk)
-		case 39:
-			p.Level = d.number(blk)
-		case 40:
-			p.AddOppose = texts[string](d)
-		case 41:
-			p.DelOppose = texts[string](d)
 		default:
-			d.unknown(key)
+			d.draftingField(key, p, blk)
 		}
 		if d.err != nil {
 			return nil
 		}
 	}
 	return p
+}
+
+// draftingField reads a field only drafting records have (drafting.go),
+// apart so that the fields every record has stay one switch.
+func (d *cborIn) draftingField(key uint64, p *Patch, blk *opBlock) {
+	switch key {
+	case 15:
+		p.Position = d.draftScalar(blk)
+	case 16:
+		p.Action = (*Action)(d.draftScalar(blk))
+	case 17:
+		p.After = (*RecordID)(d.draftScalar(blk))
+	case 18:
+		p.Rationale = d.draftScalar(blk)
+	case 19:
+		p.Part = (*Part)(d.draftScalar(blk))
+	case 34:
+		p.AltOf = (*RecordID)(d.draftScalar(blk))
+	case 35:
+		p.Numbering = (*Numbering)(d.draftScalar(blk))
+	case 36:
+		p.DocKind = (*DocKind)(d.draftScalar(blk))
+	case 37:
+		p.Base = d.number(blk)
+	case 38:
+		p.Rev = d.number(blk)
+	case 39:
+		p.Level = d.number(blk)
+	case 40:
+		p.AddOppose = texts[string](d)
+	case 41:
+		p.DelOppose = texts[string](d)
+	default:
+		d.unknown(key)
+	}
 }
 
 // scalar reads a text into the next free scalar of blk and returns it.
@@ -203,15 +219,35 @@ func (d *cborIn) scalar(blk *opBlock) *string {
 	return &blk.strs[blk.used-1]
 }
 
+// draftScalar reads a text into the next free drafting scalar of blk.
+func (d *cborIn) draftScalar(blk *opBlock) *string {
+	b := blk.drafting()
+	if b.used == len(b.strs) {
+		d.fail("too many fields in a patch")
+		return nil
+	}
+	b.strs[b.used] = d.text()
+	b.used++
+	return &b.strs[b.used-1]
+}
+
 // number reads an unsigned integer into the next free number of blk.
 func (d *cborIn) number(blk *opBlock) *uint64 {
-	if blk.usedN == len(blk.nums) {
+	b := blk.drafting()
+	if b.usedN == len(b.nums) {
 		d.fail("too many numbers in a patch")
 		return nil
 	}
-	blk.nums[blk.usedN] = d.uint()
-	blk.usedN++
-	return &blk.nums[blk.usedN-1]
+	b.nums[b.usedN] = d.uint()
+	b.usedN++
+	return &b.nums[b.usedN-1]
+}
+
+func (blk *opBlock) drafting() *draftBlock {
+	if blk.draft == nil {
+		blk.draft = new(draftBlock)
+	}
+	return blk.draft
 }
 
 // The CBOR major types an operation uses (RFC 8949, section 3.1).
