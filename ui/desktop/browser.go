@@ -78,7 +78,13 @@ func newBrowser(u *UI) *browser {
 				o.(*recordRow).show(u, b.records[i], slices.Contains(b.pinned, b.records[i].ID))
 			}
 		})
-	listRows[b.list] = func() []*recordRow { return b.rows }
+	listRows[b.list] = func() []fyne.CanvasObject {
+		out := make([]fyne.CanvasObject, len(b.rows))
+		for i, r := range b.rows {
+			out[i] = r
+		}
+		return out
+	}
 	b.list.OnSelected = func(i widget.ListItemID) {
 		if i < len(b.records) {
 			b.open(b.records[i].ID)
@@ -256,8 +262,8 @@ func (b *browser) restoreDrafts() {
 	}
 	var best *formState
 	for name, text := range drafts {
-		if name == mergeDraftName || strings.HasPrefix(name, "resolve/") {
-			continue // the merge editor and the conflict window keep their own
+		if name == mergeDraftName || strings.HasPrefix(name, "resolve/") || strings.HasPrefix(name, amendDraftPrefix) {
+			continue // the merge editor, the conflict window and the Draft tab keep their own
 		}
 		st, err := decodeFormState(text)
 		if err != nil {

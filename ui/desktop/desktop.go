@@ -41,6 +41,7 @@ type UI struct {
 	browser   *browser
 	dashboard *dashboard
 	peers     *peersScreen
+	drafting  *draftScreen // the Draft tab
 	first     *firstRun
 
 	sync         app.Replicator // nil until main attaches it
@@ -71,6 +72,9 @@ func (u *UI) build() {
 	if u.browser != nil {
 		u.browser.stop()
 	}
+	if u.drafting != nil {
+		u.drafting.stop()
+	}
 	if u.svc.Workspace() == nil {
 		u.first = newFirstRun(u)
 		u.win.SetContent(u.first.content)
@@ -81,14 +85,23 @@ func (u *UI) build() {
 	u.browser = newBrowser(u)
 	u.dashboard = newDashboard(u)
 	u.peers = newPeersScreen(u)
+	prev := u.drafting
+	u.drafting = newDraftScreen(u)
+	if prev != nil {
+		u.drafting.draftID = prev.draftID // the language changed: the same draft, read again when shown
+	}
 	u.tabs = container.NewAppTabs(
 		container.NewTabItem(lang.L("Records"), u.browser.content),
 		container.NewTabItem(lang.L("Dashboard"), u.dashboard.content),
 		container.NewTabItem(lang.L("Peers"), u.peers.content),
+		container.NewTabItem(lang.L("Draft"), u.drafting.content),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
-		if t.Content == u.dashboard.content {
+		switch t.Content {
+		case u.dashboard.content:
 			u.dashboard.refresh()
+		case u.drafting.content:
+			u.drafting.open()
 		}
 	}
 	u.win.SetTitle("Consulta · " + u.svc.Workspace().Title)
@@ -103,7 +116,7 @@ func (u *UI) menu() *fyne.MainMenu {
 	ctrl := fyne.KeyModifierShortcutDefault
 	newNote := fyne.NewMenuItem(lang.L("New note"), func() { u.browser.newRecord(app.KindNote) })
 	newNote.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: ctrl}
-	save := fyne.NewMenuItem(lang.L("Save"), func() { u.browser.saveForm() })
+	save := fyne.NewMenuItem(lang.L("Save"), u.saveForm)
 	save.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: ctrl}
 	find := fyne.NewMenuItem(lang.L("Search"), func() { u.focusSearch() })
 	find.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: ctrl}
@@ -129,9 +142,23 @@ func (u *UI) menu() *fyne.MainMenu {
 			fyne.NewMenuItem(lang.L("Records"), func() { u.tabs.SelectIndex(0) }),
 			fyne.NewMenuItem(lang.L("Dashboard"), func() { u.tabs.SelectIndex(1) }),
 			fyne.NewMenuItem(lang.L("Peers"), func() { u.tabs.SelectIndex(2) }),
+			fyne.NewMenuItem(lang.L("Draft"), func() { u.tabs.SelectIndex(draftTab) }),
 			fyne.NewMenuItem(lang.L("Compare selected"), func() { u.browser.compare() }),
 		),
 	)
+}
+
+// draftTab is the Draft tab's index.
+const draftTab = 3
+
+// saveForm saves the form of the tab shown: the amendment being proposed
+// in the Draft tab, else the record form.
+func (u *UI) saveForm() {
+	if u.tabs.SelectedIndex() == draftTab && u.drafting.form != nil {
+		u.drafting.form.save()
+		return
+	}
+	u.browser.saveForm()
 }
 
 func (u *UI) focusSearch() {
@@ -144,7 +171,7 @@ func (u *UI) focusSearch() {
 
 // Show shows the window, on the screen CONSULTA_SCREEN names if set (used by
 // make screenshots: main, dashboard, detail, form, compare, merge, export,
-// peers, invite).
+// peers, invite, draft).
 func (u *UI) Show() {
 	u.win.Show()
 	if u.browser == nil {
@@ -160,6 +187,8 @@ func (u *UI) Show() {
 		u.browser.newRecord(app.KindNote)
 	case "peers":
 		u.tabs.SelectIndex(2)
+	case "draft":
+		u.tabs.SelectIndex(draftTab)
 	case "invite":
 		u.tabs.SelectIndex(2)
 		u.peers.showInvite()
@@ -192,6 +221,10 @@ func (u *UI) Close() {
 		u.browser.stop()
 		u.browser.flushDrafts()
 	}
+	if u.drafting != nil {
+		u.drafting.stop()
+		u.drafting.flushDrafts()
+	}
 }
 
 // label returns the label of a taxonomy code in the UI's language.
@@ -209,6 +242,9 @@ func (u *UI) setLanguage(l app.Lang) {
 	useLanguage(l)
 	if u.browser != nil {
 		u.browser.flushDrafts()
+	}
+	if u.drafting != nil {
+		u.drafting.flushDrafts()
 	}
 	u.build()
 }

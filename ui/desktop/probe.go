@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -29,7 +30,7 @@ import (
 
 // listRows finds the rows a list made (a List's rows belong to its renderer,
 // which no public API lists). Touched only on the UI goroutine.
-var listRows = map[*widget.List]func() []*recordRow{}
+var listRows = map[*widget.List]func() []fyne.CanvasObject{}
 
 // ProbeNode is one widget as the probe reports it. Positions and sizes are in
 // Fyne units relative to the window's canvas; Scale converts them to pixels.
@@ -224,6 +225,10 @@ func (p *prober) walk(o fyne.CanvasObject) {
 		n.Checked = v.check.Checked
 		p.add(n)
 		p.walk(v.check)
+	case *draftRow:
+		n := p.node(v, "DraftRow")
+		n.Text = v.probeText()
+		p.add(n)
 	default:
 		if c := contentOf(o); c != nil { // an overlay container, for one
 			p.walk(c)
@@ -302,6 +307,10 @@ func (p *prober) describe(o fyne.CanvasObject) ProbeNode {
 	case *widget.RichText:
 		n := p.node(v, "RichText")
 		n.Text = v.String()
+		return n
+	case *canvas.Text:
+		n := p.node(v, "Text")
+		n.Text = v.Text
 		return n
 	}
 	t := fmt.Sprintf("%T", o)
