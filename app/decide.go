@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/cartagena-c40/consulta/app/draft"
 )
 
 // Decision is what is decided of an amendment.
@@ -75,7 +77,17 @@ func (s *Service) acceptance(a *Record, text string) (*paragraphChange, error) {
 	}
 	switch a.Action {
 	case ActionModify:
-		return &paragraphChange{para: a.ReplyTo, patch: Patch{Body: &text}}, nil
+		c := &paragraphChange{para: a.ReplyTo, patch: Patch{Body: &text}}
+		p, err := s.Get(a.ReplyTo)
+		if err != nil {
+			return nil, err
+		}
+		// Brackets follow the text: accepted language without them is no
+		// longer bracketed, and new brackets bracket it.
+		if st := bracketStatus(p.Status, text); st != p.Status {
+			c.patch.Status = &st
+		}
+		return c, nil
 	case ActionDelete:
 		st := StatusDeleted
 		return &paragraphChange{para: a.ReplyTo, patch: Patch{Status: &st}}, nil
@@ -101,6 +113,18 @@ func (s *Service) acceptance(a *Record, text string) (*paragraphChange, error) {
 		return &paragraphChange{patch: patch}, nil
 	}
 	return nil, invalid("action", fmt.Sprintf("unknown action %q", a.Action))
+}
+
+// bracketStatus is the status of a paragraph of status st once its text
+// is text: bracketed while it holds brackets, open once they are gone.
+func bracketStatus(st Status, text string) Status {
+	switch {
+	case draft.HasBrackets(text) && (st == StatusOpen || st == StatusBracketed):
+		return StatusBracketed
+	case !draft.HasBrackets(text) && st == StatusBracketed:
+		return StatusOpen
+	}
+	return st
 }
 
 // positionAfter is a position just after paragraph id and before the one

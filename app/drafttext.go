@@ -260,6 +260,9 @@ func (s *Service) Amend(id RecordID, a Amendment) (RecordID, error) {
 	if p.Kind != KindParagraph {
 		return "", &Error{Op: op, Kind: Invalid, Field: "paragraph", Msg: fmt.Sprintf("%s is a %s, not a paragraph", id, p.Kind)}
 	}
+	if p.Level > 0 && a.Action != ActionAdd {
+		return "", &Error{Op: op, Kind: Invalid, Field: "paragraph", Msg: "a section heading is not amended; propose a paragraph after it (add)"}
+	}
 	if err := checkAmendment(a); err != nil {
 		return "", withOp(op, err)
 	}
@@ -323,8 +326,14 @@ func (s *Service) SupportAmendment(id RecordID, person string) error {
 	return s.stance(id, person, Patch{AddSupport: []string{person}, DelOppose: []string{person}})
 }
 
+// UnsupportAmendment takes back person's support of amendment id.
+func (s *Service) UnsupportAmendment(id RecordID, person string) error {
+	return s.stance(id, person, Patch{DelSupport: []string{person}})
+}
+
 func (s *Service) stance(id RecordID, person string, p Patch) error {
-	if strings.TrimSpace(person) == "" {
+	person = strings.TrimSpace(person)
+	if person == "" {
 		return &Error{Op: "support", Kind: Invalid, Field: "name", Msg: "say who: set your name first"}
 	}
 	r, err := s.Get(id)

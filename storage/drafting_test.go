@@ -357,3 +357,41 @@ func TestTakenIntoTheDraft(t *testing.T) {
 		t.Fatalf("unreflected: %v", left)
 	}
 }
+
+// TestAcceptingFollowsBrackets: accepting text without the brackets makes
+// a bracketed paragraph open; headings are not amended; support is taken
+// back.
+func TestAcceptingFollowsBrackets(t *testing.T) {
+	s, _ := newService(t, "")
+	id := zeroDraft(t, s)
+	d := readDraft(t, s, id)
+	p3, heading := d.Paragraphs[3], d.Paragraphs[0]
+	if p3.Status != app.StatusBracketed {
+		t.Fatalf("paragraph 3 is %s", p3.Status)
+	}
+	a, err := s.Amend(p3.ID, app.Amendment{Action: app.ActionModify, Text: "Promover procedimientos de determinación de la condición de refugiado.", Org: "Perú"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SupportAmendment(a, "Chile"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UnsupportAmendment(a, "Chile"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Decide(a, app.Decision{Status: app.StatusAccepted}); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(t, s, p3.ID); got.Status != app.StatusOpen {
+		t.Errorf("accepted text without brackets leaves the paragraph %s", got.Status)
+	}
+	if got := get(t, s, a); len(got.Supporters) != 0 {
+		t.Errorf("support not taken back: %v", got.Supporters)
+	}
+	if _, err := s.Amend(heading.ID, app.Amendment{Action: app.ActionModify, Text: "Otro título", Org: "X"}); app.KindOf(err) != app.Invalid {
+		t.Errorf("amending a heading: %v", err)
+	}
+	if _, err := s.Amend(heading.ID, app.Amendment{Action: app.ActionAdd, Text: "Un párrafo nuevo al comienzo del capítulo.", Org: "X"}); err != nil {
+		t.Errorf("adding after a heading: %v", err)
+	}
+}

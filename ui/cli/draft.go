@@ -353,7 +353,7 @@ func stance(c *ctx, what string, args []string) error {
 	id, who := app.RecordID(pos[0]), c.person(*name)
 	switch {
 	case what == "support" && *undo:
-		return c.svc.Unsupport(id, who)
+		return c.svc.UnsupportAmendment(id, who)
 	case what == "support":
 		return c.svc.SupportAmendment(id, who)
 	case *undo:

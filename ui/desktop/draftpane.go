@@ -271,8 +271,7 @@ func newAmendView(s *draftScreen, para *app.DraftParagraph, a *app.Record) *amen
 	who := u.svc.Person()
 	v.support = widget.NewButtonWithIcon(lang.L("Support"), theme.ConfirmIcon(), v.doSupport)
 	if slices.Contains(a.Supporters, who) {
-		v.support.SetText(lang.L("Supported"))
-		v.support.Disable() // app has no way yet to take support of an amendment back but opposing it
+		v.support.SetText(lang.L("Withdraw support"))
 	}
 	v.oppose = widget.NewButtonWithIcon(lang.L("Oppose"), theme.CancelIcon(), v.doOppose)
 	if slices.Contains(a.Opposers, who) {
@@ -336,7 +335,13 @@ func amendmentChange(s *draftScreen, para *app.DraftParagraph, a *app.Record) []
 
 func (v *amendView) doSupport() {
 	svc := v.s.u.svc
-	if err := svc.SupportAmendment(v.rec.ID, svc.Person()); err != nil {
+	var err error
+	if slices.Contains(v.rec.Supporters, svc.Person()) {
+		err = svc.UnsupportAmendment(v.rec.ID, svc.Person())
+	} else {
+		err = svc.SupportAmendment(v.rec.ID, svc.Person())
+	}
+	if err != nil {
 		v.s.u.showError(err)
 	}
 	v.s.reload()

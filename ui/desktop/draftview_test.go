@@ -211,9 +211,16 @@ func TestProposeSupportDecide(t *testing.T) {
 
 	test.Tap(v.support)
 	v = s.pane.amends[0]
-	if v.support.Text != "Supported" || !v.support.Disabled() || !slices.Equal(v.rec.Supporters, []string{"Rosa Mamani"}) {
+	if v.support.Text != "Withdraw support" || !slices.Equal(v.rec.Supporters, []string{"Rosa Mamani"}) {
 		t.Fatalf("after support: %q %v", v.support.Text, v.rec.Supporters)
 	}
+	test.Tap(v.support) // taken back, then given again
+	v = s.pane.amends[0]
+	if v.support.Text != "Support" || len(v.rec.Supporters) != 0 {
+		t.Fatalf("after withdrawing support: %q %v", v.support.Text, v.rec.Supporters)
+	}
+	test.Tap(v.support)
+	v = s.pane.amends[0]
 	test.Tap(v.oppose)
 	v = s.pane.amends[0]
 	if !slices.Equal(v.rec.Opposers, []string{"Rosa Mamani"}) || len(v.rec.Supporters) != 0 || v.oppose.Text != "Withdraw opposition" {
