@@ -327,3 +327,35 @@ func (s *Service) issue(id RecordID, person string, t *RevisionText, places map[
 	}
 	return s.commitLocked(ops...)
 }
+
+// ParagraphStage is a paragraph as one revision froze it, with what that
+// revision's memorandum says of it.
+type ParagraphStage struct {
+	Revision string       // "zero draft", "Rev.1"
+	Number   int          // the revision's number
+	Para     RevParagraph // its number, text and status then; empty ID when absent
+	Memo     *MemoEntry   // the memorandum's line on it, if any
+}
+
+// ParagraphHistory is paragraph id of draft d in every revision, oldest
+// first, with the change each made and the amendments behind it.
+func (s *Service) ParagraphHistory(d, id RecordID) ([]ParagraphStage, error) {
+	revs, err := s.Revisions(d)
+	if err != nil {
+		return nil, err
+	}
+	var out []ParagraphStage
+	for _, r := range revs {
+		st := ParagraphStage{Revision: r.Label(), Number: r.Number}
+		st.Para, _ = r.Find(id)
+		for i := range r.Memo {
+			if r.Memo[i].Paragraph == id {
+				st.Memo = &r.Memo[i]
+			}
+		}
+		if st.Para.ID != "" || st.Memo != nil {
+			out = append(out, st)
+		}
+	}
+	return out, nil
+}

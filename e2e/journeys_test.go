@@ -47,6 +47,9 @@ func TestFirstRunWithSampleData(t *testing.T) {
 	if out := cli(t, data, "check"); !strings.Contains(out, "no problems found") {
 		t.Fatalf("check: %s", out)
 	}
+	if out := cli(t, data, "draft", "list"); !strings.Contains(out, "plan-of-action") {
+		t.Fatalf("the sample data has no draft plan: %s", out)
+	}
 }
 
 // TestDelegateNote: a delegate takes a note with every field set through

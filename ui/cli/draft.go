@@ -27,6 +27,7 @@ var draftCommands = []command{
 	{"decide", "decide an amendment: draft decide AMENDMENT accepted|accepted-as-modified|merged|not-retained|withdrawn|pending [--text T] [--into AMENDMENT]", false, cmdDraftDecide},
 	{"amendments", "list amendments: draft amendments [DRAFT] [--paragraph PARA] [--status S] [--proponent P] [--json]", false, cmdDraftAmendments},
 	{"revise", "issue the next revision: draft revise [DRAFT] [--name N] [--json]", false, cmdDraftRevise},
+	{"history", "a paragraph in every revision, with the changes and the amendments behind them: draft history PARA [--draft DRAFT] [--json]", false, cmdDraftHistory},
 	{"take", "mark proposals or inputs as taken into a paragraph or amendment: draft take PARA|AMENDMENT --source ID,... [--draft DRAFT]", false, cmdDraftTake},
 	{"unreflected", "proposals and inputs no paragraph or amendment takes in yet: draft unreflected [DRAFT] [--json]", false, cmdDraftUnreflected},
 	{"compare", "compare two revisions: draft compare [DRAFT] M N [--json]", false, cmdDraftCompare},
@@ -565,5 +566,49 @@ func cmdDraftUnreflected(c *ctx, args []string) error {
 		c.out("%s  %-8s %s (%s)\n", r.ID, r.Kind, clip(r.Title, 70), firstOf(r.Org, r.Author))
 	}
 	c.out("%d proposals and inputs not yet reflected in the draft\n", len(recs))
+	return nil
+}
+
+func cmdDraftHistory(c *ctx, args []string) error {
+	fs := newFlags(c, "draft history")
+	draftArg := fs.String("draft", "", "the draft, when the paragraph is given by number and there are several drafts")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("draft history needs one paragraph (id or number)")
+	}
+	para, err := c.paragraph(pos[0], *draftArg)
+	if err != nil {
+		return err
+	}
+	p, err := c.svc.Get(para)
+	if err != nil {
+		return err
+	}
+	stages, err := c.svc.ParagraphHistory(p.ReplyTo, para)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if stages == nil {
+			stages = []app.ParagraphStage{}
+		}
+		return writeJSON(c.env.Stdout, stages)
+	}
+	for _, st := range stages {
+		switch {
+		case st.Para.ID == "":
+			c.out("%s: not in the text\n", st.Revision)
+		default:
+			c.out("%s: %s [%s] %s\n", st.Revision, st.Para.Number, st.Para.Status, st.Para.Text)
+		}
+		if st.Memo != nil {
+			c.out("    %s\n", memoLine(*st.Memo))
+		}
+	}
+	c.out("now: %s\n", p.Body)
 	return nil
 }

@@ -80,6 +80,10 @@ func TestDraftJourney(t *testing.T) {
 	if old := h.ok("draft", "show", "--rev", "0"); strings.Contains(old, "financiar") {
 		t.Fatalf("the zero draft changed:\n%s", old)
 	}
+	hist := h.ok("draft", "history", "2")
+	if !strings.Contains(hist, "zero draft: 2 [open] Fortalecer los sistemas") || !strings.Contains(hist, "Rev.1: 2 [open] Fortalecer y financiar") || !strings.Contains(hist, "amendments "+a1) {
+		t.Fatalf("history of paragraph 2:\n%s", hist)
+	}
 	cmp := h.ok("draft", "compare", "0", "1")
 	if !strings.Contains(cmp, "Fortalecer {+y financiar +}los") || !strings.Contains(cmp, "— → 3 (added)") || !strings.Contains(cmp, "3 → 4 (status)") {
 		t.Fatalf("compare:\n%s", cmp)

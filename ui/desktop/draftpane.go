@@ -33,6 +33,7 @@ type paraPane struct {
 	propose *widget.Button
 	amends  []*amendView
 	memo    []*widget.Label
+	hist    []*widget.Label // the paragraph in each revision (history)
 	loading bool
 }
 
@@ -103,13 +104,43 @@ func (p *paraPane) paragraph() []fyne.CanvasObject {
 	objs := []fyne.CanvasObject{p.title, statusRow, p.text, container.NewHBox(p.propose), widget.NewSeparator()}
 	if len(para.Amendments) == 0 {
 		objs = append(objs, lowLabel(lang.L("No amendments yet.")))
-		return objs
+	} else {
+		objs = append(objs, heading(lang.L("Amendments ({{.N}})", map[string]any{"N": len(para.Amendments)})))
 	}
-	objs = append(objs, heading(lang.L("Amendments ({{.N}})", map[string]any{"N": len(para.Amendments)})))
 	for _, a := range para.Amendments {
 		v := newAmendView(s, para, a)
 		p.amends = append(p.amends, v)
 		objs = append(objs, v.box, widget.NewSeparator())
+	}
+	return append(objs, p.history(para)...)
+}
+
+// history is the paragraph in each revision: its number and status then,
+// and what that revision's memorandum says changed it and why.
+func (p *paraPane) history(para *app.DraftParagraph) []fyne.CanvasObject {
+	s := p.s
+	p.hist = nil
+	for _, r := range s.revs {
+		rp, ok := r.Find(para.ID)
+		line := revLabel(r) + ": "
+		if ok {
+			line += "¶ " + rp.Number + ", " + s.u.draftStatusLabel(rp.Status)
+		} else {
+			line += lang.L("not in the text")
+		}
+		for _, e := range r.Memo {
+			if e.Paragraph == para.ID {
+				line += " — " + s.memoLine(e)
+			}
+		}
+		p.hist = append(p.hist, lowLabel(line))
+	}
+	if len(p.hist) == 0 {
+		return nil
+	}
+	objs := []fyne.CanvasObject{heading(lang.L("In each revision"))}
+	for _, l := range p.hist {
+		objs = append(objs, l)
 	}
 	return objs
 }

@@ -437,6 +437,18 @@ func TestRevisionsSwitchAndIssue(t *testing.T) {
 	if len(c.marked) != 7 {
 		t.Errorf("with unchanged paragraphs: %d", len(c.marked))
 	}
+
+	// The paragraph in each revision, and why it changed.
+	s.view.SetSelected("Current text")
+	selectNumber(t, s, "2")
+	var hist []string
+	for _, l := range s.pane.hist {
+		hist = append(hist, l.Text)
+	}
+	if len(hist) != 2 || !strings.HasPrefix(hist[0], "Rev.0 (zero draft): ¶ 2, Open") ||
+		!strings.Contains(hist[1], "Rev.1: ¶ 2, Open — ¶ 2: modified — amendments: Modify · Chile: Accepted") {
+		t.Errorf("history of paragraph 2: %q", hist)
+	}
 }
 
 // TestDraftFollowsChanges: an amendment written elsewhere (a peer's, or

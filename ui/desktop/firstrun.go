@@ -157,6 +157,9 @@ func (f *firstRun) submit() {
 		_, err := demo.Load(u.svc, demoRecords, 1, 500, func(done, total int) {
 			dispatch(func() { f.progress.SetValue(float64(done) / float64(total)) })
 		})
+		if err == nil { // and a draft plan to try the Draft tab on
+			_, err = demo.LoadPlan(u.svc, 1, lang.L("Technical Secretariat (sample)"))
+		}
 		dispatch(func() {
 			if err != nil {
 				u.showError(err)
