@@ -101,6 +101,18 @@ const MaxLevel = 3
 // per insertion at the same place, and nobody inserts 200 there.
 const maxPosition = 200
 
+// NeedsDrafting reports whether the encoded operation enc is one that
+// builds without drafts cannot read: a drafting record's creation, or a
+// change that sets a drafting field. An operation that cannot be decoded
+// is not this function's to judge (false).
+func NeedsDrafting(enc []byte) bool {
+	o, err := decodeOp(enc)
+	if err != nil {
+		return false
+	}
+	return IsDrafting(o.Kind) || (o.Patch != nil && hasDraftingFields(o.Patch))
+}
+
 // IsDrafting reports whether k is a drafting kind.
 func IsDrafting(k Kind) bool { return slices.Contains(DraftingKinds, k) }
 

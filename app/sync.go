@@ -29,6 +29,10 @@ type Peer struct {
 	// it is not remembered.
 	Clock      time.Duration `json:"-"`
 	ClockKnown bool          `json:"-"`
+	// Outdated is set for a connected peer whose Consulta cannot read
+	// drafts: it is sent nothing of them, nor what their devices wrote
+	// after them, until it is updated.
+	Outdated bool `json:"outdated,omitempty"`
 }
 
 // SyncOptions configures a Replicator.

@@ -31,8 +31,15 @@ const (
 	// operation pushed on every connection.
 	FeatureRoom uint16 = 1 << 0
 
+	// FeatureDrafts: the build reads the operations of drafts, paragraphs,
+	// amendments and revisions (app/drafting.go). Older builds refuse
+	// them as unknown, so a laptop holds them back from a peer without
+	// it, with what their devices wrote after them (see package
+	// replication), and says that the peer needs updating.
+	FeatureDrafts uint16 = 1 << 1
+
 	// Features is every feature this build speaks.
-	Features = FeatureRoom
+	Features = FeatureRoom | FeatureDrafts
 )
 
 // helloSize is the length of the hello: magic, version, flags.

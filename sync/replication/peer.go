@@ -29,6 +29,11 @@ type peer struct {
 	// room: the connection speaks protocol.FeatureRoom (see tree.go);
 	// without it, version 3 as first released.
 	room bool
+	// drafts: the peer reads drafting operations (protocol.FeatureDrafts);
+	// without it, heldBack says from which operation on each device's are
+	// held back (outdated.go).
+	drafts   bool
+	heldBack map[app.DeviceID]uint64
 
 	wake chan struct{} // the peer told us something: its vector, a prune, a graft
 
@@ -69,7 +74,7 @@ const reasonDone = "sync done"
 
 func newPeer(s *Service, c *transport.Conn, dialled bool, addr string) *peer {
 	return &peer{s: s, c: c, id: c.PeerID, dialled: dialled, addr: addr,
-		room: c.Features&protocol.FeatureRoom != 0,
+		room: c.Features&protocol.FeatureRoom != 0, drafts: c.Features&protocol.FeatureDrafts != 0,
 		log:  s.log.With("peer", c.PeerID, "remote", c.RemoteAddr().String()),
 		wake: make(chan struct{}, 1), sent: app.Vector{}, recvHigh: app.Vector{},
 		tree: treeLink{push: true}}
@@ -495,7 +500,7 @@ func (p *peer) writeLoop(ctx context.Context, once bool) error {
 			return err
 		}
 		if p.tree.told == nil { // our whole vector comes first
-			if err := p.announce(mine); err != nil {
+			if err := p.announce(p.reachable(mine)); err != nil {
 				return err
 			}
 		}
@@ -505,13 +510,13 @@ func (p *peer) writeLoop(ctx context.Context, once bool) error {
 				return err
 			}
 		}
-		if err := p.announce(mine); err != nil {
+		if err := p.announce(p.reachable(mine)); err != nil {
 			return err
 		}
 		if err := p.sendTreeChange(); err != nil {
 			return err
 		}
-		if once && p.even(mine) {
+		if once && p.even(p.reachable(mine)) {
 			return errDone
 		}
 		lag.watch(p.lagging(mine))
@@ -544,7 +549,7 @@ func (p *peer) heard() bool {
 func (p *peer) sendMissing(ctx context.Context, mine app.Vector) error {
 	for {
 		p.mu.Lock()
-		missing := p.sent.Missing(mine)
+		missing := p.sendable(p.sent.Missing(mine))
 		p.mu.Unlock()
 		if len(missing) == 0 || !p.pushing() { // pruned meanwhile
 			return nil
@@ -557,13 +562,21 @@ func (p *peer) sendMissing(ctx context.Context, mine app.Vector) error {
 			limit := min(uint64(p.s.opts.ChunkOps), mine[from.Device]-from.Seq)
 			p.body.Reset()
 			err := p.s.app.EachOpAfter(from.Device, from.Seq, int(limit), p.s.opts.ChunkBytes, func(enc []byte) error {
+				if !p.drafts && app.NeedsDrafting(enc) {
+					return errHoldBack
+				}
 				p.body.Add(enc)
 				return nil
 			})
-			if err != nil {
+			n := p.body.Len()
+			if errors.Is(err, errHoldBack) {
+				p.holdBack(from.Device, from.Seq+uint64(n)+1)
+				if n == 0 {
+					continue
+				}
+			} else if err != nil {
 				return err
 			}
-			n := p.body.Len()
 			if n == 0 {
 				return fmt.Errorf("the store holds no operations of %s after %d although its vector says so", from.Device, from.Seq)
 			}
@@ -634,6 +647,7 @@ func (p *peer) lacking(mine app.Vector) int {
 // pending counts the operations one side holds that the other has not said
 // it holds: what this connection still has to move, both ways.
 func (p *peer) pending(mine app.Vector) int {
+	mine = p.reachable(mine)
 	p.mu.Lock()
 	n := 0
 	for dev, k := range mine {

@@ -209,6 +209,7 @@ func (s *Service) Peers() ([]Peer, error) {
 			p.mu.Lock()
 			list[i].Clock, list[i].ClockKnown = p.clock, p.clockKnown
 			p.mu.Unlock()
+			list[i].Outdated = p.outdated()
 		}
 	}
 	return list, nil

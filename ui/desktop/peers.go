@@ -138,6 +138,9 @@ func (p *peersScreen) refresh() {
 		if pe.Connected {
 			line += " · " + lang.L("operations pending: {{.N}}", map[string]any{"N": pe.Pending})
 		}
+		if pe.Outdated {
+			line += "\n" + lang.L("This laptop runs an older Consulta that cannot read drafts: it gets no draft, nor what their authors wrote after them, until Consulta is updated there.")
+		}
 		l := widget.NewLabel(line)
 		l.Wrapping = fyne.TextWrapWord
 		p.list.Add(l)
