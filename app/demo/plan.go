@@ -214,3 +214,44 @@ func decision(rng *rand.Rand, a app.Action) app.Status {
 	}
 	return app.StatusPending
 }
+
+// LoadLargeDraft writes a draft of paras paragraphs (a heading every 25)
+// with amends amendments spread over them from forty proponents, in
+// batches: the draft the benchmarks measure (the 500 and 5,000).
+func LoadLargeDraft(svc *app.Service, paras, amends int) (app.RecordID, error) {
+	var blocks []app.DraftBlock
+	for i := range paras {
+		if i%25 == 0 {
+			blocks = append(blocks, app.DraftBlock{Level: 1, Text: fmt.Sprintf("Capítulo %d", i/25+1)})
+		}
+		blocks = append(blocks, app.DraftBlock{Text: fmt.Sprintf("Los Estados [promoverán/fortalecerán] la protección internacional de las personas refugiadas, desplazadas y apátridas, el acceso al asilo y a soluciones duraderas (párrafo %d).", i+1)})
+	}
+	id, err := svc.ImportDraft(app.NewDraft{Title: "Plan de Acción (benchmark)", Blocks: blocks}, "Secretaría")
+	if err != nil {
+		return "", err
+	}
+	t, err := svc.ReadDraft(id)
+	if err != nil {
+		return id, err
+	}
+	var targets []app.RecordID
+	for _, p := range t.Paragraphs {
+		if !p.Heading() {
+			targets = append(targets, p.ID)
+		}
+	}
+	action := app.ActionModify
+	for start := 0; start < amends; start += 500 {
+		var batch []app.Draft
+		for i := start; i < min(amends, start+500); i++ {
+			para, text := targets[i%len(targets)], fmt.Sprintf("Los Estados fortalecerán la protección internacional (enmienda %d).", i)
+			title, who := "modify (Delegación)", fmt.Sprintf("Delegación %d", i%40)
+			batch = append(batch, app.Draft{Kind: app.KindAmendment, Patch: app.Patch{ReplyTo: &para, Action: &action,
+				Title: &title, Body: &text, Org: &who, AddSupport: []string{fmt.Sprint("País ", i%17)}}})
+		}
+		if _, err := svc.CreateMany(batch); err != nil {
+			return id, err
+		}
+	}
+	return id, nil
+}
