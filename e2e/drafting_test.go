@@ -10,8 +10,9 @@ import (
 
 // TestDraftAmendAndRevisions: the secretariat's sample plan (consulta demo
 // writes one), a delegate opens the Draft tab, selects a paragraph,
-// proposes an amendment through the form, supports it, and reads the zero
-// draft and back; the store then holds the amendment with its proponent.
+// proposes an amendment through the form, withdraws it through the other
+// decisions, and reads the zero draft and back; the store then holds the
+// amendment, withdrawn, with its proponent and text.
 func TestDraftAmendAndRevisions(t *testing.T) {
 	data := workspace(t, 100)
 	r := startApp(t, data)
@@ -29,6 +30,11 @@ func TestDraftAmendAndRevisions(t *testing.T) {
 	mine := prefix("Label", "Modify · Delegacion de Prueba")
 	r.wait(mainWin, mine)
 	r.screenshot("amendment-saved")
+	// Its proponent withdraws it: a decision through the form it opens.
+	r.pick(mainWin, hint("Select", "Other decision"), "Withdrawn by its proponent")
+	r.click(mainWin, text("Button", "Record the decision"))
+	r.wait(mainWin, text("Text", "Withdrawn"))
+	r.screenshot("amendment-withdrawn")
 
 	views := match{"Select", func(n desktop.ProbeNode) bool { return containsOption(n.Options, "Current text") }, "the revision switcher"}
 	r.pick(mainWin, views, "Rev.0 (zero draft)")
@@ -49,7 +55,7 @@ func TestDraftAmendAndRevisions(t *testing.T) {
 	}
 	for _, a := range ams {
 		if a.Org == "Delegacion de Prueba" {
-			if a.Text != proposed || a.Number != "2" || a.Status != "pending" {
+			if a.Text != proposed || a.Number != "2" || a.Status != "withdrawn" {
 				t.Fatalf("the amendment as stored: %+v", a)
 			}
 			return

@@ -1,6 +1,7 @@
 package desktop
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -272,8 +273,10 @@ type amendView struct {
 	status *badge
 	change *widget.RichText
 	// support and oppose record the stance of the person using this
-	// laptop; accept and reject decide the amendment.
+	// laptop; accept and reject decide the amendment, more the rarer
+	// decisions (as modified, merged, withdrawn).
 	support, oppose, accept, reject *widget.Button
+	more                            *widget.Select
 }
 
 func newAmendView(s *draftScreen, para *app.DraftParagraph, a *app.Record) *amendView {
@@ -315,7 +318,9 @@ func newAmendView(s *draftScreen, para *app.DraftParagraph, a *app.Record) *amen
 	case app.StatusWithdrawn:
 		// nothing left to do with it
 	case app.StatusPending:
-		objs = append(objs, container.NewHBox(v.support, v.oppose), container.NewHBox(v.accept, v.reject))
+		v.more = widget.NewSelect(otherDecisions(), v.decideOther)
+		v.more.PlaceHolder = lang.L("Other decision…")
+		objs = append(objs, container.NewHBox(v.support, v.oppose), container.NewHBox(v.accept, v.reject, v.more))
 	default:
 		objs = append(objs, container.NewHBox(v.support, v.oppose))
 	}
@@ -413,6 +418,80 @@ func (v *amendView) decide(st app.Status) {
 		}
 		v.s.reload()
 	}, v.s.u.win)
+}
+
+// otherDecisions are the decisions More offers, in the order of
+// decisionStatuses.
+func otherDecisions() []string {
+	return []string{lang.L("Accepted as modified…"), lang.L("Merged with another…"), lang.L("Withdrawn by its proponent")}
+}
+
+var decisionStatuses = []app.Status{app.StatusAcceptedModified, app.StatusMerged, app.StatusWithdrawn}
+
+// decideOther asks what a rarer decision needs (the text as accepted, the
+// amendment it was merged with, a confirmation) and records it.
+func (v *amendView) decideOther(choice string) {
+	i := slices.Index(otherDecisions(), choice)
+	if i < 0 {
+		return
+	}
+	d := app.Decision{Status: decisionStatuses[i]}
+	var items []*widget.FormItem
+	switch d.Status {
+	case app.StatusAcceptedModified:
+		text := widget.NewMultiLineEntry()
+		text.Wrapping = fyne.TextWrapWord
+		text.SetText(v.rec.Body)
+		text.SetMinRowsVisible(5)
+		items = append(items, widget.NewFormItem(lang.L("Text as accepted"), text))
+		v.confirm(choice, items, func() app.Decision { d.Text = text.Text; return d })
+		return
+	case app.StatusMerged:
+		others, labels := v.siblings()
+		if len(others) == 0 {
+			v.more.ClearSelected()
+			v.s.u.showError(errors.New(lang.L("No other amendment to this paragraph to merge it with.")))
+			return
+		}
+		into := widget.NewSelect(labels, nil)
+		into.SetSelectedIndex(0)
+		items = append(items, widget.NewFormItem(lang.L("Merged with"), into))
+		v.confirm(choice, items, func() app.Decision { d.Into = others[max(0, into.SelectedIndex())]; return d })
+		return
+	}
+	items = append(items, widget.NewFormItem("", wrapLabel(lang.L("It stays readable, with its text and supporters."))))
+	v.confirm(choice, items, func() app.Decision { return d })
+}
+
+// siblings are the other amendments to the same paragraph, with labels.
+func (v *amendView) siblings() ([]app.RecordID, []string) {
+	var ids []app.RecordID
+	var labels []string
+	for _, a := range v.para.Amendments {
+		if a.ID != v.rec.ID {
+			ids = append(ids, a.ID)
+			labels = append(labels, actionLabel(a.Action)+" · "+proponent(a))
+		}
+	}
+	return ids, labels
+}
+
+// confirm shows a form for decision title and records what decision
+// returns when it is confirmed; the drop-down shows the decision until
+// then.
+func (v *amendView) confirm(title string, items []*widget.FormItem, decision func() app.Decision) {
+	dlg := dialog.NewForm(strings.TrimSuffix(title, "…"), lang.L("Record the decision"), lang.L("Cancel"), items, func(ok bool) {
+		if !ok {
+			v.more.ClearSelected()
+			return
+		}
+		if err := v.s.u.svc.Decide(v.rec.ID, decision()); err != nil {
+			v.s.u.showError(err)
+		}
+		v.s.reload()
+	}, v.s.u.win)
+	dlg.Resize(fyne.NewSize(560, 0))
+	dlg.Show()
 }
 
 // compareView compares two revisions paragraph by paragraph in a window

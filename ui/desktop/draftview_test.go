@@ -573,3 +573,81 @@ func writeFile(t *testing.T, path, text string) {
 		t.Fatal(err)
 	}
 }
+
+// TestOtherDecisions: accepted as modified (with the text as accepted),
+// merged with another amendment, and withdrawn by its proponent, each
+// through its form.
+func TestOtherDecisions(t *testing.T) {
+	svc := newStore(t, true)
+	zeroDraft(t, svc)
+	u, s := openDraftTab(t, svc)
+	selectNumber(t, s, "2")
+	para := s.selected
+	for _, org := range []string{"Chile", "Perú", "México"} {
+		if _, err := svc.Amend(para, app.Amendment{Action: app.ActionModify, Text: "Fortalecer los sistemas de asilo de " + org + ".", Org: org}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.reload()
+	// decide picks choice for the i-th amendment shown and returns its
+	// id and the form that opens.
+	decide := func(i int, choice string) (app.RecordID, fyne.CanvasObject) {
+		t.Helper()
+		v := s.pane.amends[i]
+		if v.more == nil {
+			t.Fatalf("amendment %d offers no other decision", i)
+		}
+		v.more.SetSelected(choice)
+		return v.rec.ID, u.win.Canvas().Overlays().Top()
+	}
+	id, form := decide(0, "Accepted as modified…")
+	findEntry(t, form).SetText("Fortalecer los sistemas nacionales de asilo, con recursos.")
+	test.Tap(findButton(t, form, "Record the decision"))
+	if a, _ := svc.Get(id); a.Status != app.StatusAcceptedModified {
+		t.Fatalf("as modified: %s", a.Status)
+	}
+	if p, _ := svc.Get(para); p.Body != "Fortalecer los sistemas nacionales de asilo, con recursos." {
+		t.Fatalf("the paragraph reads %q", p.Body)
+	}
+	id, form = decide(1, "Merged with another…")
+	test.Tap(findButton(t, form, "Record the decision"))
+	if a, _ := svc.Get(id); a.Status != app.StatusMerged || len(a.MergedInto) != 1 {
+		t.Fatalf("merged: %s %v", a.Status, a.MergedInto)
+	}
+	id, form = decide(2, "Withdrawn by its proponent")
+	test.Tap(findButton(t, form, "Record the decision"))
+	if a, _ := svc.Get(id); a.Status != app.StatusWithdrawn {
+		t.Fatalf("withdrawn: %s", a.Status)
+	}
+}
+
+// findEntry is the first entry under o.
+func findEntry(t *testing.T, o fyne.CanvasObject) *widget.Entry {
+	t.Helper()
+	var found *widget.Entry
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if found != nil || o == nil {
+			return
+		}
+		switch v := o.(type) {
+		case *widget.Entry:
+			found = v
+			return
+		case fyne.Widget:
+			r := test.TempWidgetRenderer(t, v)
+			for _, c := range r.Objects() {
+				walk(c)
+			}
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	if found == nil {
+		t.Fatal("no entry")
+	}
+	return found
+}
