@@ -29,6 +29,7 @@ var draftCommands = []command{
 	{"revise", "issue the next revision: draft revise [DRAFT] [--name N] [--json]", false, cmdDraftRevise},
 	{"history", "a paragraph in every revision, with the changes and the amendments behind them: draft history PARA [--draft DRAFT] [--json]", false, cmdDraftHistory},
 	{"take", "mark proposals or inputs as taken into a paragraph or amendment: draft take PARA|AMENDMENT --source ID,... [--draft DRAFT]", false, cmdDraftTake},
+	{"where", "where a proposal or input went: draft where ID [DRAFT]", false, cmdDraftWhere},
 	{"unreflected", "proposals and inputs no paragraph or amendment takes in yet: draft unreflected [DRAFT] [--json]", false, cmdDraftUnreflected},
 	{"compare", "compare two revisions: draft compare [DRAFT] M N [--json]", false, cmdDraftCompare},
 }
@@ -610,5 +611,38 @@ func cmdDraftHistory(c *ctx, args []string) error {
 		}
 	}
 	c.out("now: %s\n", p.Body)
+	return nil
+}
+
+func cmdDraftWhere(c *ctx, args []string) error {
+	fs := newFlags(c, "draft where")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) < 1 || !app.ValidID(pos[0]) {
+		return usagef("draft where needs the id of a proposal or input")
+	}
+	src := app.RecordID(pos[0])
+	id, _, err := c.draftID(pos[1:])
+	if err != nil {
+		return err
+	}
+	t, err := c.svc.ReadDraft(id)
+	if err != nil {
+		return err
+	}
+	into := app.Reflected(t)[src]
+	for _, p := range into {
+		if len(p.Amendments) == 0 {
+			c.out("paragraph %s of %q\n", p.Number, t.Draft.Title)
+			continue
+		}
+		a := p.Amendments[0]
+		c.out("amendment %s to paragraph %s (%s by %s, %s)\n", a.ID, p.Number, a.Action, firstOf(a.Org, a.Author), a.Status)
+	}
+	if len(into) == 0 {
+		c.out("not taken into %q yet\n", t.Draft.Title)
+	}
 	return nil
 }

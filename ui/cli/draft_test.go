@@ -99,6 +99,12 @@ func TestDraftJourney(t *testing.T) {
 	p1 := h.ok("add", "proposal", "--title", "Financiar el asilo", "--body", "Texto.", "--theme", "broad-protection")
 	p2 := h.ok("add", "proposal", "--title", "Registro tardío", "--body", "Texto.", "--theme", "broad-protection")
 	h.ok("draft", "take", "2", "--source", p1)
+	if out := h.ok("draft", "where", p1); !strings.Contains(out, "paragraph 2 of") {
+		t.Fatalf("where p1 went: %s", out)
+	}
+	if out := h.ok("draft", "where", p2); !strings.Contains(out, "not taken into") {
+		t.Fatalf("where p2 went: %s", out)
+	}
 	if out := h.ok("draft", "unreflected"); !strings.Contains(out, p2) || strings.Contains(out, p1) || !strings.Contains(out, "1 proposals and inputs") {
 		t.Fatalf("unreflected:\n%s", out)
 	}
