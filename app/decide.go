@@ -7,9 +7,13 @@ package app
 // paragraph, stay as they were proposed.
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/oklog/ulid/v2"
 
 	"github.com/cartagena-c40/consulta/app/draft"
 )
@@ -40,6 +44,11 @@ func (s *Service) Decide(id RecordID, d Decision) error {
 		return invalid("status", fmt.Sprintf("%q is not a decision on an amendment", d.Status), strs(AmendmentStatuses)...)
 	}
 	accepted := d.Status == StatusAccepted || d.Status == StatusAcceptedModified
+	if accepted && a.Status != StatusPending {
+		// Applying it again would add its paragraph twice, or put back a
+		// text another accepted amendment has replaced since.
+		return &Error{Op: op, Kind: Invalid, Field: "status", Msg: fmt.Sprintf("the amendment is %s already; only a pending amendment is accepted (set it back to pending first)", a.Status)}
+	}
 	if accepted && strings.TrimSpace(d.Text) != "" && d.Text != a.Body {
 		d.Status = StatusAcceptedModified
 	}
@@ -67,6 +76,7 @@ func (s *Service) Decide(id RecordID, d Decision) error {
 type paragraphChange struct {
 	para  RecordID // the paragraph changed; empty for a new one
 	patch Patch
+	newID RecordID // a new paragraph's id
 }
 
 // acceptance works out what accepting amendment a does, with text as
@@ -110,9 +120,25 @@ func (s *Service) acceptance(a *Record, text string) (*paragraphChange, error) {
 		if p.Part != "" {
 			patch.Part = &p.Part
 		}
-		return &paragraphChange{patch: patch}, nil
+		// The new paragraph's id comes from the amendment's: two laptops
+		// that accept it offline create one paragraph, the first create
+		// winning as for any record.
+		return &paragraphChange{patch: patch, newID: derivedID(a.ID, "paragraph")}, nil
 	}
 	return nil, invalid("action", fmt.Sprintf("unknown action %q", a.Action))
+}
+
+// derivedID is a record id made from id and what: the same on every
+// laptop, at id's time.
+func derivedID(id RecordID, what string) RecordID {
+	u, err := ulid.ParseStrict(string(id))
+	if err != nil {
+		return RecordID(NewID(time.Now()))
+	}
+	h := sha256.Sum256([]byte(string(id) + "/" + what))
+	var entropy [10]byte
+	copy(entropy[:], h[:])
+	return RecordID(ulid.ULID(append(append([]byte{}, u[:6]...), entropy[:]...)).String())
 }
 
 // bracketStatus is the status of a paragraph of status st once its text
@@ -182,7 +208,10 @@ func (s *Service) changeOpLocked(c *paragraphChange) (*Op, error) {
 	if c.para != "" {
 		return s.updateOpLocked(c.para, &c.patch)
 	}
-	o := s.newOpLocked(OpCreate, RecordID(NewID(s.Now())))
+	if _, err := s.store.Record(c.newID); err == nil {
+		return nil, &Error{Kind: Exist, Msg: "the paragraph this amendment adds is in the draft already"}
+	}
+	o := s.newOpLocked(OpCreate, c.newID)
 	o.Kind, o.Patch = KindParagraph, &c.patch
 	if err := s.tax.ValidateRecord(Fold([]*Op{o})); err != nil {
 		return nil, err

@@ -102,15 +102,17 @@ const MaxLevel = 3
 const maxPosition = 200
 
 // NeedsDrafting reports whether the encoded operation enc is one that
-// builds without drafts cannot read: a drafting record's creation, or a
-// change that sets a drafting field. An operation that cannot be decoded
-// is not this function's to judge (false).
+// builds without drafts cannot read: a drafting record's creation, a
+// change that sets a drafting field, or one that sets a status they do not
+// know (Statuses is theirs: a paragraph agreed, an amendment accepted). An
+// operation that cannot be decoded is not this function's to judge (false).
 func NeedsDrafting(enc []byte) bool {
 	o, err := decodeOp(enc)
 	if err != nil {
 		return false
 	}
-	return IsDrafting(o.Kind) || (o.Patch != nil && hasDraftingFields(o.Patch))
+	p := o.Patch
+	return IsDrafting(o.Kind) || (p != nil && (hasDraftingFields(p) || (p.Status != nil && !slices.Contains(Statuses, *p.Status))))
 }
 
 // IsDrafting reports whether k is a drafting kind.

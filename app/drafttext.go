@@ -266,6 +266,12 @@ func (s *Service) Amend(id RecordID, a Amendment) (RecordID, error) {
 	if err := checkAmendment(a); err != nil {
 		return "", withOp(op, err)
 	}
+	if a.Action == ActionMove {
+		after, err := s.Get(a.After)
+		if err != nil || after.Kind != KindParagraph || after.ReplyTo != p.ReplyTo || after.ID == p.ID {
+			return "", &Error{Op: op, Kind: Invalid, Field: "after", Msg: "a paragraph moves after another paragraph or heading of the same draft"}
+		}
+	}
 	title := amendmentTitle(a)
 	patch := Patch{ReplyTo: &id, Action: &a.Action, Title: &title, Lang: &p.Lang, AddSources: a.Sources}
 	if a.Text != "" {

@@ -68,7 +68,9 @@ func (s *Service) Revisions(id RecordID) ([]*RevisionText, error) {
 		}
 		t, err := decodeRevision(r)
 		if err != nil {
-			return nil, withOp("revisions", err)
+			// Not one Revise wrote (a peer's, or an edit): it cannot be
+			// read as a revision, and must not hide the others.
+			continue
 		}
 		out = append(out, t)
 	}

@@ -240,7 +240,8 @@ func draftsConverge(t *testing.T, seed uint64) {
 		case k < 8 && len(p.Amendments) > 0:
 			a := p.Amendments[rng.IntN(len(p.Amendments))]
 			st := []app.Status{app.StatusAccepted, app.StatusNotRetained, app.StatusWithdrawn}[rng.IntN(3)]
-			if err := s.Decide(a.ID, app.Decision{Status: st}); err != nil {
+			// Accepting what this laptop sees decided already is refused.
+			if err := s.Decide(a.ID, app.Decision{Status: st}); err != nil && (app.KindOf(err) != app.Invalid || a.Status == app.StatusPending) {
 				t.Fatal(err)
 			}
 		case k < 9:
@@ -393,5 +394,37 @@ func TestAcceptingFollowsBrackets(t *testing.T) {
 	}
 	if _, err := s.Amend(heading.ID, app.Amendment{Action: app.ActionAdd, Text: "Un párrafo nuevo al comienzo del capítulo.", Org: "X"}); err != nil {
 		t.Errorf("adding after a heading: %v", err)
+	}
+}
+
+// TestDecideOnce: an amendment is accepted once (a second accept would add
+// its paragraph twice or put back a text replaced since); two laptops
+// accepting the same addition offline make one paragraph; a move names a
+// paragraph of the same draft.
+func TestDecideOnce(t *testing.T) {
+	rs := replicas(t, 2)
+	id := zeroDraft(t, rs[0])
+	d := readDraft(t, rs[0], id)
+	add, err := rs[0].Amend(d.Paragraphs[1].ID, app.Amendment{Action: app.ActionAdd, Text: "Un párrafo nuevo.", Org: "Chile"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pullAll(t, rs)
+	for _, s := range rs { // both accept it, offline
+		if err := s.Decide(add, app.Decision{Status: app.StatusAccepted}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rs[0].Decide(add, app.Decision{Status: app.StatusAccepted}); app.KindOf(err) != app.Invalid {
+		t.Errorf("accepting twice: %v", err)
+	}
+	pullAll(t, rs)
+	for _, s := range rs {
+		if got := numbers(readDraft(t, s, id)); !slices.Equal(got, []string{"", "1", "1 bis", "2", "3", "4", "", "5"}) {
+			t.Fatalf("after both accepted the addition: %q", got)
+		}
+	}
+	if _, err := rs[0].Amend(d.Paragraphs[2].ID, app.Amendment{Action: app.ActionMove, After: id, Org: "Chile"}); app.KindOf(err) != app.Invalid {
+		t.Errorf("a move after the draft itself: %v", err)
 	}
 }

@@ -20,8 +20,16 @@ import (
 var errHoldBack = errors.New("held back from an older build")
 
 // holdBack records that dev's operations from seq on are held back from
-// the peer. Under no lock; it takes p.mu.
+// the peer. If the peer was told we hold more (our first vector goes out
+// before anything is found to hold back, and with the room feature only
+// what grew is told again), what it was told is forgotten, so that the
+// next announcement is a whole vector that stops where the held start:
+// otherwise it would wait, and graft, for operations that never come.
+// writeLoop's alone (it touches tree.told); it takes p.mu.
 func (p *peer) holdBack(dev app.DeviceID, seq uint64) {
+	if told := p.tree.told; told != nil && told[dev] >= seq {
+		p.tree.told = nil
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.heldBack == nil {

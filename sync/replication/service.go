@@ -62,8 +62,9 @@ type Options struct {
 	// DefaultGraftAfter.
 	GraftAfter time.Duration
 
-	// oldBuild plays a build without protocol.FeatureRoom (tests).
-	oldBuild bool
+	// oldBuild plays a build without protocol.FeatureRoom (tests), and
+	// noDrafts one with the room feature but without FeatureDrafts.
+	oldBuild, noDrafts bool
 }
 
 // Service replicates one workspace with its peers. It is safe for
@@ -137,6 +138,9 @@ func New(svc *app.Service, o Options) (*Service, error) {
 	cfg := &transport.Config{Key: key, Workspace: string(ws.ID), Secret: ws.Secret, Features: protocol.Features}
 	if o.oldBuild {
 		cfg.Features = 0
+	}
+	if o.noDrafts {
+		cfg.Features &^= protocol.FeatureDrafts
 	}
 	s := &Service{app: svc, opts: o, log: lg, tcfg: cfg, id: cfg.ID(),
 		conns: map[string]*peer{}, addrPeer: map[string]string{}, targets: map[string]*target{},
