@@ -46,10 +46,15 @@ var typed = []string{"Acceso a documentación", "protección internacional", "In
 	"¿Quién?", "niñas, niños y adolescentes", "12", "\t", "Solidarity resettlement", "ção", "—"}
 
 func randomRun(t *testing.T, seed uint64, events int) {
-	data := workspace(t, 300)
+	data := workspace(t, 300) // with the sample draft plan
 	r := startApp(t, data)
+	if seed%2 == 0 { // even seeds start in the Draft tab, the others in Records
+		r.tab("Draft")
+	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	var log []string
+	perTab := map[string]int{} // events while each tab was shown
+	defer func() { t.Logf("seed %d, events per tab shown: %v", seed, perTab) }()
 	defer func() {
 		if t.Failed() {
 			t.Logf("seed %d, last events:\n%s", seed, strings.Join(log[max(0, len(log)-25):], "\n"))
@@ -78,6 +83,7 @@ func randomRun(t *testing.T, seed uint64, events int) {
 				t.Fatalf("seed %d: after %d events the window %q is %.0f×%.0f, larger than the 1400×900 screen", seed, i, w.Title, w.W, w.H)
 			}
 		}
+		perTab[shownTab(ws)]++
 		log = append(log, fmt.Sprintf("%3d %s", i, r.randomEvent(rng, ws)))
 		time.Sleep(time.Duration(10+rng.IntN(40)) * time.Millisecond)
 	}
@@ -89,6 +95,15 @@ func randomRun(t *testing.T, seed uint64, events int) {
 	if out := cli(t, data, "check"); !strings.Contains(out, "no problems found") {
 		t.Fatalf("seed %d: check after the run:\n%s", seed, out)
 	}
+}
+
+// shownTab is the main window's selected tab.
+func shownTab(ws []desktop.ProbeWindow) string {
+	n, _, ok := find(ws, mainWin, match{"Tab", func(n desktop.ProbeNode) bool { return n.Checked }, "the tab shown"})
+	if !ok {
+		return "none"
+	}
+	return n.Text
 }
 
 // randomEvent does one thing a person might do and says what.
@@ -167,7 +182,7 @@ func clickable(n desktop.ProbeNode) bool {
 		}
 	}
 	switch n.Type {
-	case "Button", "Check", "CheckGroup", "Entry", "Select", "RecordRow", "Tab", "AccordionHeader", "menuItem", "Hyperlink", "List":
+	case "Button", "Check", "CheckGroup", "Entry", "Select", "RecordRow", "DraftRow", "Tab", "AccordionHeader", "menuItem", "Hyperlink", "List":
 		return true
 	}
 	return false
