@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/cartagena-c40/consulta/app/draft"
@@ -134,6 +135,9 @@ func (s *Service) Revise(id RecordID, person string) (*RevisionText, error) {
 	if err != nil {
 		return nil, withOp(op, err)
 	}
+	if err := inConflict(cur); err != nil {
+		return nil, withOp(op, err)
+	}
 	revs, err := s.Revisions(id)
 	if err != nil {
 		return nil, withOp(op, err)
@@ -146,7 +150,7 @@ func (s *Service) Revise(id RecordID, person string) (*RevisionText, error) {
 	next.Number = len(revs)
 	if prev != nil {
 		next.Number = prev.Number + 1
-		next.Memo = memorandum(prev, next, cur)
+		next.Memo = memorandum(prev, next, cur, s.decidedAt)
 	}
 	var gone []RecordID // deleted paragraphs leave the text with the revision
 	for _, p := range cur.Paragraphs {
@@ -208,7 +212,7 @@ func placeChange(r *Record, p draft.Para) Patch {
 
 // memorandum lists what changed from prev to next, and the amendments
 // decided since prev behind each change.
-func memorandum(prev, next *RevisionText, cur *DraftText) []MemoEntry {
+func memorandum(prev, next *RevisionText, cur *DraftText, decidedAt func(*Record) HLC) []MemoEntry {
 	decided := map[RecordID][]RecordID{} // by the paragraph each changed
 	madeBy := map[RecordID]RecordID{}    // an added paragraph by the amendment that added it
 	for _, p := range cur.Paragraphs {
@@ -218,7 +222,7 @@ func memorandum(prev, next *RevisionText, cur *DraftText) []MemoEntry {
 	}
 	for _, p := range cur.Paragraphs {
 		for _, a := range p.Amendments {
-			if !isDecided(a.Status) || a.Updated <= prev.Record.Created {
+			if !isDecided(a.Status) || decidedAt(a) <= prev.Record.Created {
 				continue
 			}
 			target := p.ID
@@ -258,27 +262,84 @@ func memorandum(prev, next *RevisionText, cur *DraftText) []MemoEntry {
 	return memo
 }
 
-// commonOrder marks the paragraphs of both revisions whose predecessor
-// among the paragraphs both hold changed: the ones that moved.
+// commonOrder marks the paragraphs both revisions hold that moved: those
+// outside the longest run of them that kept its order (a longest
+// increasing subsequence of their places in prev, taken in next's order),
+// so that moving one paragraph marks that one, not its neighbours.
 func commonOrder(prev, next *RevisionText) map[RecordID]bool {
-	before := func(t *RevisionText, other *RevisionText) map[RecordID]RecordID {
-		m := map[RecordID]RecordID{}
-		var last RecordID
-		for _, p := range t.Paragraphs {
-			if _, ok := other.Find(p.ID); ok {
-				m[p.ID], last = last, p.ID
-			}
+	var ids []RecordID
+	var at []int // each common paragraph's place in prev, in next's order
+	for _, p := range next.Paragraphs {
+		if i, ok := prev.byID[p.ID]; ok {
+			ids, at = append(ids, p.ID), append(at, i)
 		}
-		return m
 	}
-	a, b := before(prev, next), before(next, prev)
+	kept := longestIncreasing(at)
 	moved := map[RecordID]bool{}
-	for id, pa := range b {
-		if a[id] != pa {
+	for k, id := range ids {
+		if !kept[k] {
 			moved[id] = true
 		}
 	}
 	return moved
+}
+
+// longestIncreasing marks the indexes of a longest strictly increasing
+// subsequence of xs (patience sorting, O(n log n)).
+func longestIncreasing(xs []int) []bool {
+	tails := []int{}             // index in xs of the smallest tail of a run of each length
+	back := make([]int, len(xs)) // the index before each in its run
+	for i, x := range xs {
+		k := sort.Search(len(tails), func(j int) bool { return xs[tails[j]] >= x })
+		back[i] = -1
+		if k > 0 {
+			back[i] = tails[k-1]
+		}
+		if k == len(tails) {
+			tails = append(tails, i)
+		} else {
+			tails[k] = i
+		}
+	}
+	kept := make([]bool, len(xs))
+	if len(tails) > 0 {
+		for i := tails[len(tails)-1]; i >= 0; i = back[i] {
+			kept[i] = true
+		}
+	}
+	return kept
+}
+
+// decidedAt is when amendment a got its status: the last change that set
+// one (support given since does not count); its last change if its
+// history cannot be read.
+func (s *Service) decidedAt(a *Record) HLC {
+	ops, err := s.store.Ops(a.ID)
+	if err != nil {
+		return a.Updated
+	}
+	var at HLC
+	for _, o := range ops {
+		if o.Patch != nil && o.Patch.Status != nil {
+			at = max(at, o.HLC)
+		}
+	}
+	return at
+}
+
+// inConflict refuses to freeze a draft whose paragraphs hold competing
+// versions: a revision would pick one without saying so.
+func inConflict(t *DraftText) error {
+	var nums []string
+	for _, p := range t.Paragraphs {
+		if len(p.Conflict) > 0 {
+			nums = append(nums, p.Number)
+		}
+	}
+	if len(nums) == 0 {
+		return nil
+	}
+	return &Error{Kind: Invalid, Field: "conflict", Msg: fmt.Sprintf("paragraphs %s have competing versions from laptops that had not seen each other's change: settle them first (consulta conflicts, consulta resolve)", strings.Join(nums, ", "))}
 }
 
 func isDecided(st Status) bool {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cartagena-c40/consulta/app"
@@ -248,8 +249,8 @@ func draftsConverge(t *testing.T, seed uint64) {
 			if err := s.SetStatus(p.ID, app.ParagraphStatuses[rng.IntN(4)]); err != nil {
 				t.Fatal(err)
 			}
-		default:
-			if _, err := s.Revise(id, fmt.Sprint("Secretaría ", who)); err != nil {
+		default: // refused while a paragraph holds competing versions
+			if _, err := s.Revise(id, fmt.Sprint("Secretaría ", who)); err != nil && app.KindOf(err) != app.Invalid {
 				t.Fatal(err)
 			}
 		}
@@ -426,5 +427,39 @@ func TestDecideOnce(t *testing.T) {
 	}
 	if _, err := rs[0].Amend(d.Paragraphs[2].ID, app.Amendment{Action: app.ActionMove, After: id, Org: "Chile"}); app.KindOf(err) != app.Invalid {
 		t.Errorf("a move after the draft itself: %v", err)
+	}
+}
+
+// TestReviseRefusesConflicts: two laptops accept different amendments to
+// one paragraph offline; the paragraph holds both versions, and the
+// secretariat is asked to settle it before a revision freezes one.
+func TestReviseRefusesConflicts(t *testing.T) {
+	rs := replicas(t, 2)
+	id := zeroDraft(t, rs[0])
+	p := readDraft(t, rs[0], id).Paragraphs[2]
+	var ams []app.RecordID
+	for _, text := range []string{"Fortalecer y financiar los sistemas nacionales de asilo.", "Fortalecer los sistemas nacionales de asilo y de protección."} {
+		a, err := rs[0].Amend(p.ID, app.Amendment{Action: app.ActionModify, Text: text, Org: "Chile"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ams = append(ams, a)
+	}
+	pullAll(t, rs)
+	for i, s := range rs {
+		if err := s.Decide(ams[i], app.Decision{Status: app.StatusAccepted}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pullAll(t, rs)
+	_, err := rs[0].Revise(id, "Secretaría")
+	if app.KindOf(err) != app.Invalid || !strings.Contains(err.Error(), "competing versions") {
+		t.Fatalf("revising a draft in conflict: %v", err)
+	}
+	if err := rs[0].Resolve(p.ID, "Fortalecer y financiar los sistemas nacionales de asilo y de protección."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rs[0].Revise(id, "Secretaría"); err != nil {
+		t.Fatalf("after resolving: %v", err)
 	}
 }
