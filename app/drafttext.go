@@ -188,7 +188,7 @@ func (s *Service) attachAmendments(t *DraftText, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	res, err := s.List(Filter{Kinds: []string{string(KindAmendment)}, RepliesTo: ids}, 0)
+	found, err := s.replies(KindAmendment, ids...)
 	if err != nil {
 		return err
 	}
@@ -196,7 +196,7 @@ func (s *Service) attachAmendments(t *DraftText, ids []string) error {
 	for _, p := range t.Paragraphs {
 		at[p.ID] = p
 	}
-	all, err := s.store.Records(idsOf(res.Records))
+	all, err := s.store.Records(found)
 	if err != nil {
 		return err
 	}
@@ -213,19 +213,32 @@ func (s *Service) attachAmendments(t *DraftText, ids []string) error {
 
 // children reads the records of kind k that reply to id, whole.
 func (s *Service) children(id RecordID, k Kind) ([]*Record, error) {
-	res, err := s.List(Filter{Kinds: []string{string(k)}, RepliesTo: []string{string(id)}}, 0)
+	found, err := s.replies(k, string(id))
 	if err != nil {
 		return nil, err
 	}
-	return s.store.Records(idsOf(res.Records))
+	return s.store.Records(found)
 }
 
-func idsOf(rs []*Record) []RecordID {
-	ids := make([]RecordID, len(rs))
-	for i, r := range rs {
-		ids[i] = r.ID
+// replies lists the ids of the records of kind k that reply to any of
+// ids: a store query without the facet counts a list computes.
+func (s *Service) replies(k Kind, ids ...string) ([]RecordID, error) {
+	if err := s.readyRead("draft"); err != nil {
+		return nil, err
 	}
-	return ids
+	q, err := s.Query(Filter{Kinds: []string{string(k)}, RepliesTo: ids})
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.store.Query(q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RecordID, len(res.Records))
+	for i, r := range res.Records {
+		out[i] = r.ID
+	}
+	return out, nil
 }
 
 // toParas is what numbering needs of paragraphs in order.
@@ -273,23 +286,18 @@ func (s *Service) Amend(id RecordID, a Amendment) (RecordID, error) {
 		}
 	}
 	title := amendmentTitle(a)
-	patch := Patch{ReplyTo: &id, Action: &a.Action, Title: &title, Lang: &p.Lang, AddSources: a.Sources}
-	if a.Text != "" {
-		patch.Body = &a.Text
-	}
-	for dst, src := range map[**string]string{&patch.Author: a.Author, &patch.Org: a.Org, &patch.Rationale: a.Rationale} {
-		if src != "" {
-			v := src
-			*dst = &v
-		}
-	}
-	if a.After != "" {
-		patch.After = &a.After
-	}
-	if a.Stakeholder != "" {
-		patch.Stakeholder = &a.Stakeholder
-	}
+	patch := Patch{ReplyTo: &id, Action: &a.Action, Title: &title, Lang: &p.Lang, AddSources: a.Sources,
+		Body: given(a.Text), Author: given(a.Author), Org: given(a.Org), Rationale: given(a.Rationale),
+		After: given(a.After), Stakeholder: given(a.Stakeholder)}
 	return s.Create(KindAmendment, patch)
+}
+
+// given is v as a patch field: nil (left unset) when empty.
+func given[T ~string](v T) *T {
+	if v == "" {
+		return nil
+	}
+	return &v
 }
 
 func checkAmendment(a Amendment) error {

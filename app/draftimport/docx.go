@@ -575,31 +575,16 @@ func (w *docxWalker) paragraphProps(p *docxPara) error {
 
 // runHidden reads a run's w:rPr and reports whether it is hidden text
 // (w:vanish), which Word does not show or print.
-func (w *docxWalker) runHidden() (bool, error) {
-	hidden := false
-	for {
-		tok, err := w.d.Token()
-		if err != nil {
-			return false, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if t.Name.Local == "vanish" {
-				hidden = on(attr(t, "val"))
-			}
-			if err := w.d.Skip(); err != nil {
-				return false, err
-			}
-		case xml.EndElement:
-			return hidden, nil
-		}
-	}
-}
+func (w *docxWalker) runHidden() (bool, error) { return w.propertyOn("vanish") }
 
 // rowIsHeader reads a table row's w:trPr: a row repeated as the table's
 // header on each page (w:tblHeader) holds column titles, not draft text.
-func (w *docxWalker) rowIsHeader() (bool, error) {
-	header := false
+func (w *docxWalker) rowIsHeader() (bool, error) { return w.propertyOn("tblHeader") }
+
+// propertyOn reads the properties element just started (w:rPr, w:trPr)
+// and reports whether its on/off property name is on.
+func (w *docxWalker) propertyOn(name string) (bool, error) {
+	set := false
 	for {
 		tok, err := w.d.Token()
 		if err != nil {
@@ -607,14 +592,14 @@ func (w *docxWalker) rowIsHeader() (bool, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if t.Name.Local == "tblHeader" {
-				header = on(attr(t, "val"))
+			if t.Name.Local == name {
+				set = on(attr(t, "val"))
 			}
 			if err := w.d.Skip(); err != nil {
 				return false, err
 			}
 		case xml.EndElement:
-			return header, nil
+			return set, nil
 		}
 	}
 }

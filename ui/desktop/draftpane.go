@@ -218,20 +218,9 @@ func (s *draftScreen) memoLine(e app.MemoEntry) string {
 	if e.Was != "" {
 		num = lang.L("{{.N}} (was {{.Was}})", map[string]any{"N": e.Number, "Was": e.Was})
 	}
-	var what string
-	switch e.Change {
-	case app.ChangeAdded:
-		what = lang.L("added")
-	case app.ChangeDeleted:
-		what = lang.L("deleted")
-	case app.ChangeModified:
-		what = lang.L("modified")
-	case app.ChangeMoved:
-		what = lang.L("moved")
-	case app.ChangeStatus:
+	what := changeWord(e.Change)
+	if e.Change == app.ChangeStatus {
 		what = lang.L("now {{.Status}}", map[string]any{"Status": s.u.draftStatusLabel(e.Status)})
-	default:
-		what = e.Change
 	}
 	line := "¶ " + num + ": " + what
 	if e.Number == "" && e.Was == "" {
@@ -247,6 +236,25 @@ func (s *draftScreen) memoLine(e app.MemoEntry) string {
 		line += " — " + lang.L("amendments: {{.List}}", map[string]any{"List": strings.Join(by, "; ")})
 	}
 	return line
+}
+
+// changeWord words what a revision did to a paragraph (app's Change*).
+func changeWord(change string) string {
+	switch change {
+	case app.ChangeAdded:
+		return lang.L("added")
+	case app.ChangeDeleted:
+		return lang.L("deleted")
+	case app.ChangeModified:
+		return lang.L("modified")
+	case app.ChangeMoved:
+		return lang.L("moved")
+	case app.ChangeStatus:
+		return lang.L("status changed")
+	case "":
+		return lang.L("unchanged")
+	}
+	return change
 }
 
 // proponent names who proposed amendment a: their organization and name.
@@ -605,23 +613,11 @@ func (c *compareView) diffHeading(d app.ParagraphDiff) string {
 	case d.From != "" && d.From != d.To:
 		num = lang.L("{{.N}} (was {{.Was}})", map[string]any{"N": d.To, "Was": d.From})
 	}
-	var what string
-	switch d.Change {
-	case app.ChangeAdded:
-		what = lang.L("added")
-	case app.ChangeDeleted:
-		what = lang.L("deleted")
-	case app.ChangeModified:
-		what = lang.L("modified")
-	case app.ChangeMoved:
-		what = lang.L("moved")
-	case app.ChangeStatus:
-		what = lang.L("status changed")
+	what := changeWord(d.Change)
+	if d.Change == app.ChangeStatus {
 		was, _ := c.revs[c.from.SelectedIndex()].Find(d.ID)
 		now, _ := c.revs[c.to.SelectedIndex()].Find(d.ID)
 		what += ": " + c.s.u.draftStatusLabel(was.Status) + " → " + c.s.u.draftStatusLabel(now.Status)
-	default:
-		what = lang.L("unchanged")
 	}
 	if d.Level > 0 {
 		return fmt.Sprintf("%s · %s", num, what)
