@@ -31,7 +31,11 @@ func BenchmarkDraftOpen(b *testing.B) {
 			b.Fatal(err, len(t.Paragraphs))
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/open")
+	per := b.Elapsed() / time.Duration(b.N)
+	b.ReportMetric(float64(per.Milliseconds()), "ms/open")
+	if per > 200*time.Millisecond {
+		b.Errorf("a draft of 500 paragraphs and 5,000 amendments took %v to read; target 200 ms", per)
+	}
 }
 
 // BenchmarkDraftRevise: issuing a revision of that draft, renumbering
@@ -49,4 +53,7 @@ func BenchmarkDraftRevise(b *testing.B) {
 		worst = max(worst, time.Since(start))
 	}
 	b.ReportMetric(float64(worst.Milliseconds()), "max-ms")
+	if worst > time.Second {
+		b.Errorf("a revision took %v; target 1 s", worst)
+	}
 }

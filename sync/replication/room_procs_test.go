@@ -44,6 +44,9 @@ func benchRoomProcesses(b *testing.B, n int) {
 		all.add(runProcRoom(b, n, roomSchedule(n, d, int64(i+1)), drain))
 	}
 	all.report(b, n)
+	if n == 30 { // the acceptance room for latency
+		all.check(b, n, roomTarget{p99: time.Second, sockets: 8})
+	}
 }
 
 // procRoom is a room of child processes; the first founded the workspace.

@@ -106,6 +106,37 @@ func benchRoom(b *testing.B, n int) {
 	}
 	all.report(b, n)
 	b.ReportMetric(procStatusMB("VmHWM"), "peak-rss-MB")
+	if n == 100 { // the issue's acceptance room
+		all.check(b, n, roomTarget{ratio: 1.5, cpuMs: 2, sockets: 8})
+	}
+}
+
+// roomTarget is what the issue asks of a room; a zero field asks nothing.
+type roomTarget struct {
+	ratio   float64       // room bytes per note / (N−1) × a note's size
+	cpuMs   float64       // CPU per note per laptop
+	sockets int           // live connections of a laptop
+	p99     time.Duration // a note on a laptop, spread p99
+}
+
+// check fails the benchmark, saying which, when a is off target t.
+func (a *roomResult) check(b *testing.B, n int, t roomTarget) {
+	b.Helper()
+	ratio := float64(a.wire) / float64(a.notes) / (float64(n-1) * float64(a.opBytes) / float64(a.notes))
+	cpu := float64(a.cpu.Microseconds()) / 1000 / float64(a.notes) / float64(n)
+	p99 := percentile(a.pairs, 0.99)
+	if t.ratio > 0 && ratio > t.ratio {
+		b.Errorf("room traffic %.2f × the limit, target %.2f", ratio, t.ratio)
+	}
+	if t.cpuMs > 0 && a.cpu > 0 && cpu > t.cpuMs {
+		b.Errorf("CPU per note per laptop %.2f ms, target %.2f", cpu, t.cpuMs)
+	}
+	if t.sockets > 0 && a.sockMax > t.sockets {
+		b.Errorf("a laptop held %d connections, target %d", a.sockMax, t.sockets)
+	}
+	if t.p99 > 0 && p99 > t.p99 {
+		b.Errorf("a note reached a laptop in %v at p99, target %v", p99, t.p99)
+	}
 }
 
 // runRoom builds a room of n laptops, runs the schedule evs in it with

@@ -52,4 +52,10 @@ func BenchmarkDraftTab(b *testing.B) {
 	b.ReportMetric(float64(open.Microseconds())/1000/n, "open-ms")
 	b.ReportMetric(float64(filter.Microseconds())/1000/n, "filter-ms")
 	b.ReportMetric(float64(sel.Microseconds())/1000/n, "select-ms")
+	if per := open / time.Duration(b.N); per > 200*time.Millisecond {
+		b.Errorf("the Draft tab took %v to open; target 200 ms", per)
+	}
+	if per := filter / time.Duration(b.N); per > 50*time.Millisecond {
+		b.Errorf("a filter took %v; target 50 ms", per)
+	}
 }
