@@ -105,7 +105,7 @@ func (w *pdfWriter) contents(title string, es []tocEntry) {
 			style, indent = "B", 0
 		}
 		w.pdf.SetFont(pdfFont, style, 10)
-		text := fitText(w.pdf, e.Text, w.width()-indent-15)
+		text := FitText(w.pdf, e.Text, w.width()-indent-15)
 		w.pdf.SetX(pdfMargin + indent)
 		w.pdf.CellFormat(w.width()-indent-15, pdfLine, text, "", 0, "L", false, 0, "")
 		w.slots = append(w.slots, pdfSlot{page: w.pdf.PageNo(), x: w.pdf.GetX(), y: w.pdf.GetY(), bold: style == "B"})
@@ -176,7 +176,7 @@ func (w *pdfWriter) table(header []string, rows [][]string) {
 		}
 		w.pdf.SetFont(pdfFont, style, 7.5)
 		for i, c := range cells {
-			w.pdf.CellFormat(widthOf(i), 5, fitText(w.pdf, c, widthOf(i)-1.5), "1", 0, "L", bold, 0, "")
+			w.pdf.CellFormat(widthOf(i), 5, FitText(w.pdf, c, widthOf(i)-1.5), "1", 0, "L", bold, 0, "")
 		}
 		w.pdf.Ln(-1)
 	}
@@ -194,8 +194,8 @@ func (w *pdfWriter) table(header []string, rows [][]string) {
 
 func (w *pdfWriter) pageBreak() { w.pdf.AddPage() }
 
-// fitText shortens s to fit width, with an ellipsis.
-func fitText(p *fpdf.Fpdf, s string, width float64) string {
+// FitText shortens s to fit width in p's current font, with an ellipsis.
+func FitText(p *fpdf.Fpdf, s string, width float64) string {
 	if p.GetStringWidth(s) <= width {
 		return s
 	}

@@ -130,7 +130,7 @@ func writeXLSX(r *Report, out io.Writer) error {
 		return err
 	}
 	// The summary first: it is what opens.
-	summary := sheetName(r.L("summary"))
+	summary := SheetName(r.L("summary"))
 	if err := f.SetSheetName("Sheet1", summary); err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func writeXLSX(r *Report, out io.Writer) error {
 	for _, row := range body {
 		width = max(width, len(row))
 	}
-	sw, err := newSheetWriter(f, summary, 1+len(body), width)
+	sw, err := NewSheetWriter(f, summary, 1+len(body), width)
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func writeXLSX(r *Report, out io.Writer) error {
 		if len(recs) == 0 {
 			continue
 		}
-		name := sheetName(r.L(pluralKey(k)))
+		name := SheetName(r.L(pluralKey(k)))
 		if _, err := f.NewSheet(name); err != nil {
 			return err
 		}
@@ -184,7 +184,7 @@ func writeXLSX(r *Report, out io.Writer) error {
 		if r.Opts.HXL {
 			heads = 2
 		}
-		sw, err := newSheetWriter(f, name, heads+len(recs), len(columns))
+		sw, err := NewSheetWriter(f, name, heads+len(recs), len(columns))
 		if err != nil {
 			return err
 		}
@@ -227,14 +227,14 @@ func writeXLSX(r *Report, out io.Writer) error {
 	return f.Write(out)
 }
 
-// newSheetWriter returns a streaming writer for the sheet name, which
+// NewSheetWriter returns a streaming writer for the sheet name, which
 // will hold rows rows of at most cols cells from A1, and declares that
 // range as the sheet's dimension. The writer writes <dimension> when it is
 // made, before any row, and never computes it (excelize v2.11.1 leaves
 // "A1"); readers that trust it, such as openpyxl in read-only mode, which
 // large files need, would see one row and one column. So it is set here,
 // from counts known before the first row.
-func newSheetWriter(f *excelize.File, name string, rows, cols int) (*excelize.StreamWriter, error) {
+func NewSheetWriter(f *excelize.File, name string, rows, cols int) (*excelize.StreamWriter, error) {
 	dim := "A1"
 	if rows > 1 || cols > 1 {
 		dim = "A1:" + cellName(max(cols, 1), max(rows, 1))
@@ -259,9 +259,9 @@ func pluralKey(k app.Kind) string {
 	return "kind/" + string(k)
 }
 
-// sheetName makes s a valid sheet name: at most 31 characters, none of
+// SheetName makes s a valid sheet name: at most 31 characters, none of
 // : \ / ? * [ ].
-func sheetName(s string) string {
+func SheetName(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if strings.ContainsRune(`:\/?*[]`, r) {
 			return ' '
