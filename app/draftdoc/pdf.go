@@ -38,6 +38,7 @@ func writePDF(d *Doc, out io.Writer) error {
 	p.SetCreator("Consulta", true)
 	p.SetCreationDate(d.Opts.Now)
 	p.SetModificationDate(d.Opts.Now)
+	p.SetCatalogSort(true) // the same document gives the same bytes
 	footer := d.Draft.Title
 	if d.Rev != nil {
 		footer += " · " + d.RevLabel(d.Rev)
