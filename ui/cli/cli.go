@@ -90,7 +90,7 @@ func init() {
 		{"resolve", "settle a conflict: resolve ID (--body B | --body-file F | --take N)", false, cmdResolve},
 		{"comment", "comment on a record: comment ID --body B", false, cmdComment},
 		{"support", "support (endorse) a proposal or input: support ID [--name N] [--undo]", false, cmdSupport},
-		{"export", "export as a document or spreadsheet: export --format docx|pdf|xlsx|csv|json|md --out FILE [filters] [--lang L] [--include-notes] [--include-withdrawn] [--hxl] [--bom]", false, cmdExport},
+		{"export", "export as a document or spreadsheet: export --format docx|pdf|xlsx|csv|json|md --out FILE [filters] [--lang L] [--include-notes] [--include-withdrawn] [--hxl] [--bom]; a drafting document: export --doc compilation|revision|changes|status ... (draft export)", false, cmdExport},
 		{"import", "read a JSON export into this data directory: import FILE", false, cmdImport},
 	}
 }

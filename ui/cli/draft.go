@@ -35,7 +35,7 @@ var draftCommands = []command{
 }
 
 func init() {
-	commands = append(commands, command{"draft", "the plan's text: draft import|list|show|amend|support|oppose|status|decide|amendments|revise|compare (draft help)", false, cmdDraft})
+	commands = append(commands, command{"draft", "the plan's text: draft import|list|show|amend|support|oppose|status|decide|amendments|revise|compare|export (draft help)", false, cmdDraft})
 }
 
 func cmdDraft(c *ctx, args []string) error {

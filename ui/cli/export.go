@@ -10,6 +10,9 @@ import (
 )
 
 func cmdExport(c *ctx, args []string) error {
+	if hasDocFlag(args) { // a drafting document: draft export
+		return cmdDraftExport(c, args)
+	}
 	fs := newFlags(c, "export")
 	ff := newFilterFlags(fs)
 	format := fs.String("format", "", "docx, pdf, xlsx, csv, json or md")
