@@ -7,7 +7,7 @@ import "github.com/cartagena-c40/consulta/app"
 var labels = map[string][4]string{ // es, en, pt, fr
 	"compilation":                 {"Compilación de enmiendas", "Compilation of amendments", "Compilação de emendas", "Compilation des amendements"},
 	"draft":                       {"Proyecto", "Draft", "Projeto", "Projet"},
-	"text as of":                  {"Texto de referencia", "Text as of", "Texto de referência", "Texte de référence"},
+	"text as of":                  {"Última revisión", "Latest revision", "Última revisão", "Dernière révision"},
 	"generated":                   {"Generado", "Generated", "Gerado", "Généré"},
 	"selection":                   {"Selección", "Selection", "Seleção", "Sélection"},
 	"all amendments":              {"todas las enmiendas", "all amendments", "todas as emendas", "tous les amendements"},
