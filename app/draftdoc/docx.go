@@ -172,7 +172,7 @@ func (w *docxWriter) heading(level int, text []draft.Change, whole draft.ChangeK
 }
 
 func (w *docxWriter) para(number, text []draft.Change, whole draft.ChangeKind) {
-	w.open(`<w:spacing w:before="120" w:after="60"/><w:ind w:left="567" w:hanging="567"/>`, whole)
+	w.open(`<w:spacing w:before="120" w:after="60"/><w:ind w:left="851" w:hanging="851"/>`, whole)
 	if len(number) > 0 {
 		w.runs(number, "<w:b/>")
 		w.b.WriteString("<w:r><w:tab/></w:r>")
