@@ -159,7 +159,7 @@ func (w *docxWriter) title(text string, lines [][2]string) {
 	w.close()
 	for _, l := range lines {
 		w.open(`<w:spacing w:after="0"/>`, draft.Equal)
-		w.run(l[0]+": ", "<w:b/>")
+		w.run(l[0], "<w:b/>")
 		w.run(l[1], "")
 		w.close()
 	}

@@ -55,7 +55,7 @@ func (m *markdown) marked(cs []draft.Change) string {
 func (m *markdown) title(text string, lines [][2]string) {
 	m.w.WriteString("# " + mdEsc(text) + "\n\n")
 	for _, l := range lines {
-		m.w.WriteString("**" + mdEsc(l[0]) + ":** " + mdEsc(l[1]) + "  \n")
+		m.w.WriteString("**" + mdEsc(strings.TrimSpace(l[0])) + "** " + mdEsc(l[1]) + "  \n")
 	}
 	m.w.WriteString("\n")
 }

@@ -105,8 +105,8 @@ func (w *pdfWriter) title(text string, lines [][2]string) {
 	p.Ln(5)
 	for _, l := range lines {
 		p.SetFont(pdfFont, "B", 10)
-		lw := p.GetStringWidth(l[0]+": ") + 1
-		p.CellFormat(lw, pdfLine, l[0]+": ", "", 0, "L", false, 0, "")
+		lw := p.GetStringWidth(l[0]) + 1
+		p.CellFormat(lw, pdfLine, l[0], "", 0, "L", false, 0, "")
 		p.SetFont(pdfFont, "", 10)
 		p.MultiCell(0, pdfLine, l[1], "", "L", false)
 	}

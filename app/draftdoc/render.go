@@ -17,7 +17,7 @@ import (
 // pieces. whole says a heading or paragraph was itself inserted or
 // deleted (Word tracks its paragraph mark too).
 type writer interface {
-	title(text string, lines [][2]string) // the title block: label, value
+	title(text string, lines [][2]string) // the title block: label (with its colon), value
 	heading(level int, text []draft.Change, whole draft.ChangeKind)
 	para(number, text []draft.Change, whole draft.ChangeKind)
 	// amendment is one amendment under its paragraph: a head line (what,
@@ -57,6 +57,14 @@ func (d *Doc) progress(i, n int) {
 	}
 }
 
+// titleBlock writes the title and its lines, each label with its colon.
+func (d *Doc) titleBlock(w writer, title string, lines [][2]string) {
+	for i := range lines {
+		lines[i][0] += d.colon()
+	}
+	w.title(title, lines)
+}
+
 func renderCompilation(d *Doc, w writer) {
 	o := d.Opts
 	asOf := d.L("zero draft")
@@ -76,14 +84,14 @@ func renderCompilation(d *Doc, w writer) {
 	}
 	who := d.L("everyone")
 	if o.Proponent != "" {
-		who = o.Proponent
+		who = d.proponentNamed(o.Proponent)
 	}
 	names := d.L("names shown")
 	if o.Anonymous {
 		names = d.L("names withheld")
 	}
 	paras, amends, proposed := d.Count()
-	w.title(d.L("compilation")+" — "+d.Draft.Title, [][2]string{
+	d.titleBlock(w, d.L("compilation")+" — "+d.Draft.Title, [][2]string{
 		{d.L("draft"), d.Draft.Title},
 		{d.L("text as of"), asOf},
 		{d.L("selection"), sel},
@@ -110,7 +118,7 @@ func renderCompilation(d *Doc, w writer) {
 		default:
 			w.para(plain(e.Number), plain(e.Para.Body), draft.Equal)
 			if st := e.Para.Status; st != "" && st != app.StatusOpen {
-				w.note(d.L("status") + ": " + d.StatusLabel(st))
+				w.note(d.L("status") + d.colon() + d.StatusLabel(st))
 			}
 		}
 		if e.Para == nil {
@@ -122,6 +130,24 @@ func renderCompilation(d *Doc, w writer) {
 	}
 	w.pageBreak()
 	d.statusSection(w)
+}
+
+// colon is what follows a label: French sets a space before it.
+func (d *Doc) colon() string {
+	if d.Opts.Lang == "fr" {
+		return "\u00a0: "
+	}
+	return ": "
+}
+
+// proponentNamed is who as the amendments name them.
+func (d *Doc) proponentNamed(who string) string {
+	for _, p := range d.proponents() {
+		if strings.EqualFold(p, strings.TrimSpace(who)) {
+			return p
+		}
+	}
+	return who
 }
 
 // amendHead is an amendment's head line: its action, who proposed it
@@ -158,14 +184,14 @@ func (d *Doc) amendNotes(a *app.Record) []string {
 	var out []string
 	if !d.Opts.Anonymous {
 		if len(a.Supporters) > 0 {
-			out = append(out, d.L("supported by")+": "+strings.Join(a.Supporters, ", "))
+			out = append(out, d.L("supported by")+d.colon()+strings.Join(a.Supporters, ", "))
 		}
 		if len(a.Opposers) > 0 {
-			out = append(out, d.L("opposed by")+": "+strings.Join(a.Opposers, ", "))
+			out = append(out, d.L("opposed by")+d.colon()+strings.Join(a.Opposers, ", "))
 		}
 	}
 	if r := strings.TrimSpace(a.Rationale); r != "" {
-		out = append(out, d.L("rationale")+": "+r)
+		out = append(out, d.L("rationale")+d.colon()+r)
 	}
 	return out
 }
@@ -268,7 +294,7 @@ func (d *Doc) revLines(r *app.RevisionText) [][2]string {
 
 func renderRevision(d *Doc, w writer) {
 	r := d.Rev
-	w.title(d.Draft.Title+" — "+d.RevLabel(r), append(d.revLines(r), [2]string{d.L("generated"), d.when(d.Opts.Now)}))
+	d.titleBlock(w, d.Draft.Title+" — "+d.RevLabel(r), append(d.revLines(r), [2]string{d.L("generated"), d.when(d.Opts.Now)}))
 	for i, p := range r.Paragraphs {
 		d.progress(i, len(r.Paragraphs))
 		switch {
@@ -286,7 +312,7 @@ func (d *Doc) tracked() bool { return d.Opts.Kind == Changes && d.Opts.Format ==
 
 func renderChanges(d *Doc, w writer) {
 	lines := append(d.revLines(d.Rev), [2]string{d.L("against"), d.RevLabel(d.Against) + " (" + d.when(d.Against.Record.CreatedTime()) + ")"})
-	w.title(d.Draft.Title+" — "+d.RevLabel(d.Rev)+" "+d.L("compared with")+" "+d.RevLabel(d.Against),
+	d.titleBlock(w, d.Draft.Title+" — "+d.RevLabel(d.Rev)+" "+d.L("compared with")+" "+d.RevLabel(d.Against),
 		append(lines, [2]string{d.L("generated"), d.when(d.Opts.Now)}))
 	if d.tracked() {
 		w.note(d.L("tracked legend"))
@@ -310,7 +336,7 @@ func renderChanges(d *Doc, w writer) {
 		if !d.tracked() && (p.Change == app.ChangeMoved || p.Change == app.ChangeStatus) {
 			st := ""
 			if rp, ok := d.Rev.Find(p.ID); ok && p.Change == app.ChangeStatus {
-				st = ": " + d.StatusLabel(rp.Status)
+				st = d.colon() + d.StatusLabel(rp.Status)
 			}
 			w.note("(" + d.L("change/"+p.Change) + st + ")")
 		}
