@@ -22,6 +22,7 @@ const (
 	NotInitialized           // the data directory holds no workspace yet
 	Passphrase               // the data is protected: its passphrase is needed, or was wrong
 	DiskFull                 // the disk lacks the free space a write needs; nothing was written
+	Forbidden                // this laptop's member has no role for it (roles.go)
 )
 
 func (k ErrorKind) String() string {
@@ -44,6 +45,8 @@ func (k ErrorKind) String() string {
 		return "passphrase needed"
 	case DiskFull:
 		return "disk full"
+	case Forbidden:
+		return "not allowed"
 	}
 	return "error"
 }

@@ -12,6 +12,9 @@ import (
 type Step struct {
 	Op     *Op
 	Record *Record // nil for an operation ordered before the record's create
+	// NotApplied says why the operation is kept but not applied ("needs
+	// rapporteur", "not applied: role revoked"); empty when it applies.
+	NotApplied string
 }
 
 // Steps returns record id's history, oldest first: each operation in the
@@ -23,9 +26,15 @@ func (s *Service) Steps(id RecordID) ([]Step, error) {
 		return nil, withOp("history", err)
 	}
 	sorted := applyOrder(ops)
+	why := map[OpID]string{}
+	if r := s.fold(sorted); r != nil {
+		for _, n := range r.NotApplied {
+			why[n.Op] = n.Why
+		}
+	}
 	out := make([]Step, 0, len(sorted))
 	for i, o := range sorted {
-		out = append(out, Step{Op: o, Record: Fold(sorted[:i+1])})
+		out = append(out, Step{Op: o, Record: s.fold(sorted[:i+1]), NotApplied: why[o.ID()]})
 	}
 	return out, nil
 }

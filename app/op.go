@@ -25,6 +25,8 @@ const (
 	OpUpdate OpType = "update"
 	// OpWithdraw withdraws a record. It stays, with status withdrawn.
 	OpWithdraw OpType = "withdraw"
+	// OpRole changes who may do what (roleops.go): it concerns no record.
+	OpRole OpType = "role"
 )
 
 // OpID addresses an operation: the device that authored it and its
@@ -133,7 +135,12 @@ type Op struct {
 	// before it: a receiver checks the chain and one signature per chunk
 	// instead of one signature per operation (about 90 µs each).
 	Prev []byte `cbor:"12,keyasint,omitempty"`
-	Sig  []byte `cbor:"15,keyasint,omitempty"`
+	// Auth names the role operations its author had seen (the heads of
+	// the role log then), against which it is judged (roleops.go); empty
+	// in a workspace without roles.
+	Auth []OpID      `cbor:"13,keyasint,omitempty"`
+	Role *RoleChange `cbor:"14,keyasint,omitempty"` // OpRole only
+	Sig  []byte      `cbor:"15,keyasint,omitempty"`
 }
 
 // HashOp is the chain hash of an encoded operation: what the next operation
@@ -318,6 +325,9 @@ func (o *Op) checkShape() error {
 	if (o.Seq == 1 && len(o.Prev) != 0) || (len(o.Prev) != 0 && len(o.Prev) != sha256.Size) {
 		return bad("bad chain link")
 	}
+	if o.Role != nil && o.Type != OpRole {
+		return bad("a role change in a " + string(o.Type))
+	}
 	switch o.Type {
 	case OpDevice:
 		if len(o.PubKey) != ed25519.PublicKeySize || o.Record != "" {
@@ -330,6 +340,10 @@ func (o *Op) checkShape() error {
 	case OpUpdate, OpWithdraw:
 		if !ValidID(string(o.Record)) {
 			return bad("bad record id")
+		}
+	case OpRole:
+		if msg := o.Role.check(o); msg != "" {
+			return bad(msg)
 		}
 	default:
 		return bad("unknown type " + string(o.Type))

@@ -59,6 +59,10 @@ func decodeOp(b []byte) (*Op, error) {
 			o.Name = d.text()
 		case 12:
 			o.Prev = d.bytes()
+		case 13:
+			o.Auth = d.opIDs()
+		case 14:
+			o.Role = d.roleChange()
 		case 15:
 			o.Sig = d.bytes()
 		default:

@@ -83,7 +83,7 @@ func (s *Service) Merge(sources []RecordID, p Patch) (_ RecordID, err error) {
 	create := s.newOpLocked(OpCreate, id)
 	create.Kind = KindProposal
 	create.Patch = &p
-	if err := s.tax.ValidateRecord(Fold([]*Op{create})); err != nil {
+	if err := s.tax.ValidateRecord(s.fold([]*Op{create})); err != nil {
 		return "", withOp(op, err)
 	}
 	ops := []*Op{create}
@@ -307,13 +307,13 @@ func (s *Service) Unmerge(id RecordID) (err error) {
 			}
 			return withOp(op, err)
 		}
-		r := Fold(hist)
+		r := s.fold(hist)
 		if r == nil || !slices.Contains(r.MergedInto, id) {
 			continue
 		}
 		p := &Patch{DelMerged: []RecordID{id}}
 		if len(r.MergedInto) == 1 {
-			st := statusBeforeMerge(hist, id)
+			st := s.statusBeforeMerge(hist, id)
 			p.Status = &st
 		}
 		ops = append(ops, s.opOnLocked(OpUpdate, src, hist, p))
@@ -328,17 +328,17 @@ func (s *Service) Unmerge(id RecordID) (err error) {
 
 // statusBeforeMerge is the status a record had just before the operation
 // that merged it into c.
-func statusBeforeMerge(ops []*Op, c RecordID) Status {
+func (s *Service) statusBeforeMerge(ops []*Op, c RecordID) Status {
 	sorted := applyOrder(ops)
 	for i, o := range sorted {
 		if o.Patch != nil && slices.Contains(o.Patch.AddMerged, c) {
-			if r := Fold(sorted[:i]); r != nil && r.Status != StatusMerged {
+			if r := s.fold(sorted[:i]); r != nil && r.Status != StatusMerged {
 				return r.Status
 			}
 			break
 		}
 	}
-	if r := Fold(ops); r != nil {
+	if r := s.fold(ops); r != nil {
 		return InitialStatus(r.Kind)
 	}
 	return StatusDraft

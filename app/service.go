@@ -55,6 +55,9 @@ type Store interface {
 	Ops(id RecordID) ([]*Op, error)
 	// Query returns the records matching q.
 	Query(q *Query) (*Result, error)
+	// Authority is who may do what, as the stored role operations decide
+	// it (nil before Init).
+	Authority() *Authority
 }
 
 // Service carries out the consultation's use cases over a Store: it checks
@@ -219,8 +222,12 @@ func (s *Service) ready(op string) error {
 // newOpLocked stamps an operation with this device's next address and time.
 func (s *Service) newOpLocked(t OpType, rec RecordID) *Op {
 	s.seq++
-	return &Op{Workspace: s.ws.ID, Device: s.id.Device, Seq: s.seq, HLC: s.clock.Tick(), Type: t, Record: rec}
+	return &Op{Workspace: s.ws.ID, Device: s.id.Device, Seq: s.seq, HLC: s.clock.Tick(), Type: t, Record: rec,
+		Auth: s.store.Authority().Heads()}
 }
+
+// fold folds a record from those of ops that may apply.
+func (s *Service) fold(ops []*Op) *Record { return FoldAuthorized(ops, s.store.Authority()) }
 
 // SetWallClock makes the service read the wall time from now instead of
 // the system clock (nil: the system clock again): tests play a laptop
@@ -234,6 +241,9 @@ func (s *Service) Now() time.Time { return s.clock.Wall() }
 // commitLocked signs and stores ops. Callers give the sequence numbers back
 // on failure (see rewind), so that a device's sequence never has gaps.
 func (s *Service) commitLocked(ops ...*Op) error {
+	if err := s.permitLocked(ops); err != nil {
+		return err
+	}
 	prev := s.prev
 	for _, o := range ops {
 		o.Prev = prev
@@ -313,7 +323,7 @@ func (s *Service) CreateMany(drafts []Draft) (_ []RecordID, err error) {
 		o := s.newOpLocked(OpCreate, id)
 		o.Kind = d.Kind
 		o.Patch = &p
-		if r := Fold([]*Op{o}); r != nil {
+		if r := s.fold([]*Op{o}); r != nil {
 			if err := s.tax.ValidateRecord(r); err != nil {
 				return nil, withOp(op, err)
 			}
@@ -388,7 +398,7 @@ func (s *Service) change(op string, id RecordID, t OpType, p *Patch) (err error)
 	if err != nil {
 		return withOp(op, err)
 	}
-	cur := Fold(ops)
+	cur := s.fold(ops)
 	if cur == nil {
 		return &Error{Op: op, Kind: NotFound, Msg: fmt.Sprintf("no record with id %s", id)}
 	}
@@ -401,7 +411,7 @@ func (s *Service) change(op string, id RecordID, t OpType, p *Patch) (err error)
 		}
 	}
 	o := s.opOnLocked(t, id, ops, p)
-	if next := Fold(append(ops, o)); t == OpUpdate {
+	if next := s.fold(append(ops, o)); t == OpUpdate {
 		if err := s.tax.ValidateRecord(next); err != nil {
 			return withOp(op, err)
 		}

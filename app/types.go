@@ -165,6 +165,18 @@ type Record struct {
 	Rev       uint64    `cbor:"41,keyasint,omitempty"` // a revision's number
 	Level     uint64    `cbor:"42,keyasint,omitempty"` // a section heading's level; 0 for a paragraph
 	Opposers  []string  `cbor:"43,keyasint,omitempty"` // who opposes an amendment
+
+	// NotApplied lists the record's operations that are kept but not
+	// applied: their author had no role for them, or lost it in a
+	// revocation that did not see them (authority.go).
+	NotApplied []NotApplied `cbor:"44,keyasint,omitempty"`
+}
+
+// NotApplied is an operation kept in a record's history but not applied,
+// and why.
+type NotApplied struct {
+	Op  OpID   `cbor:"1,keyasint"`
+	Why string `cbor:"2,keyasint"`
 }
 
 // Redacted is what replaces the text and author of a sensitive record in a

@@ -118,6 +118,9 @@ func (s *Store) applyTxn(ops []*app.Op, encs [][]byte, prep []any) error {
 		if err := w.storeOps(); err != nil {
 			return err
 		}
+		if err := w.reauthorize(); err != nil {
+			return err
+		}
 		if err := w.foldRecords(); err != nil {
 			return err
 		}
@@ -160,6 +163,18 @@ type write struct {
 	// made when first needed: one per record would sort the transaction's
 	// pending writes each time.
 	it *badger.Iterator
+
+	// Roles (authority.go): the role operations and laptops this write
+	// stores; the authority its records are folded with, and what it was
+	// resolved from when the write changed it; the records waiting for
+	// role operations before it; touched as a set, once needed.
+	roleOps     []*app.Op
+	devices     []app.DeviceID
+	auth        *app.Authority
+	authOps     []*app.Op
+	authDevices []app.DeviceID
+	wasWaiting  map[app.RecordID]bool
+	touchedSet  map[app.RecordID]bool
 }
 
 func (s *Store) newWrite(ops []*app.Op, encs [][]byte, prep []any) *write {
@@ -247,8 +262,13 @@ func (w *write) storeOp(o *app.Op, enc []byte) error {
 		return err
 	}
 	w.written[o.ID()] = o
-	if o.Type == app.OpDevice {
+	switch o.Type {
+	case app.OpDevice:
+		w.devices = append(w.devices, o.Device)
 		return w.txn.Set(deviceKey(o.Device), o.PubKey)
+	case app.OpRole:
+		w.roleOps = append(w.roleOps, o)
+		return w.txn.Set(roleOpKey(o.Device, o.Seq), nil)
 	}
 	return nil
 }
@@ -291,6 +311,9 @@ func (w *write) advance() error {
 // the indexer.
 func (s *Store) committed(w *write) {
 	s.gen++
+	if w.authOps != nil {
+		s.setAuthority(w.auth, w.authOps, w.authDevices)
+	}
 	for dev, top := range w.tops {
 		s.top[dev] = top
 	}

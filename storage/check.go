@@ -169,7 +169,7 @@ func (s *Store) checkRecords(txn *badger.Txn, mt *memdb.Txn, rep *app.CheckRepor
 	for it.Rewind(); it.Valid(); it.Next() {
 		id := app.RecordID(it.Item().Key()[1:])
 		rep.Records++
-		got, ok := checkFold(txn, id, rep)
+		got, ok := checkFold(txn, id, s.Authority(), rep)
 		if ok {
 			s.checkIndexed(mt, id, got, rep)
 		}
@@ -179,7 +179,7 @@ func (s *Store) checkRecords(txn *badger.Txn, mt *memdb.Txn, rep *app.CheckRepor
 
 // checkFold reads record id and checks it is the fold of its operations;
 // ok is false when it cannot be read or folded.
-func checkFold(txn *badger.Txn, id app.RecordID, rep *app.CheckReport) (got *app.Record, ok bool) {
+func checkFold(txn *badger.Txn, id app.RecordID, auth *app.Authority, rep *app.CheckReport) (got *app.Record, ok bool) {
 	got, err := recordTxn(txn, id)
 	if err != nil {
 		rep.Problem("record %s: %v", id, err)
@@ -190,7 +190,7 @@ func checkFold(txn *badger.Txn, id app.RecordID, rep *app.CheckReport) (got *app
 		rep.Problem("record %s: %v", id, err)
 		return nil, false
 	}
-	want := app.Fold(ops)
+	want := app.FoldAuthorized(ops, auth)
 	if want == nil {
 		rep.Problem("record %s is stored but none of its operations creates it", id)
 		return nil, false

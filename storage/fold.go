@@ -64,6 +64,9 @@ func (w *write) foldRecord(id app.RecordID) error {
 	if err := w.writeState(&h, st); err != nil {
 		return err
 	}
+	if err := w.noteWaiting(id, st.r); err != nil {
+		return err
+	}
 	var oldRec *app.Record
 	if h.old != nil {
 		oldRec = h.old.Record
@@ -157,10 +160,11 @@ func (w *write) linkCreates(h *history) error {
 // fresh record whose whole history is the create PrepareCreate saw takes
 // the state it made, which is what folding here would give.
 func (w *write) fold(h *history) (folded, error) {
-	if p := w.prepared[h.id]; h.fresh && p != nil && len(h.ops) == 1 && h.ops[0] == p.op {
+	if p := w.prepared[h.id]; h.fresh && p != nil && len(h.ops) == 1 && h.ops[0] == p.op &&
+		(w.auth.Open() || w.auth.Allowed(p.op, app.ActionOf(p.op, nil), p.op.Device).OK) {
 		return p.folded, nil
 	}
-	r := app.Fold(h.ops) // not nil when fresh: a create is among the operations
+	r := w.foldAuthorized(h.ops) // not nil when fresh: a create is among the operations
 	if r == nil {
 		return folded{}, nil
 	}

@@ -87,6 +87,10 @@ func Open(dir string, o Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.loadAuthority(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	// The rebuild leaves a few hundred megabytes of garbage behind (every
 	// record decoded with its body); give it back to the system now rather
 	// than whenever the runtime gets round to it.

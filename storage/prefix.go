@@ -20,14 +20,16 @@ const (
 	prefixRecordOp byte = 0x11 // record(26) device(16) seq(8) -> nothing; a record's operations, but for the create its state may name (schema 3)
 	prefixDevice   byte = 0x12 // device(16) -> public key; from OpDevice announcements
 	prefixVector   byte = 0x13 // device(16) -> uint64: every seq up to it is stored
+	prefixRoleOp   byte = 0x14 // device(16) seq(8) -> nothing: the role operations (authority.go)
 
 	// Derived state, from operations. From schema 3 a record's state is
 	// also what finds its create when the create has no link: check
 	// reports a create that nothing finds.
-	prefixRecord byte = 0x20 // record(26) -> materialized record without its text, CBOR (storedRecord: from schema 3 it may name the operation holding the text, and its unlinked create)
-	prefixWords  byte = 0x21 // the word index as of a generation: see snapshot.go
-	prefixBody   byte = 0x22 // record(26) -> its body, UTF-8, when no operation holds it; in schema 2, 0xFF and the key of the operation that holds it; kept apart so start-up reads only summaries
-	prefixAwait  byte = 0x23 // record(26) -> nothing: operations are stored but not yet its create (schema 2)
+	prefixRecord   byte = 0x20 // record(26) -> materialized record without its text, CBOR (storedRecord: from schema 3 it may name the operation holding the text, and its unlinked create)
+	prefixWords    byte = 0x21 // the word index as of a generation: see snapshot.go
+	prefixBody     byte = 0x22 // record(26) -> its body, UTF-8, when no operation holds it; in schema 2, 0xFF and the key of the operation that holds it; kept apart so start-up reads only summaries
+	prefixAwait    byte = 0x23 // record(26) -> nothing: operations are stored but not yet its create (schema 2)
+	prefixAuthWait byte = 0x24 // record(26) -> nothing: an operation of it names role operations not yet stored
 
 	// Local state of this laptop, never synced: drafts of open forms and
 	// settings, under names chosen by package app.
@@ -92,5 +94,12 @@ func recordKey(id app.RecordID) []byte { return append([]byte{prefixRecord}, id.
 func bodyKey(id app.RecordID) []byte { return append([]byte{prefixBody}, id...) }
 
 func awaitKey(id app.RecordID) []byte { return append([]byte{prefixAwait}, id...) }
+
+func authWaitKey(id app.RecordID) []byte { return append([]byte{prefixAuthWait}, id...) }
+
+func roleOpKey(dev app.DeviceID, seq uint64) []byte {
+	k := append([]byte{prefixRoleOp}, dev...)
+	return binary.BigEndian.AppendUint64(k, seq)
+}
 
 func localKey(name string) []byte { return append([]byte{prefixLocal}, name...) }

@@ -86,6 +86,14 @@ type Store struct {
 	opsMu sync.Mutex
 	opsCh chan struct{} // closed and replaced whenever operations are stored
 
+	// The workspace's roles (authority.go), with the role operations and
+	// the laptops they were resolved from; replaced by a write under
+	// writeMu, read under authMu.
+	authMu      sync.RWMutex
+	auth        *app.Authority
+	authOps     []*app.Op
+	authDevices []app.DeviceID
+
 	gen           uint64 // writes so far; guarded by writeMu after Open
 	wordsGen      uint64 // the generation the stored word snapshot is of
 	wordsRestored bool   // Open took the word index from the snapshot

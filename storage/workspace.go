@@ -28,7 +28,7 @@ func (s *Store) Init(ws *app.Workspace, id *app.Identity) error {
 	if err := s.room("init", len(wb)+len(ib)); err != nil {
 		return err
 	}
-	return s.update(func(txn *badger.Txn) error {
+	err = s.update(func(txn *badger.Txn) error {
 		if _, err := txn.Get(workspaceKey()); err == nil {
 			return &app.Error{Op: "init", Kind: app.Exist, Msg: "this data directory already holds a workspace"}
 		}
@@ -40,6 +40,10 @@ func (s *Store) Init(ws *app.Workspace, id *app.Identity) error {
 		}
 		return txn.Set(identityKey(), ib)
 	})
+	if err != nil {
+		return err
+	}
+	return s.loadAuthority()
 }
 
 // setIdentity replaces this device's identity (Restore gives a restored

@@ -24,6 +24,14 @@ func (l *Log) stateOf(set []bool) *state {
 	}
 	st := &state{l: l, roles: map[MemberID]map[Role]bool{}, removed: map[MemberID]bool{}, gone: map[string]bool{}, member: map[string]MemberID{}}
 	in := func(j int) bool { return set[j] && l.valid[j] }
+	for m, r := range l.g.Granted { // held from the start: any revocation takes it
+		if !slices.ContainsFunc(l.events, func(e *Event) bool {
+			k := l.index[e.ID]
+			return in(k) && e.Kind == KindRevoke && e.Member == m && e.Role == r
+		}) {
+			st.roles[m] = map[Role]bool{r: true}
+		}
+	}
 	claims := map[string]MemberID{}
 	for j, e := range l.events {
 		if !in(j) {

@@ -50,10 +50,13 @@ type Event struct {
 }
 
 // Genesis is who founded the workspace: founders keep the secretariat
-// whatever happens.
+// whatever happens. Granted are roles held from the start that a
+// revocation takes like any other: in a workspace from before roles, what
+// its members could already do when it was founded.
 type Genesis struct {
 	Founders []MemberID
 	Devices  map[string]MemberID // the founders' laptops
+	Granted  map[MemberID]Role
 }
 
 // Log is a resolved set of role events: which took effect, and so who may
@@ -75,7 +78,9 @@ type Log struct {
 // Open reports whether the workspace has no roles yet: no founders and no
 // role events (a workspace from before roles), where everyone may do
 // everything.
-func (l *Log) Open() bool { return len(l.g.Founders) == 0 && len(l.events) == 0 }
+func (l *Log) Open() bool {
+	return len(l.g.Founders) == 0 && len(l.g.Granted) == 0 && len(l.events) == 0
+}
 
 // Resolve decides which of events took effect. The result depends on the
 // set of events and on g alone.

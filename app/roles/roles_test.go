@@ -334,3 +334,19 @@ func equalMembers(a, b []Member) bool {
 		return x.ID == y.ID && x.Role == y.Role && x.Removed == y.Removed && slices.Equal(x.Devices, y.Devices) && slices.Equal(x.Gone, y.Gone)
 	})
 }
+
+// TestGranted: roles held from the start are taken by a revocation.
+func TestGranted(t *testing.T) {
+	s := newSim(t, "F")
+	s.g.Granted = map[MemberID]Role{"A": Secretariat, "B": Secretariat}
+	before := s.op("A")
+	s.revoke("F", "A", Secretariat)
+	s.sync("F", "A")
+	after := s.op("A")
+	l := s.log()
+	s.wantOp(l, before, Revise, false, "not applied: role revoked")
+	s.wantOp(l, after, Revise, false, "needs secretariat")
+	if l.RoleOf("B") != Secretariat || l.RoleOf("A") != Delegate {
+		t.Errorf("A %s, B %s", l.RoleOf("A"), l.RoleOf("B"))
+	}
+}

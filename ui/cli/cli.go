@@ -207,7 +207,7 @@ func report(env *Env, err error) int {
 		return exitUsage
 	}
 	switch app.KindOf(err) {
-	case app.Invalid, app.NotFound, app.Exist, app.NotInitialized, app.Passphrase:
+	case app.Invalid, app.NotFound, app.Exist, app.NotInitialized, app.Passphrase, app.Forbidden:
 		return exitUsage
 	}
 	return exitError

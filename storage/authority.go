@@ -1,0 +1,175 @@
+// Roles: the store keeps its workspace's role operations indexed and
+// resolved (app.Authority), folds records from the operations that may
+// apply, and refolds the records a role operation changes the judgment
+// of (docs/ROLES.md).
+
+package storage
+
+import (
+	"encoding/binary"
+	"slices"
+
+	"github.com/cartagena-c40/consulta/app"
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Authority is who may do what in the workspace, as the stored role
+// operations decide it; nil in a store without a workspace.
+func (s *Store) Authority() *app.Authority {
+	s.authMu.RLock()
+	defer s.authMu.RUnlock()
+	return s.auth
+}
+
+func (s *Store) setAuthority(a *app.Authority, ops []*app.Op, devices []app.DeviceID) {
+	s.authMu.Lock()
+	defer s.authMu.Unlock()
+	s.auth, s.authOps, s.authDevices = a, ops, devices
+}
+
+// loadAuthority reads the role operations and the laptops known, and
+// resolves them.
+func (s *Store) loadAuthority() error {
+	ws, err := s.Workspace()
+	if app.KindOf(err) == app.NotInitialized {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var ops []*app.Op
+	var devices []app.DeviceID
+	err = s.view(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRoleOp}})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			if len(k) != 1+16+8 {
+				continue
+			}
+			o, err := opTxn(txn, app.DeviceID(k[1:17]), binary.BigEndian.Uint64(k[17:]))
+			if err != nil {
+				return err
+			}
+			ops = append(ops, o)
+		}
+		dit := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixDevice}, PrefetchValues: false})
+		defer dit.Close()
+		for dit.Rewind(); dit.Valid(); dit.Next() {
+			devices = append(devices, app.DeviceID(dit.Item().Key()[1:]))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.setAuthority(app.NewAuthority(ws.ID, ops, devices), ops, devices)
+	return nil
+}
+
+// opTxn reads and decodes the operation stored at dev, seq.
+func opTxn(txn *badger.Txn, dev app.DeviceID, seq uint64) (*app.Op, error) {
+	item, err := txn.Get(opKey(dev, seq))
+	if err != nil {
+		return nil, err
+	}
+	var o *app.Op
+	err = item.Value(func(v []byte) error {
+		var err error
+		o, err = app.DecodeOp(v)
+		return err
+	})
+	return o, err
+}
+
+// reauthorize resolves the roles again when the write brings role
+// operations or laptops, and adds to the records it refolds those whose
+// operations may now be judged otherwise, and those that waited for role
+// operations.
+func (w *write) reauthorize() error {
+	w.auth = w.s.Authority()
+	if len(w.roleOps) == 0 && len(w.devices) == 0 {
+		return nil
+	}
+	ws, err := w.s.Workspace()
+	if err != nil {
+		return err
+	}
+	w.s.authMu.RLock()
+	ops := append(slices.Clone(w.s.authOps), w.roleOps...)
+	devices := append(slices.Clone(w.s.authDevices), w.devices...)
+	w.s.authMu.RUnlock()
+	old := w.auth
+	w.auth, w.authOps, w.authDevices = app.NewAuthority(ws.ID, ops, devices), ops, devices
+	all, affected := app.AffectedBy(old, w.auth, devices)
+	if all {
+		affected = devices
+	}
+	for _, dev := range affected {
+		if err := w.touchDevice(dev); err != nil {
+			return err
+		}
+	}
+	if len(w.roleOps) == 0 {
+		return nil
+	}
+	it := w.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixAuthWait}, PrefetchValues: false})
+	defer it.Close()
+	w.wasWaiting = map[app.RecordID]bool{}
+	for it.Rewind(); it.Valid(); it.Next() {
+		id := app.RecordID(it.Item().KeyCopy(nil)[1:])
+		w.wasWaiting[id] = true
+		w.touch(id)
+	}
+	return nil
+}
+
+// touchDevice adds the records laptop dev's operations concern to those
+// the write refolds.
+func (w *write) touchDevice(dev app.DeviceID) error {
+	it := w.txn.NewIterator(badger.IteratorOptions{Prefix: devicePrefix(dev)})
+	defer it.Close()
+	var rec struct {
+		Record app.RecordID `cbor:"6,keyasint,omitempty"`
+	}
+	for it.Rewind(); it.Valid(); it.Next() {
+		rec.Record = ""
+		if err := it.Item().Value(func(v []byte) error { return app.UnmarshalFields(v, &rec) }); err != nil {
+			return err
+		}
+		if rec.Record != "" {
+			w.touch(rec.Record)
+		}
+	}
+	return nil
+}
+
+// touch adds record id to those the write refolds, once.
+func (w *write) touch(id app.RecordID) {
+	if w.touchedSet == nil {
+		w.touchedSet = make(map[app.RecordID]bool, len(w.touched))
+		for _, t := range w.touched {
+			w.touchedSet[t] = true
+		}
+	}
+	if !w.touchedSet[id] {
+		w.touchedSet[id] = true
+		w.touched = append(w.touched, id)
+	}
+}
+
+// foldAuthorized folds ops with the write's authority.
+func (w *write) foldAuthorized(ops []*app.Op) *app.Record { return app.FoldAuthorized(ops, w.auth) }
+
+// noteWaiting marks record id as waiting for role operations while an
+// operation of it names one not stored, and unmarks it once none does.
+func (w *write) noteWaiting(id app.RecordID, r *app.Record) error {
+	waiting := slices.ContainsFunc(r.NotApplied, func(n app.NotApplied) bool { return app.IsWaiting(n.Why) })
+	switch {
+	case waiting:
+		return w.txn.Set(authWaitKey(id), nil)
+	case w.wasWaiting[id]:
+		return w.txn.Delete(authWaitKey(id))
+	}
+	return nil
+}
