@@ -278,3 +278,24 @@ func forbidden(why string) string {
 	}
 	return why
 }
+
+// Authority is who may do what in the workspace, as the role operations
+// stored here decide it.
+func (s *Service) Authority() *Authority { return s.store.Authority() }
+
+// May reports whether this laptop's member may do act now, and if not, a
+// sentence saying which role it needs (for a control's hint).
+func (s *Service) May(act roles.Action) (bool, string) {
+	a := s.store.Authority()
+	if a.Open() {
+		return true, ""
+	}
+	dev := s.Device()
+	if a.Log().Removed(string(dev)) {
+		return false, "this laptop was removed from the workspace"
+	}
+	if a.RoleOf(dev).May(act) {
+		return true, ""
+	}
+	return false, forbidden("needs " + string(roles.Needed(act)))
+}

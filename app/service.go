@@ -177,8 +177,19 @@ func (s *Service) Init(title string) (*Workspace, error) {
 	if _, err := rand.Read(secret); err != nil {
 		return nil, err
 	}
-	ws := &Workspace{ID: WorkspaceID(NewID(now)), Title: title, Secret: secret, Created: now.Truncate(time.Millisecond)}
-	return ws, s.initLocked(ws)
+	host, _ := os.Hostname()
+	id, err := NewIdentity(host)
+	if err != nil {
+		return nil, err
+	}
+	// The id names this laptop as the founder (roleops.go): every laptop
+	// that joins knows who founded it.
+	wsID, err := FoundedWorkspaceID(now, id.Device)
+	if err != nil {
+		return nil, err
+	}
+	ws := &Workspace{ID: wsID, Title: title, Secret: secret, Created: now.Truncate(time.Millisecond)}
+	return ws, s.initLockedAs(ws, id)
 }
 
 // initWith stores ws as this directory's workspace with a new device
@@ -198,6 +209,12 @@ func (s *Service) initLocked(ws *Workspace) error {
 	if err != nil {
 		return err
 	}
+	return s.initLockedAs(ws, id)
+}
+
+// initLockedAs stores ws as this directory's workspace with identity id,
+// and announces the device.
+func (s *Service) initLockedAs(ws *Workspace, id *Identity) error {
 	if err := s.store.Init(ws, id); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/app/roles"
 )
 
 func (h *harness) showJSON(id string, extra ...string) map[string]any {
@@ -35,6 +36,15 @@ func TestRapporteurOfflineEdits(t *testing.T) {
 
 	b := newHarness(t)
 	b.ok("join", code, "--peer", ln.Addr().String(), "--no-mdns")
+	// b edits a's text: the secretariat's role, which the founder gives.
+	if _, errs, code := b.run("", "edit", id, "--body", "x"); code != 2 || !strings.Contains(errs, "needs the secretariat role") {
+		t.Fatalf("a delegate edits another's proposal: exit %d, %s", code, errs)
+	}
+	bID := strings.Fields(b.ok("whoami"))[0]
+	if err := svc.Grant(bID, roles.Secretariat); err != nil {
+		t.Fatal(err)
+	}
+	b.ok("sync", "--once", "--no-mdns")
 	// Offline: a changes the first paragraph, b the first and the last.
 	va := "Garantizar el acceso al territorio sin rechazo en frontera.\n\nFortalecer los sistemas de asilo.\n\nPromover soluciones duraderas."
 	if err := svc.Update(app.RecordID(id), app.Patch{Body: &va}); err != nil {
