@@ -179,11 +179,13 @@ func ActionOf(o *Op, create *Op) roles.Action {
 	}
 	switch o.Type {
 	case OpCreate:
-		switch o.Kind {
-		case KindDraft, KindRevision:
+		switch {
+		case o.Kind == KindDraft || o.Kind == KindRevision:
 			return roles.Revise
-		case KindParagraph:
+		case o.Kind == KindParagraph:
 			return roles.Decide // a paragraph an accepted amendment adds
+		case o.Kind == KindProposal && o.Patch != nil && len(o.Patch.AddSources) > 0:
+			return roles.Merge // a consolidated proposal
 		}
 		return roles.Create
 	case OpWithdraw:

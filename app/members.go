@@ -5,6 +5,8 @@ package app
 // before anything is written when the rules would not apply it.
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
 	"fmt"
 	"slices"
 	"strings"
@@ -193,8 +195,9 @@ func (s *Service) Found(cofounders ...string) error {
 }
 
 // roleChange writes a role operation, refused (Forbidden) when the rules
-// would not apply it.
-func (s *Service) roleChange(op string, c RoleChange) (err error) {
+// would not apply it; a removal also gives the workspace a new join key,
+// which this laptop takes at once.
+func (s *Service) roleChange(op string, c RoleChange) error {
 	if c.Kind == roles.KindGrant || c.Kind == roles.KindRevoke {
 		if !c.Role.Valid() || c.Role == roles.Delegate {
 			return &Error{Op: op, Kind: Invalid, Field: "role", Msg: fmt.Sprintf("%q is not a role that is granted", c.Role), Valid: []string{string(roles.Rapporteur), string(roles.Secretariat)}}
@@ -204,6 +207,13 @@ func (s *Service) roleChange(op string, c RoleChange) (err error) {
 	if err != nil {
 		return withOp(op, err)
 	}
+	if err := s.roleChangeLocked(op, c, v); err != nil {
+		return err
+	}
+	return withOp(op, s.adoptEpoch())
+}
+
+func (s *Service) roleChangeLocked(op string, c RoleChange, v Vector) (err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.ready(op); err != nil {
@@ -225,10 +235,44 @@ func (s *Service) roleChange(op string, c RoleChange) (err error) {
 	if c.Kind != RoleFound {
 		next := NewAuthority(a.ws, append(slices.Clone(a.ops), o), a.devices)
 		if d, _ := next.log.Outcome(roles.EventID{Device: string(o.Device), Seq: o.Seq}); !d.OK {
-			return &Error{Op: op, Kind: Forbidden, Msg: d.Why}
+			return &Error{Op: op, Kind: Forbidden, Msg: forbidden(d.Why)}
+		}
+		if c.Kind == roles.KindRemove {
+			if err := s.rekeyLocked(o, next); err != nil {
+				return withOp(op, err)
+			}
 		}
 	}
 	return withOp(op, s.commitLocked(o))
+}
+
+// rekeyLocked gives removal o a new join key, sealed to every laptop that
+// stays once it applies (next).
+func (s *Service) rekeyLocked(o *Op, next *Authority) error {
+	r, err := s.replica()
+	if err != nil {
+		return err
+	}
+	staying := map[DeviceID]ed25519.PublicKey{}
+	for _, dev := range next.devices {
+		if next.log.Removed(string(dev)) {
+			continue
+		}
+		pub, err := r.DeviceKey(dev)
+		if err != nil {
+			continue // announced but its key not here: it joins again with a new invite
+		}
+		staying[dev] = pub
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return err
+	}
+	if o.Role.Keys, err = sealKey(secret, staying); err != nil {
+		return err
+	}
+	o.Role.Epoch = s.ws.Epoch + 1
+	return nil
 }
 
 // permitLocked refuses a write whose operations the rules would not

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cartagena-c40/consulta/app/roles"
 )
 
 // decodeOpLibrary is DecodeOp as it was before decodeOp: fxamacker/cbor's
@@ -79,9 +82,35 @@ func randomOp(r *rand.Rand) *Op {
 	if maybe() {
 		o.Sig = bytes.Repeat([]byte{7}, 64)
 	}
-	switch r.IntN(4) {
+	if maybe() {
+		for range 1 + r.IntN(3) {
+			o.Auth = append(o.Auth, OpID{Device: DeviceID(strings.Repeat("f", 16)), Seq: 1 + r.Uint64N(1<<20)})
+		}
+	}
+	switch r.IntN(5) {
 	case 0:
 		o.Type, o.PubKey, o.Name = OpDevice, bytes.Repeat([]byte{9}, 32), str()
+		return o
+	case 4:
+		o.Type = OpRole
+		c := &RoleChange{Kind: roles.KindGrant, Member: strings.Repeat("a", 16), Role: roles.Rapporteur}
+		switch r.IntN(4) {
+		case 1:
+			c.Kind, c.Role = roles.KindRevoke, roles.Secretariat
+		case 2:
+			c.Kind, c.Role, c.Epoch = roles.KindRemove, "", 1+r.Uint64N(9)
+			c.Keys = []SealedKey{{Device: DeviceID(strings.Repeat("b", 16)), Box: bytes.Repeat([]byte{3}, 48)}}
+		case 3:
+			c.Kind, c.Role, c.Member, c.Founders = RoleFound, "", "", list()
+			c.Founders = slices.DeleteFunc(c.Founders, func(f string) bool { return f == "" || len(f) > 64 })
+		}
+		if maybe() {
+			c.Seen = append(c.Seen, OpID{Device: DeviceID(strings.Repeat("c", 16)), Seq: 1 + r.Uint64N(99)})
+		}
+		if o.Seq > 1 {
+			c.Seen = append(c.Seen, OpID{Device: o.Device, Seq: o.Seq - 1})
+		}
+		o.Role = c
 		return o
 	case 1:
 		o.Type, o.Kind = OpCreate, KindNote

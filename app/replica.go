@@ -225,6 +225,9 @@ func (s *Service) ReceiveDecoded(d *Decoded) (int, error) {
 		return 0, withOp(op, err)
 	}
 	s.noteHeld(d, nil, nil)
+	if err := s.adoptEpochLocked(); err != nil {
+		return 0, withOp(op, err)
+	}
 	n := 0
 	for _, o := range d.ops {
 		if o.Seq > before[o.Device] {

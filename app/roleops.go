@@ -36,6 +36,17 @@ type RoleChange struct {
 	// causal past the rules judge it by.
 	Seen     []OpID   `cbor:"5,keyasint,omitempty"`
 	Founders []string `cbor:"6,keyasint,omitempty"` // RoleFound: co-founders
+	// A removal's new join key, sealed to each laptop that stays
+	// (epoch.go), and the epoch it starts.
+	Keys  []SealedKey `cbor:"7,keyasint,omitempty"`
+	Epoch uint64      `cbor:"8,keyasint,omitempty"`
+}
+
+// SealedKey is a join key sealed to one laptop.
+type SealedKey struct {
+	_      struct{} `cbor:",toarray"`
+	Device DeviceID
+	Box    []byte
 }
 
 // check says what is wrong with c as the role change of o, or "".
@@ -55,6 +66,10 @@ func (c *RoleChange) check(o *Op) string {
 		return "a link names a member and a laptop"
 	case c.Kind != RoleFound && len(c.Founders) > 0:
 		return "only a founding names founders"
+	case c.Kind != roles.KindRemove && (len(c.Keys) > 0 || c.Epoch != 0):
+		return "only a removal carries a new join key"
+	case len(c.Keys) > 0 && c.Epoch == 0:
+		return "a new join key starts an epoch"
 	case len(c.Member) > 64 || slices.ContainsFunc(c.Founders, func(f string) bool { return f == "" || len(f) > 64 }):
 		return "a member's id is too long"
 	}
@@ -93,6 +108,10 @@ func (d *cborIn) roleChange() *RoleChange {
 			c.Seen = d.opIDs()
 		case 6:
 			c.Founders = texts[string](d)
+		case 7:
+			c.Keys = d.sealedKeys()
+		case 8:
+			c.Epoch = d.uint()
 		default:
 			d.unknown(key)
 		}
@@ -101,6 +120,22 @@ func (d *cborIn) roleChange() *RoleChange {
 		}
 	}
 	return c
+}
+
+// sealedKeys reads a removal's sealed keys.
+func (d *cborIn) sealedKeys() []SealedKey {
+	n := d.count(majorArray, maxArray)
+	if d.err != nil {
+		return nil
+	}
+	out := make([]SealedKey, n)
+	for i := range out {
+		if d.count(majorArray, 2) != 2 && d.err == nil {
+			d.fail("a sealed key is two items")
+		}
+		out[i] = SealedKey{Device: DeviceID(d.text()), Box: d.bytes()}
+	}
+	return out
 }
 
 // NeedsRoles reports whether the encoded operation enc is one builds

@@ -235,6 +235,12 @@ type Workspace struct {
 	Title   string      `cbor:"2,keyasint" json:"title"`
 	Secret  []byte      `cbor:"3,keyasint" json:"-"` // the join key: 32 random bytes
 	Created time.Time   `cbor:"4,keyasint" json:"created"`
+	// Epoch counts the join keys: a member's removal replaces the key
+	// (epoch.go). Past are the keys before it, oldest first, with which
+	// laptops that have not heard of the removal are still let in, if
+	// they prove who they are.
+	Epoch uint64   `cbor:"5,keyasint,omitempty" json:"epoch,omitempty"`
+	Past  [][]byte `cbor:"6,keyasint,omitempty" json:"-"`
 }
 
 // NewID returns a new time-ordered identifier.

@@ -168,13 +168,14 @@ type write struct {
 	// stores; the authority its records are folded with, and what it was
 	// resolved from when the write changed it; the records waiting for
 	// role operations before it; touched as a set, once needed.
-	roleOps     []*app.Op
-	devices     []app.DeviceID
-	auth        *app.Authority
-	authOps     []*app.Op
-	authDevices []app.DeviceID
-	wasWaiting  map[app.RecordID]bool
-	touchedSet  map[app.RecordID]bool
+	roleOps      []*app.Op
+	devices      []app.DeviceID
+	auth         *app.Authority
+	authOps      []*app.Op
+	authDevices  []app.DeviceID
+	wasWaiting   map[app.RecordID]bool
+	touchedSet   map[app.RecordID]bool
+	reauthorized bool // auth is new: committed sets it
 }
 
 func (s *Store) newWrite(ops []*app.Op, encs [][]byte, prep []any) *write {
@@ -311,7 +312,7 @@ func (w *write) advance() error {
 // the indexer.
 func (s *Store) committed(w *write) {
 	s.gen++
-	if w.authOps != nil {
+	if w.reauthorized {
 		s.setAuthority(w.auth, w.authOps, w.authDevices)
 	}
 	for dev, top := range w.tops {

@@ -101,6 +101,7 @@ func (w *write) reauthorize() error {
 	w.s.authMu.RUnlock()
 	old := w.auth
 	w.auth, w.authOps, w.authDevices = app.NewAuthority(ws.ID, ops, devices), ops, devices
+	w.reauthorized = true
 	all, affected := app.AffectedBy(old, w.auth, devices)
 	if all {
 		affected = devices

@@ -38,8 +38,14 @@ const (
 	// replication), and says that the peer needs updating.
 	FeatureDrafts uint16 = 1 << 1
 
+	// FeatureRoles: the build reads role operations and the role heads
+	// operations name (app/roleops.go), and enforces them. A build without
+	// them would refuse them as unknown; they are held back from it as
+	// drafting operations are.
+	FeatureRoles uint16 = 1 << 2
+
 	// Features is every feature this build speaks.
-	Features = FeatureRoom | FeatureDrafts
+	Features = FeatureRoom | FeatureDrafts | FeatureRoles
 )
 
 // helloSize is the length of the hello: magic, version, flags.

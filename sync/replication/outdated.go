@@ -1,7 +1,7 @@
 package replication
 
 // A peer whose Consulta predates drafts (no protocol.FeatureDrafts in its
-// hello) refuses a drafting operation as unknown, and with it the
+// hello) or roles (FeatureRoles) refuses such an operation as unknown, and with it the
 // connection. So a laptop holds back from such a peer each device's
 // operations from its first drafting one on (a device's operations form
 // one chain: nothing after a held one can go either), tells it a vector
@@ -41,7 +41,7 @@ func (p *peer) holdBack(dev app.DeviceID, seq uint64) {
 	first := len(p.heldBack) == 0
 	p.heldBack[dev] = seq
 	if first {
-		p.log.Warn("this peer runs an older Consulta that cannot read drafts: it gets nothing of them, nor what their authors wrote after them, until it is updated",
+		p.log.Warn("this peer runs an older Consulta that cannot read drafts or roles: it gets nothing of them, nor what their authors wrote after them, until it is updated",
 			"name", p.info.Name, "device", dev, "from", seq)
 	}
 }

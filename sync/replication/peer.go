@@ -32,7 +32,10 @@ type peer struct {
 	// drafts: the peer reads drafting operations (protocol.FeatureDrafts);
 	// without it, heldBack says from which operation on each device's are
 	// held back (outdated.go).
-	drafts   bool
+	drafts bool
+	// roles: the peer reads role operations (protocol.FeatureRoles); held
+	// back like drafting ones without it.
+	roles    bool
 	heldBack map[app.DeviceID]uint64
 
 	wake chan struct{} // the peer told us something: its vector, a prune, a graft
@@ -75,8 +78,9 @@ const reasonDone = "sync done"
 func newPeer(s *Service, c *transport.Conn, dialled bool, addr string) *peer {
 	return &peer{s: s, c: c, id: c.PeerID, dialled: dialled, addr: addr,
 		room: c.Features&protocol.FeatureRoom != 0, drafts: c.Features&protocol.FeatureDrafts != 0,
-		log:  s.log.With("peer", c.PeerID, "remote", c.RemoteAddr().String()),
-		wake: make(chan struct{}, 1), sent: app.Vector{}, recvHigh: app.Vector{},
+		roles: c.Features&protocol.FeatureRoles != 0,
+		log:   s.log.With("peer", c.PeerID, "remote", c.RemoteAddr().String()),
+		wake:  make(chan struct{}, 1), sent: app.Vector{}, recvHigh: app.Vector{},
 		tree: treeLink{push: true}}
 }
 
@@ -562,7 +566,7 @@ func (p *peer) sendMissing(ctx context.Context, mine app.Vector) error {
 			limit := min(uint64(p.s.opts.ChunkOps), mine[from.Device]-from.Seq)
 			p.body.Reset()
 			err := p.s.app.EachOpAfter(from.Device, from.Seq, int(limit), p.s.opts.ChunkBytes, func(enc []byte) error {
-				if !p.drafts && app.NeedsDrafting(enc) {
+				if (!p.drafts && app.NeedsDrafting(enc)) || (!p.roles && app.NeedsRoles(enc)) {
 					return errHoldBack
 				}
 				p.body.Add(enc)

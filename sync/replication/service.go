@@ -140,7 +140,7 @@ func New(svc *app.Service, o Options) (*Service, error) {
 		cfg.Features = 0
 	}
 	if o.noDrafts {
-		cfg.Features &^= protocol.FeatureDrafts
+		cfg.Features &^= protocol.FeatureDrafts | protocol.FeatureRoles
 	}
 	s := &Service{app: svc, opts: o, log: lg, tcfg: cfg, id: cfg.ID(),
 		conns: map[string]*peer{}, addrPeer: map[string]string{}, targets: map[string]*target{},

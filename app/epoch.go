@@ -1,0 +1,148 @@
+package app
+
+// Join keys and their epochs: removing a member (or a laptop) replaces
+// the workspace's join key, so that a removed laptop, which cannot be
+// made to forget the old one, cannot make itself a new laptop identity
+// with it either. The new key travels in the removal itself, sealed to
+// each laptop that stays: to the X25519 key that laptop's Ed25519 key
+// converts to, with NaCl's anonymous box (golang.org/x/crypto/nacl/box).
+// A laptop that finds a key sealed to it in a removal that applies takes
+// it, and keeps the old ones to let in laptops that have not heard yet
+// (sync/transport), if they prove who they are.
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha512"
+	"fmt"
+	"math/big"
+	"slices"
+
+	"github.com/cartagena-c40/consulta/app/roles"
+	"golang.org/x/crypto/curve25519"
+	"golang.org/x/crypto/nacl/box"
+)
+
+// p25519 is the prime of Curve25519's field.
+var p25519 = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 255), big.NewInt(19))
+
+// x25519Public converts an Ed25519 public key to the X25519 one of the
+// same secret: the Montgomery u = (1+y)/(1−y) of the Edwards point.
+func x25519Public(pub ed25519.PublicKey) (*[32]byte, error) {
+	if len(pub) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("bad public key")
+	}
+	le := slices.Clone(pub)
+	le[31] &= 0x7f
+	slices.Reverse(le)
+	y := new(big.Int).SetBytes(le)
+	one := big.NewInt(1)
+	den := new(big.Int).Mod(new(big.Int).Sub(one, y), p25519)
+	if den.Sign() == 0 {
+		return nil, fmt.Errorf("bad public key")
+	}
+	u := new(big.Int).Mul(new(big.Int).Add(one, y), new(big.Int).ModInverse(den, p25519))
+	u.Mod(u, p25519)
+	b := u.FillBytes(make([]byte, 32))
+	slices.Reverse(b)
+	var out [32]byte
+	copy(out[:], b)
+	return &out, nil
+}
+
+// x25519Private is the X25519 private key of an Ed25519 one: its hashed
+// and clamped seed, as Ed25519 signs with.
+func x25519Private(key ed25519.PrivateKey) (*[32]byte, *[32]byte, error) {
+	h := sha512.Sum512(key.Seed())
+	var priv [32]byte
+	copy(priv[:], h[:32])
+	priv[0] &= 248
+	priv[31] &= 127
+	priv[31] |= 64
+	pubB, err := curve25519.X25519(priv[:], curve25519.Basepoint)
+	if err != nil {
+		return nil, nil, err
+	}
+	var pub [32]byte
+	copy(pub[:], pubB)
+	return &pub, &priv, nil
+}
+
+// sealKey seals secret to the laptops staying, by their public keys.
+func sealKey(secret []byte, staying map[DeviceID]ed25519.PublicKey) ([]SealedKey, error) {
+	var out []SealedKey
+	for dev, pub := range staying {
+		x, err := x25519Public(pub)
+		if err != nil {
+			return nil, fmt.Errorf("laptop %s: %w", dev, err)
+		}
+		b, err := box.SealAnonymous(nil, secret, x, rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, SealedKey{Device: dev, Box: b})
+	}
+	slices.SortFunc(out, func(a, b SealedKey) int { return compareOpID(OpID{Device: a.Device}, OpID{Device: b.Device}) })
+	return out, nil
+}
+
+// openKey opens the key sealed to this laptop (key) among keys.
+func openKey(keys []SealedKey, dev DeviceID, key ed25519.PrivateKey) ([]byte, bool) {
+	i := slices.IndexFunc(keys, func(k SealedKey) bool { return k.Device == dev })
+	if i < 0 {
+		return nil, false
+	}
+	pub, priv, err := x25519Private(key)
+	if err != nil {
+		return nil, false
+	}
+	return box.OpenAnonymous(nil, keys[i].Box, pub, priv)
+}
+
+// adoptEpoch takes the newest join key sealed to this laptop in a removal
+// that applies, if newer than the one it holds. Called after operations
+// are stored.
+func (s *Service) adoptEpoch() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.adoptEpochLocked()
+}
+
+func (s *Service) adoptEpochLocked() error {
+	a := s.store.Authority()
+	if a.Open() {
+		return nil
+	}
+	r, err := s.replica()
+	if err != nil {
+		return err
+	}
+	if s.ws == nil || s.id == nil {
+		return nil
+	}
+	var best *Op
+	for _, o := range a.ops {
+		c := o.Role
+		if c.Epoch <= s.ws.Epoch || (best != nil && c.Epoch <= best.Role.Epoch) {
+			continue
+		}
+		if d, _ := a.log.Outcome(roles.EventID{Device: string(o.Device), Seq: o.Seq}); d.OK {
+			best = o
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	secret, ok := openKey(best.Role.Keys, s.id.Device, s.id.Key)
+	if !ok {
+		return nil // not sealed to this laptop: it was removed, or joined after
+	}
+	ws := *s.ws
+	ws.Past = append(slices.Clone(ws.Past), ws.Secret)
+	ws.Secret, ws.Epoch = secret, best.Role.Epoch
+	if err := r.SetWorkspace(&ws); err != nil {
+		return err
+	}
+	s.ws = &ws
+	return nil
+}

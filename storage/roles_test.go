@@ -1,0 +1,221 @@
+package storage
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/app/roles"
+)
+
+// room is a founder and laptops that joined its workspace, each a member
+// of its own.
+func room(t *testing.T, n int) []*app.Service {
+	t.Helper()
+	rs := replicas(t, n)
+	pullAll(t, rs)
+	return rs
+}
+
+func member(s *app.Service) string { return string(s.Device()) }
+
+// newProposal creates a proposal on s.
+func newProposal(t *testing.T, s *app.Service, title string) app.RecordID {
+	t.Helper()
+	id, err := s.Create(app.KindProposal, note(title, "Texto de "+title, "andes", "PE", "broad-protection"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// TestRolesInTheStore: a delegate's merge is refused before it is
+// written; granted rapporteur, they merge; revoked while offline, what
+// they merge meanwhile is kept, relayed and not applied, on every
+// laptop, and the history says why.
+func TestRolesInTheStore(t *testing.T) {
+	rs := room(t, 3)
+	f, r, d := rs[0], rs[1], rs[2]
+	p1, p2 := newProposal(t, d, "Uno"), newProposal(t, d, "Dos")
+	pullAll(t, rs)
+	if _, err := r.Merge([]app.RecordID{p1, p2}, app.Patch{Title: sp("Juntos")}); app.KindOf(err) != app.Forbidden || !strings.Contains(err.Error(), "rapporteur") {
+		t.Fatalf("a delegate merges: %v", err)
+	}
+	if err := f.Grant(member(r), roles.Rapporteur); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Grant(member(d), roles.Secretariat); app.KindOf(err) != app.Forbidden {
+		t.Fatalf("a delegate grants itself the secretariat: %v", err)
+	}
+	pullAll(t, rs)
+	if w, _ := r.Whoami(); w.Role != roles.Rapporteur {
+		t.Fatalf("after the grant r is %s", w.Role)
+	}
+	merged, err := r.Merge([]app.RecordID{p1, p2}, app.Patch{Title: sp("Juntos")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pullAll(t, rs)
+	// Revoked while r is offline: what r merges meanwhile is not applied.
+	if err := f.Revoke(member(r), roles.Rapporteur); err != nil {
+		t.Fatal(err)
+	}
+	p3, p4 := newProposal(t, r, "Tres"), newProposal(t, r, "Cuatro")
+	late, err := r.Merge([]app.RecordID{p3, p4}, app.Patch{Title: sp("Tarde")})
+	if err != nil {
+		t.Fatalf("offline, r does not know yet: %v", err)
+	}
+	pullAll(t, rs)
+	for _, s := range rs {
+		if got, _ := s.Get(merged); got == nil || got.Status == app.StatusWithdrawn {
+			t.Errorf("the merge made with the role was undone")
+		}
+		got, err := s.Get(late)
+		if err != nil || got.Status != app.StatusWithdrawn || len(got.NotApplied) == 0 || got.NotApplied[0].Why != "not applied: role revoked" {
+			t.Errorf("the merge concurrent with the revocation: %+v %v", got, err)
+		}
+		if src, _ := s.Get(p3); src.Status == app.StatusMerged {
+			t.Errorf("a source of the revoked merge is merged")
+		}
+		if rep, err := s.Check(); err != nil || len(rep.Problems) > 0 {
+			t.Errorf("check: %v %v", err, rep.Problems)
+		}
+	}
+	steps, err := f.Steps(late)
+	if err != nil || len(steps) == 0 || steps[0].NotApplied != "not applied: role revoked" {
+		t.Errorf("the history of the revoked merge: %+v %v", steps, err)
+	}
+}
+
+// TestRolesConvergeInAnyOrder: three laptops of a room of five receive
+// the same operations (grants, revocations, merges, edits, a removal) in
+// random interleavings of the laptops' chains, pulled from different
+// peers at different times; they end with the same records, each the
+// fold from scratch of its operations (Check).
+func TestRolesConvergeInAnyOrder(t *testing.T) {
+	notApplied, merged := 0, 0
+	defer func() {
+		if notApplied == 0 || merged == 0 {
+			t.Errorf("the random rooms never exercised the rules: %d operations not applied, %d merges", notApplied, merged)
+		}
+	}()
+	for seed := range uint64(6) {
+		rng := rand.New(rand.NewPCG(seed, 21))
+		rs := room(t, 5)
+		var ids []app.RecordID
+		for _, s := range rs {
+			ids = append(ids, newProposal(t, s, "P"+string(s.Device()[:4])))
+		}
+		pullAll(t, rs)
+		for step := range 40 {
+			s := rs[rng.IntN(len(rs))]
+			switch rng.IntN(6) {
+			case 0:
+				_ = s.Grant(member(rs[rng.IntN(5)]), []roles.Role{roles.Rapporteur, roles.Secretariat}[rng.IntN(2)])
+			case 1:
+				_ = s.Revoke(member(rs[rng.IntN(5)]), []roles.Role{roles.Rapporteur, roles.Secretariat}[rng.IntN(2)])
+			case 2:
+				a, b := ids[rng.IntN(len(ids))], ids[rng.IntN(len(ids))]
+				if a != b {
+					if id, err := s.Merge([]app.RecordID{a, b}, app.Patch{Title: sp("M")}); err == nil {
+						ids = append(ids, id)
+					}
+				}
+			case 3:
+				_ = s.Update(ids[rng.IntN(len(ids))], app.Patch{Title: sp("editado " + string(rune('a'+step%26)))})
+			case 4:
+				if step > 30 && s == rs[0] {
+					_ = s.RemoveMember(member(rs[4]))
+				}
+			default:
+				pull(t, rs[rng.IntN(5)], s)
+			}
+		}
+		// Three laptops catch up, each in its own order.
+		for _, dst := range rs[:3] {
+			for _, i := range rng.Perm(5) {
+				if rs[i] != dst {
+					pull(t, rs[i], dst)
+				}
+			}
+		}
+		pullAll(t, rs[:3])
+		want := fullState(t, rs[0])
+		for i, s := range rs[:3] {
+			if got := fullState(t, s); !equalState(got, want) {
+				t.Fatalf("seed %d: laptop %d differs from laptop 0", seed, i)
+			}
+			if rep, err := s.Check(); err != nil || len(rep.Problems) > 0 {
+				t.Fatalf("seed %d: laptop %d: check %v %v", seed, i, err, rep.Problems)
+			}
+		}
+		for id := range want {
+			r, _ := rs[0].Get(id)
+			notApplied += len(r.NotApplied)
+			if r.Status == app.StatusMerged {
+				merged++
+			}
+		}
+	}
+}
+
+// fullState is every record of s, withdrawn ones too, encoded, by id.
+func fullState(t *testing.T, s *app.Service) map[app.RecordID][]byte {
+	res, err := s.List(app.Filter{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[app.RecordID][]byte{}
+	for _, r := range res.Records {
+		full, err := s.Get(r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[r.ID], _ = app.EncodeRecord(full)
+	}
+	return out
+}
+
+func equalState(a, b map[app.RecordID][]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if !bytes.Equal(v, b[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestRemovalRekeys: removing a member gives the workspace a new join
+// key, which every laptop that stays takes when the removal reaches it,
+// keeping the old one; the removed laptop cannot open it.
+func TestRemovalRekeys(t *testing.T) {
+	rs := room(t, 3)
+	f, stay, gone := rs[0], rs[1], rs[2]
+	old := slices.Clone(f.Workspace().Secret)
+	if err := stay.RemoveMember(member(gone)); app.KindOf(err) != app.Forbidden {
+		t.Fatalf("a delegate removes another: %v", err)
+	}
+	if err := f.RemoveMember(member(gone)); err != nil {
+		t.Fatal(err)
+	}
+	ws := f.Workspace()
+	if ws.Epoch != 1 || bytes.Equal(ws.Secret, old) || len(ws.Past) != 1 || !bytes.Equal(ws.Past[0], old) {
+		t.Fatalf("the founder's workspace after the removal: epoch %d, past %d", ws.Epoch, len(ws.Past))
+	}
+	pullAll(t, rs)
+	if got := stay.Workspace(); got.Epoch != 1 || !bytes.Equal(got.Secret, ws.Secret) {
+		t.Fatalf("a laptop that stays did not take the new key: epoch %d", got.Epoch)
+	}
+	if got := gone.Workspace(); got.Epoch != 0 || !bytes.Equal(got.Secret, old) {
+		t.Fatalf("the removed laptop took the new key")
+	}
+	if _, err := gone.Create(app.KindNote, note("x", "y", "andes", "PE", "broad-protection")); app.KindOf(err) != app.Forbidden {
+		t.Fatalf("the removed laptop writes: %v", err)
+	}
+}
