@@ -57,7 +57,7 @@ func TestBodyStoredOnce(t *testing.T) {
 	// Through Receive, as sync does, so that each clock observes the
 	// other's operations: edits made after receiving sort after what was
 	// received, even within the same millisecond.
-	svcA, stA, svcB, _ := pair(t)
+	svcA, stA, svcB, _ := trusted(t)
 	body := "Primer párrafo.\n\nSegundo párrafo."
 	id, err := svcA.Create(app.KindProposal, note("Propuesta", body, "andes", "PE", "broad-protection"))
 	if err != nil {

@@ -9,10 +9,29 @@ import (
 	"testing"
 
 	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/app/roles"
 )
 
 // replicas returns n services of one workspace, each over its own store.
+// replicas is a founded workspace of n laptops where the founder has made
+// every other one secretariat: everyone may do everything, as the tests
+// of merging, conflicts and drafting across laptops assume. (room, in
+// roles_test.go, leaves them delegates.)
 func replicas(t *testing.T, n int) []*app.Service {
+	rs := delegates(t, n)
+	pullAll(t, rs)
+	for _, s := range rs[1:] {
+		if err := rs[0].Grant(string(s.Device()), roles.Secretariat); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pullAll(t, rs)
+	return rs
+}
+
+// delegates is a founded workspace of n laptops, the first the founder,
+// the others delegates, nothing synced yet.
+func delegates(t *testing.T, n int) []*app.Service {
 	a, _ := newService(t, "")
 	out := []*app.Service{a}
 	ws := a.Workspace()

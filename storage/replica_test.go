@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/app/roles"
 	"github.com/fxamacker/cbor/v2"
 )
 
@@ -19,6 +20,19 @@ import (
 func pair(t *testing.T) (*app.Service, *Store, *app.Service, *Store) {
 	a, sa := newService(t, "")
 	b, sb := joined(t, a)
+	return a, sa, b, sb
+}
+
+// trusted is pair where the founder has made the second laptop
+// secretariat and both hold everything: both may do everything, as the
+// tests of concurrent edits of one record assume.
+func trusted(t *testing.T) (*app.Service, *Store, *app.Service, *Store) {
+	a, sa, b, sb := pair(t)
+	pull(t, b, a)
+	if err := a.Grant(string(b.Device()), roles.Secretariat); err != nil {
+		t.Fatal(err)
+	}
+	pull(t, a, b)
 	return a, sa, b, sb
 }
 

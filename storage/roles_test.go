@@ -15,7 +15,7 @@ import (
 // of its own.
 func room(t *testing.T, n int) []*app.Service {
 	t.Helper()
-	rs := replicas(t, n)
+	rs := delegates(t, n)
 	pullAll(t, rs)
 	return rs
 }

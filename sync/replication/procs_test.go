@@ -99,7 +99,7 @@ func runChild(dir string, in io.Reader, out io.Writer) error {
 			if _, err := svc.Join(app.WorkspaceID(id), secret, ""); err != nil {
 				return err
 			}
-		} else if _, err := svc.Init("Cartagena +40"); err != nil {
+		} else if err := initOpen(svc, "Cartagena +40"); err != nil {
 			return err
 		}
 	}

@@ -74,7 +74,7 @@ func closableStore(t testing.TB, dir string) (*app.Service, func()) {
 // founder creates a workspace.
 func founder(t *testing.T, name string) *laptop {
 	svc := newStore(t)
-	if _, err := svc.Init("Cartagena +40"); err != nil {
+	if err := initOpen(svc, "Cartagena +40"); err != nil {
 		t.Fatal(err)
 	}
 	return &laptop{t: t, name: name, svc: svc, log: &logBuf{}}
@@ -402,7 +402,7 @@ func TestRestoredCopySyncsAsAnotherLaptop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svcA.Init("Cartagena +40"); err != nil {
+	if err := initOpen(svcA, "Cartagena +40"); err != nil {
 		t.Fatal(err)
 	}
 	a := &laptop{t: t, name: "a", svc: svcA, log: &logBuf{}}

@@ -568,7 +568,7 @@ func newRoom(tb testing.TB, n int, o Options) *room {
 	for i := range n {
 		svc, closeStore := closableStore(tb, "")
 		if i == 0 {
-			if _, err := svc.Init("Cartagena +40"); err != nil {
+			if err := initOpen(svc, "Cartagena +40"); err != nil {
 				tb.Fatal(err)
 			}
 		} else {
