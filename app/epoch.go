@@ -146,3 +146,39 @@ func (s *Service) adoptEpochLocked() error {
 	s.ws = &ws
 	return nil
 }
+
+// deviceProofLabel starts what a laptop signs to prove, on a channel, that
+// it is the laptop it names.
+const deviceProofLabel = "consulta device v1\x00"
+
+// ProveDevice signs channel (a connection's keying material) with this
+// laptop's key: the proof, sent to a peer, that it is this laptop.
+func (s *Service) ProveDevice(channel []byte) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.id == nil {
+		return make([]byte, ed25519.SignatureSize)
+	}
+	return ed25519.Sign(s.id.Key, append(append([]byte(deviceProofLabel), channel...), s.id.Device...))
+}
+
+// CheckDevice checks the proof sig that laptop dev is at the other end of
+// channel: known is false for a laptop not announced here (nothing to
+// check it against), ok whether the proof holds.
+func (s *Service) CheckDevice(dev DeviceID, channel, sig []byte) (known, ok bool) {
+	r, err := s.replica()
+	if err != nil {
+		return false, false
+	}
+	pub, err := r.DeviceKey(dev)
+	if err != nil {
+		return false, false
+	}
+	return true, ed25519.Verify(pub, append(append([]byte(deviceProofLabel), channel...), dev...), sig)
+}
+
+// LaptopRemoved reports whether laptop dev, or its member, was removed.
+func (s *Service) LaptopRemoved(dev DeviceID) bool {
+	a := s.store.Authority()
+	return !a.Open() && a.Log().Removed(string(dev))
+}

@@ -46,6 +46,9 @@ const (
 	TypePrune Type = 9
 	TypeGraft Type = 10
 	TypeAddrs Type = 11
+	// TypeProof is of FeatureRoles: the sender's device proves it is the
+	// laptop its Info names.
+	TypeProof Type = 12
 )
 
 func (t Type) String() string {
@@ -72,6 +75,8 @@ func (t Type) String() string {
 		return "graft"
 	case TypeAddrs:
 		return "addrs"
+	case TypeProof:
+		return "proof"
 	}
 	return fmt.Sprintf("type %d", uint8(t))
 }
@@ -167,6 +172,15 @@ func (*Have) Type() Type  { return TypeHave }
 func (*Prune) Type() Type { return TypePrune }
 func (*Graft) Type() Type { return TypeGraft }
 func (*Addrs) Type() Type { return TypeAddrs }
+func (*Proof) Type() Type { return TypeProof }
+
+// Proof is the sender's device signature over the channel (FeatureRoles):
+// the laptop its Info names is the one at the other end, so that a
+// removed laptop cannot pass for another (see package replication).
+type Proof struct {
+	_   struct{} `cbor:",toarray"`
+	Sig []byte
+}
 
 func (*Auth) Type() Type   { return TypeAuth }
 func (*Info) Type() Type   { return TypeInfo }
@@ -415,6 +429,8 @@ func Decode(p []byte) (Message, error) {
 		m = new(Graft)
 	case TypeAddrs:
 		m = new(Addrs)
+	case TypeProof:
+		m = new(Proof)
 	default:
 		return nil, malformed("unknown message %s", Type(p[0]))
 	}
@@ -466,6 +482,10 @@ func check(m Message) error {
 	case *Close:
 		if len(m.Reason) > MaxText {
 			return malformed("close: reason too long")
+		}
+	case *Proof:
+		if len(m.Sig) != 64 {
+			return malformed("proof: a signature of %d bytes", len(m.Sig))
 		}
 	}
 	return nil

@@ -75,6 +75,13 @@ func (e *PeerClosed) Error() string { return "the peer closed the connection: " 
 
 const reasonDone = "sync done"
 
+// The reasons a laptop is refused after it said who it is.
+const (
+	ReasonRemoved  = "this laptop was removed from the workspace; what it already holds stays on it, but it receives nothing new"
+	ReasonRekeyed  = "the workspace's join code changed after a member was removed; ask a member for a new invitation"
+	reasonNotProof = "it is not the laptop it says it is"
+)
+
 func newPeer(s *Service, c *transport.Conn, dialled bool, addr string) *peer {
 	return &peer{s: s, c: c, id: c.PeerID, dialled: dialled, addr: addr,
 		room: c.Features&protocol.FeatureRoom != 0, drafts: c.Features&protocol.FeatureDrafts != 0,
@@ -118,6 +125,9 @@ func (p *peer) run(ctx context.Context, once bool) error {
 		return p.end(misbehaving("sent %s before info", m.Type()))
 	}
 	p.info = *info
+	if err := p.prove(); err != nil {
+		return p.end(err)
+	}
 	p.c.SetDeadline(time.Time{})
 	p.log = p.log.With("device", info.Device)
 	p.adoptTitle(info.Title)
@@ -662,3 +672,57 @@ func (p *peer) pending(mine app.Vector) int {
 	p.mu.Unlock()
 	return n + p.lacking(mine)
 }
+
+// prove exchanges proofs of who is at either end (protocol.FeatureRoles)
+// and refuses a laptop that was removed, one that is not the laptop it
+// names, and an unknown laptop that came in with a join key from before
+// a removal (a removed laptop posing as a new one): each is told why in a
+// Close, which it shows as the reason its sync stopped.
+func (p *peer) prove() error {
+	if p.c.Features&protocol.FeatureRoles == 0 {
+		return nil
+	}
+	sent := make(chan error, 1)
+	go func() { sent <- p.c.Send(&protocol.Proof{Sig: p.s.app.ProveDevice(p.c.Exporter)}) }()
+	m, err := p.c.Recv()
+	if serr := <-sent; err == nil {
+		err = serr
+	}
+	if err != nil {
+		if c, ok := m.(*protocol.Close); ok {
+			return &PeerClosed{Reason: c.Reason}
+		}
+		return fmt.Errorf("exchanging proofs: %w", err)
+	}
+	if c, ok := m.(*protocol.Close); ok {
+		return &PeerClosed{Reason: c.Reason}
+	}
+	proof, ok := m.(*protocol.Proof)
+	if !ok {
+		return misbehaving("sent %s before its proof", m.Type())
+	}
+	dev := app.DeviceID(p.info.Device)
+	known, valid := p.s.app.CheckDevice(dev, p.c.Exporter, proof.Sig)
+	var reason string
+	switch {
+	case known && !valid:
+		reason = reasonNotProof
+	case p.s.app.LaptopRemoved(dev):
+		reason = ReasonRemoved
+	case p.c.Past && !known:
+		reason = ReasonRekeyed
+	default:
+		return nil
+	}
+	p.send(&protocol.Close{Reason: reason})
+	p.log.Warn("refused peer", "device", dev, "name", p.info.Name, "why", reason)
+	return &Refused{Device: dev, Reason: reason}
+}
+
+// Refused: this laptop refused the peer after it said who it is.
+type Refused struct {
+	Device app.DeviceID
+	Reason string
+}
+
+func (e *Refused) Error() string { return fmt.Sprintf("refused laptop %s: %s", e.Device, e.Reason) }

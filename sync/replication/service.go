@@ -360,10 +360,17 @@ func (s *Service) handshake(ctx context.Context, raw net.Conn, dialled bool, add
 	remote := raw.RemoteAddr().String()
 	var c *transport.Conn
 	var err error
+	// The workspace's join key as it is now: a removal replaces it
+	// (app/epoch.go), and the keys before it still let in the laptops
+	// that have not heard, if they prove who they are (peer.prove).
+	cfg := *s.tcfg
+	if ws := s.app.Workspace(); ws != nil {
+		cfg.Secret, cfg.Past = ws.Secret, ws.Past
+	}
 	if dialled {
-		c, err = s.tcfg.Client(ctx, raw)
+		c, err = cfg.Client(ctx, raw)
 	} else {
-		c, err = s.tcfg.Server(ctx, raw)
+		c, err = cfg.Server(ctx, raw)
 	}
 	if err != nil {
 		if errors.Is(err, transport.ErrNotMember) {

@@ -40,8 +40,11 @@ type Config struct {
 	// Workspace is the workspace id.
 	Workspace string
 	// Secret is the workspace secret; only its first JoinKeySize bytes are
-	// used.
+	// used. Past are the secrets before it (a member's removal replaces
+	// it): a peer that proves one of them has not heard of the removal
+	// yet, and is let in to hear it if it proves who it is (Conn.Past).
 	Secret []byte
+	Past   [][]byte
 	// Version is the protocol version to speak; zero means
 	// protocol.Version. Tests set it to play an older or newer peer.
 	Version uint16
@@ -57,8 +60,15 @@ type Conn struct {
 	PeerID string
 	// Features are the protocol features both sides offered.
 	Features uint16
-	tls      *tls.Conn
-	raw      net.Conn
+	// Exporter is the channel's keying material: what a proof of who is at
+	// either end signs.
+	Exporter []byte
+	// Past: the peer proved a secret before ours, so it has not heard of
+	// a removal we know; Ahead: it holds a newer one and let us in with
+	// ours.
+	Past, Ahead bool
+	tls         *tls.Conn
+	raw         net.Conn
 }
 
 // Close closes the connection at once. It sends no TLS close_notify, which
@@ -192,17 +202,69 @@ func (cfg *Config) handshake(ctx context.Context, raw net.Conn, client bool) (_ 
 		return nil, fmt.Errorf("%w (it closed the connection: %v)", ErrNotMember, err)
 	}
 	a, ok := m.(*protocol.Auth)
-	if !ok || !hmac.Equal(a.MAC, cfg.mac(theirs, exp)) {
+	if !ok {
 		return nil, ErrNotMember
 	}
+	c := &Conn{Conn: pc, PeerID: PeerIDOf(peerKey), Features: features, Exporter: exp, tls: tconn, raw: raw}
+	if err := cfg.epochs(c, a.MAC, mine, theirs); err != nil {
+		return nil, err
+	}
 	raw.SetDeadline(time.Time{})
-	return &Conn{Conn: pc, PeerID: PeerIDOf(peerKey), Features: features, tls: tconn, raw: raw}, nil
+	return c, nil
+}
+
+// noMAC is a second Auth that proves nothing: "I have no older key of
+// yours".
+var noMAC = make([]byte, 32)
+
+// epochs checks the peer's proof of membership, mac, against the secret
+// and the ones before it. Between builds with roles each side then sends
+// a second Auth: the proof with the older secret the peer proved (so a
+// peer behind can check us), or noMAC; and reads the peer's, which lets
+// it in when it is ahead of us. A peer that proves none is not a member.
+func (cfg *Config) epochs(c *Conn, mac []byte, mine, theirs string) error {
+	ok := hmac.Equal(mac, cfg.macWith(cfg.Secret, theirs, c.Exporter))
+	second := noMAC
+	for i := len(cfg.Past) - 1; !ok && i >= 0; i-- {
+		if hmac.Equal(mac, cfg.macWith(cfg.Past[i], theirs, c.Exporter)) {
+			ok, c.Past, second = true, true, cfg.macWith(cfg.Past[i], mine, c.Exporter)
+		}
+	}
+	if c.Features&protocol.FeatureRoles == 0 {
+		if !ok {
+			return ErrNotMember
+		}
+		return nil
+	}
+	sent := make(chan error, 1)
+	go func() { sent <- c.Send(&protocol.Auth{MAC: second}) }()
+	m, err := c.Recv()
+	if serr := <-sent; err == nil && serr != nil {
+		err = serr
+	}
+	if err != nil {
+		return fmt.Errorf("%w (it closed the connection: %v)", ErrNotMember, err)
+	}
+	a, isAuth := m.(*protocol.Auth)
+	if !isAuth {
+		return ErrNotMember
+	}
+	if !ok && hmac.Equal(a.MAC, cfg.macWith(cfg.Secret, theirs, c.Exporter)) {
+		ok, c.Ahead = true, true
+	}
+	if !ok {
+		return ErrNotMember
+	}
+	return nil
 }
 
 // mac is the proof of membership of the side playing role on the channel
 // whose exporter is exp.
-func (cfg *Config) mac(role string, exp []byte) []byte {
-	h := hmac.New(sha256.New, cfg.Secret[:JoinKeySize])
+func (cfg *Config) mac(role string, exp []byte) []byte { return cfg.macWith(cfg.Secret, role, exp) }
+
+// macWith is mac with secret.
+func (cfg *Config) macWith(secret []byte, role string, exp []byte) []byte {
+	h := hmac.New(sha256.New, secret[:JoinKeySize])
 	h.Write([]byte("consulta auth v1\x00"))
 	h.Write([]byte(role))
 	h.Write([]byte{0})
