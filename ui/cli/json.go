@@ -48,6 +48,9 @@ type historyItem struct {
 	// Conflict: how many competing versions the body has after it (absent
 	// when none).
 	Conflict int `json:"conflict,omitempty"`
+	// NotApplied: why the operation is kept but not applied (its author
+	// had no role for it, or lost it); absent when it applies.
+	NotApplied string `json:"not_applied,omitempty"`
 }
 
 func historyJSON(steps []app.Step) []historyItem {
@@ -56,7 +59,7 @@ func historyJSON(steps []app.Step) []historyItem {
 	for i, st := range steps {
 		o := st.Op
 		t, _ := app.ShownTime(o.HLC, time.Now())
-		h := historyItem{Device: string(o.Device), Seq: o.Seq, Time: t, Type: string(o.Type), Patch: o.Patch}
+		h := historyItem{Device: string(o.Device), Seq: o.Seq, Time: t, Type: string(o.Type), Patch: o.Patch, NotApplied: st.NotApplied}
 		for _, b := range o.Base {
 			h.Base = append(h.Base, b.String())
 		}

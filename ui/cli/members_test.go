@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/app/roles"
 )
 
@@ -50,6 +51,17 @@ func TestMembersAndRoles(t *testing.T) {
 	if roleOf[bID] != "rapporteur" || len(ms) != 2 {
 		t.Fatalf("members: %v", ms)
 	}
+	// Revoked while b is offline: b's next merge is kept, not applied.
+	p3 := a2(t, svc, "Tres")
+	b.ok("sync", "--once", "--no-mdns")
+	if err := svc.Revoke(bID, roles.Rapporteur); err != nil {
+		t.Fatal(err)
+	}
+	late := b.ok("merge", p3, p1, "--title", "Tarde")
+	b.ok("sync", "--once", "--no-mdns")
+	if out := b.ok("show", late, "--history"); !strings.Contains(out, "kept, not applied: role revoked") {
+		t.Fatalf("the history of a merge made during a revocation:\n%s", out)
+	}
 	if err := svc.RemoveMember(bID); err != nil {
 		t.Fatal(err)
 	}
@@ -59,4 +71,17 @@ func TestMembersAndRoles(t *testing.T) {
 	if err := svc.RemoveMember(string(svc.Device())); err == nil || !strings.Contains(err.Error(), "founders cannot be removed") {
 		t.Fatalf("removing the founder: %v", err)
 	}
+}
+
+// a2 adds a proposal through the founder's service (its data directory is
+// in use by the sync it serves).
+func a2(t *testing.T, svc *app.Service, title string) string {
+	t.Helper()
+	sr, th := app.SubRegion("andes"), app.ThemeCode("broad-protection")
+	body := "Texto " + title
+	id, err := svc.Create(app.KindProposal, app.Patch{Title: &title, Body: &body, SubRegion: &sr, AddThemes: []app.ThemeCode{th}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(id)
 }

@@ -431,6 +431,12 @@ func cmdShow(c *ctx, args []string) error {
 			if h.Conflict > 0 {
 				c.out("      → conflict: %d competing versions\n", h.Conflict)
 			}
+			if why := h.NotApplied; why != "" {
+				if !strings.HasPrefix(why, "not applied") {
+					why = "not applied: " + why
+				}
+				c.out("      → kept, %s\n", why)
+			}
 		}
 	}
 	return nil
