@@ -30,6 +30,7 @@ import (
 const (
 	childDirEnv   = "CONSULTA_SYNC_CHILD_DIR"   // its data directory; set only in a child
 	childJoinEnv  = "CONSULTA_SYNC_CHILD_JOIN"  // "workspace-id:join-key-hex" to join; empty to init
+	childFoundEnv = "CONSULTA_SYNC_CHILD_FOUND" // "1": init a founded workspace (roles), not one without
 	childPeersEnv = "CONSULTA_SYNC_CHILD_PEERS" // comma-separated addresses to keep dialling
 	childChunkEnv = "CONSULTA_SYNC_CHILD_CHUNK" // operations per chunk it sends; 200 unless set
 	childPingEnv  = "CONSULTA_SYNC_CHILD_PING"  // its ping interval (a Go duration); 2s unless set
@@ -65,6 +66,7 @@ func TestMain(m *testing.M) {
 //	write N PREFIX      create N notes; answers the first id
 //	demo N              load N demo records
 //	update ID TITLE     change a record's title
+//	remove DEVICE       remove that laptop's member (a founded workspace)
 //	sync ADDR...        SyncOnce with these peers
 //	syncbg ADDR...      SyncOnce in the background; answers at once
 //	vector              DEVICE:SEQ ... in device order
@@ -97,6 +99,10 @@ func runChild(dir string, in io.Reader, out io.Writer) error {
 				return err
 			}
 			if _, err := svc.Join(app.WorkspaceID(id), secret, ""); err != nil {
+				return err
+			}
+		} else if os.Getenv(childFoundEnv) == "1" {
+			if _, err := svc.Init("Cartagena +40"); err != nil {
 				return err
 			}
 		} else if err := initOpen(svc, "Cartagena +40"); err != nil {
@@ -166,6 +172,9 @@ func runChild(dir string, in io.Reader, out io.Writer) error {
 		case "update":
 			title := strings.Join(f[2:], " ")
 			err = svc.Update(app.RecordID(f[1]), app.Patch{Title: &title})
+		case "remove":
+			err = svc.RemoveMember(f[1])
+
 		case "sync":
 			sctx, scancel := context.WithTimeout(ctx, 30*time.Second)
 			err = r.SyncOnce(sctx, f[1:])

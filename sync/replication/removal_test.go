@@ -2,6 +2,7 @@ package replication
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -72,5 +73,37 @@ func TestRemovedLaptopRefused(t *testing.T) {
 	}
 	if got := e.svc.Authority().Log().Removed(string(c.svc.Device())); !got {
 		t.Fatal("the new laptop does not know c was removed")
+	}
+}
+
+// TestRemovedLaptopProcesses: the same across processes, each laptop a
+// process with its store on disk: the removed laptop's sync fails saying
+// why, and its vector does not move.
+func TestRemovedLaptopProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	root := t.TempDir()
+	a := startProc(t, "a", root+"/a", childFoundEnv+"=1")
+	a.do("write 20 a")
+	join := childJoinEnv + "=" + a.ws + ":" + a.key
+	b := startProc(t, "b", root+"/b", join)
+	c := startProc(t, "c", root+"/c", join)
+	b.do("sync " + a.addr)
+	c.do("sync " + a.addr)
+	a.do("remove " + c.dev)
+	a.do("write 5 después")
+	b.do("sync " + a.addr)
+	before := c.vector()
+	for _, addr := range []string{a.addr, b.addr} {
+		if _, err := c.try("sync " + addr); err == nil || !strings.Contains(err.Error(), "removed from the workspace") {
+			t.Fatalf("the removed laptop's sync with %s: %v", addr, err)
+		}
+	}
+	if after := c.vector(); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Fatalf("the removed laptop received operations: %v, had %v", after, before)
+	}
+	if ha, hb := a.hash(), b.hash(); ha != hb {
+		t.Fatalf("the laptops that stay differ: %s / %s", ha, hb)
 	}
 }
