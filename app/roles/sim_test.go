@@ -3,6 +3,7 @@ package roles
 import (
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -74,7 +75,32 @@ func (s *sim) sync(a, b string) {
 	}
 }
 
-func (s *sim) log() *Log { return Resolve(s.g, s.events) }
+// log resolves the events, and checks that three replicas receiving them
+// in random interleavings of the laptops' chains, deciding at each
+// arrival, end with the same decisions.
+func (s *sim) log() *Log {
+	s.t.Helper()
+	want := Resolve(s.g, s.events)
+	rng := rand.New(rand.NewPCG(uint64(len(s.events)), 3))
+	for r := range 3 {
+		order := interleave(rng, s.events)
+		got := Resolve(s.g, nil)
+		for i := range order {
+			got = Resolve(s.g, order[:i+1])
+		}
+		for _, e := range s.events {
+			if w, g := outcome(want, e.ID), outcome(got, e.ID); w != g {
+				s.t.Fatalf("replica %d decides %s otherwise: %+v, from scratch %+v", r, e.ID, g, w)
+			}
+		}
+		if !equalMembers(want.Members(), got.Members()) {
+			s.t.Fatalf("replica %d: members differ", r)
+		}
+	}
+	return want
+}
+
+func outcome(l *Log, id EventID) Decision { d, _ := l.Outcome(id); return d }
 
 func (s *sim) wantEvent(l *Log, e *Event, ok bool, why string) {
 	s.t.Helper()
