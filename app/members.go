@@ -187,11 +187,40 @@ func (s *Service) RemoveLaptop(dev DeviceID) error {
 // Found founds a workspace from before roles: this laptop's member
 // becomes its founder, and everyone whose operations it holds keeps the
 // secretariat they in effect had until it is revoked.
+//
+// In a workspace this build founded, the founder's laptop names
+// co-founders with it, once: a second founder keeps control if one laptop
+// is lost.
 func (s *Service) Found(cofounders ...string) error {
-	if !s.store.Authority().Open() {
-		return &Error{Op: "found", Kind: Invalid, Msg: "this workspace already has roles"}
+	a := s.store.Authority()
+	if !a.Open() {
+		prefix, ok := founderPrefix(a.ws)
+		dev := s.Device()
+		switch {
+		case !ok:
+			return &Error{Op: "found", Kind: Invalid, Msg: "this workspace already has its founder"}
+		case !strings.HasPrefix(string(dev), prefix):
+			return &Error{Op: "found", Kind: Forbidden, Msg: "only the founder's laptop names co-founders"}
+		case slices.ContainsFunc(a.ops, func(o *Op) bool { return o.Role.Kind == RoleFound && o.Device == dev }):
+			return &Error{Op: "found", Kind: Invalid, Msg: "the co-founders are named already; they cannot change"}
+		case len(cofounders) == 0:
+			return &Error{Op: "found", Kind: Invalid, Field: "cofounder", Msg: "name the co-founders"}
+		}
 	}
 	return s.roleChange("found", RoleChange{Kind: RoleFound, Founders: cofounders})
+}
+
+// ClaimMember says this laptop belongs to member (a person's second
+// laptop); it counts as theirs once the member, or the secretariat, links
+// it (LinkLaptop). Both must say so.
+func (s *Service) ClaimMember(member string) error {
+	return s.roleChange("claim", RoleChange{Kind: roles.KindClaim, Member: member, Device: s.Device()})
+}
+
+// LinkLaptop links laptop dev to member: the member's own laptops, or the
+// secretariat, say it is theirs.
+func (s *Service) LinkLaptop(dev DeviceID, member string) error {
+	return s.roleChange("link", RoleChange{Kind: roles.KindLink, Member: member, Device: dev})
 }
 
 // roleChange writes a role operation, refused (Forbidden) when the rules

@@ -219,3 +219,47 @@ func TestRemovalRekeys(t *testing.T) {
 		t.Fatalf("the removed laptop writes: %v", err)
 	}
 }
+
+// TestSecondLaptopAndCofounder: a member's second laptop counts as theirs
+// once it claims them and they link it; the founder names a co-founder,
+// who then keeps the secretariat even if the founder's laptop is lost and
+// removed.
+func TestSecondLaptopAndCofounder(t *testing.T) {
+	rs := room(t, 3)
+	f, r, r2 := rs[0], rs[1], rs[2]
+	p1, p2 := newProposal(t, f, "Uno"), newProposal(t, f, "Dos")
+	if err := f.Grant(member(r), roles.Rapporteur); err != nil {
+		t.Fatal(err)
+	}
+	if err := r2.ClaimMember(member(r)); err != nil {
+		t.Fatal(err)
+	}
+	pullAll(t, rs)
+	if _, err := r2.Merge([]app.RecordID{p1, p2}, app.Patch{Title: sp("Juntos")}); app.KindOf(err) != app.Forbidden {
+		t.Fatalf("a claim alone gives the member's role: %v", err)
+	}
+	if err := r.LinkLaptop(r2.Device(), member(r)); err != nil {
+		t.Fatal(err)
+	}
+	pullAll(t, rs)
+	if _, err := r2.Merge([]app.RecordID{p1, p2}, app.Patch{Title: sp("Juntos")}); err != nil {
+		t.Fatalf("the linked laptop merges: %v", err)
+	}
+	if err := r.Found(member(r)); app.KindOf(err) != app.Forbidden {
+		t.Fatalf("a rapporteur names co-founders: %v", err)
+	}
+	if err := f.Found(member(r)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Found(member(r2)); err == nil {
+		t.Fatal("co-founders named twice")
+	}
+	pullAll(t, rs)
+	if err := r.RemoveLaptop(f.Device()); err != nil {
+		t.Fatalf("the co-founder removes the founder's lost laptop: %v", err)
+	}
+	pullAll(t, rs[1:])
+	if w, _ := r2.Whoami(); !w.Founder || w.Role != roles.Secretariat || len(w.Devices) != 2 {
+		t.Fatalf("the co-founder's member: %+v", w)
+	}
+}

@@ -192,3 +192,71 @@ func cmdFound(c *ctx, args []string) error {
 	fmt.Fprintln(c.env.Stderr, "this workspace has roles now: this laptop's member founds it; everyone already in it keeps the secretariat until it is revoked")
 	return nil
 }
+
+func init() {
+	commands = append(commands,
+		command{"claim", "say this laptop is a member's other laptop (they, or the secretariat, then link it): claim MEMBER", false, cmdClaim},
+		command{"link", "link a laptop to a member (that member or the secretariat): link LAPTOP [--member MEMBER]", false, cmdLink},
+	)
+}
+
+func cmdClaim(c *ctx, args []string) error {
+	pos, err := parse(newFlags(c, "claim"), args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("claim needs the member this laptop belongs to: claim MEMBER")
+	}
+	m, err := c.svc.FindMember(pos[0])
+	if err != nil {
+		return err
+	}
+	if err := c.svc.ClaimMember(m.ID); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.env.Stderr, "this laptop says it is %s's; it counts as theirs once they or the secretariat link it\n", m.Name())
+	return nil
+}
+
+func cmdLink(c *ctx, args []string) error {
+	fs := newFlags(c, "link")
+	member := fs.String("member", "", "the member (default: this laptop's)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("link needs a laptop: link LAPTOP [--member MEMBER]")
+	}
+	laptop, err := c.svc.FindMember(pos[0])
+	if err != nil {
+		return err
+	}
+	var m app.Member
+	if *member == "" {
+		m, err = c.svc.Whoami()
+	} else {
+		m, err = c.svc.FindMember(*member)
+	}
+	if err != nil {
+		return err
+	}
+	var dev app.DeviceID
+	for _, d := range laptop.Devices {
+		if string(d.ID) == pos[0] || strings.HasPrefix(string(d.ID), pos[0]) || strings.EqualFold(d.Name, pos[0]) {
+			dev = d.ID
+		}
+	}
+	if dev == "" && len(laptop.Devices) == 1 {
+		dev = laptop.Devices[0].ID
+	}
+	if dev == "" {
+		return usagef("give the laptop's id: %s has several", laptop.Name())
+	}
+	if err := c.svc.LinkLaptop(dev, m.ID); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.env.Stderr, "linked laptop %s to %s\n", dev, m.Name())
+	return nil
+}
