@@ -221,6 +221,13 @@ func TestResolveConflict(t *testing.T) {
 	addr := freePort(t)
 	stop := serve(t, a, addr)
 	cli(t, b, "join", code, "--peer", addr, "--no-mdns")
+	cli(t, b, "sync", "--once", "--peer", addr, "--no-mdns")
+	stop()
+	// b edits a's text and settles the conflict: the secretariat's role,
+	// which the founder gives.
+	cli(t, a, "grant", strings.Fields(cli(t, b, "whoami"))[0], "secretariat")
+	stop = serve(t, a, addr)
+	cli(t, b, "sync", "--once", "--peer", addr, "--no-mdns")
 	stop()
 	cli(t, a, "edit", id, "--body", "Garantizar el acceso al territorio sin rechazo en frontera.\n\nFortalecer los sistemas de asilo.")
 	cli(t, b, "edit", id, "--body", "Garantizar el acceso seguro al territorio.\n\nFortalecer los sistemas de asilo.")
@@ -356,7 +363,7 @@ func checkExport(t *testing.T, path, ext string) {
 func TestPeersInviteSettingsBackupProtect(t *testing.T) {
 	data := workspace(t, 100)
 	r := startApp(t, data)
-	r.tab("Peers")
+	r.tab("People")
 	r.click(mainWin, text("Button", "Invite a laptop"))
 	r.wait(mainWin, text("Button", "Close"))
 	r.screenshot("invite")

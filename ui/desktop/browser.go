@@ -34,7 +34,8 @@ type browser struct {
 	form       *recordForm
 	compareBtn *widget.Button
 	mergeBtn   *widget.Button
-	merger     *mergeEditor // the open merge editor, if any
+	roleNote   *widget.Label // why Merge stays disabled, when a role is why
+	merger     *mergeEditor  // the open merge editor, if any
 	reminder   *backupReminder
 
 	filter   app.Filter
@@ -110,7 +111,9 @@ func newBrowser(u *UI) *browser {
 		widget.NewButtonWithIcon(lang.L("Export"), theme.DocumentSaveIcon(), func() { u.showExport() }),
 		widget.NewButtonWithIcon("", theme.SettingsIcon(), u.showSettings),
 	)
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, toolbar, b.search), b.disk.content)
+	b.roleNote = newRoleNote()
+	b.roleNote.Alignment = fyne.TextAlignTrailing
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, toolbar, b.search), b.roleNote, b.disk.content)
 	// The list keeps room for a readable title; the detail pane, whose
 	// wrapped text asks for width, takes the rest.
 	listRoom := canvas.NewRectangle(color.Transparent)

@@ -64,6 +64,7 @@ func New(a fyne.App, w fyne.Window, svc *app.Service) *UI {
 	w.Resize(fyne.NewSize(1280, 720)) // fits a 1366×768 laptop screen with its panel
 	addQuit(a, w)
 	u.build()
+	u.watchRoles()
 	return u
 }
 
@@ -93,13 +94,15 @@ func (u *UI) build() {
 	u.tabs = container.NewAppTabs(
 		container.NewTabItem(lang.L("Records"), u.browser.content),
 		container.NewTabItem(lang.L("Dashboard"), u.dashboard.content),
-		container.NewTabItem(lang.L("Peers"), u.peers.content),
+		container.NewTabItem(lang.L("People"), u.peers.content),
 		container.NewTabItem(lang.L("Draft"), u.drafting.content),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		switch t.Content {
 		case u.dashboard.content:
 			u.dashboard.refresh()
+		case u.peers.content:
+			u.peers.refreshMembers()
 		case u.drafting.content:
 			u.drafting.open()
 		}
@@ -141,15 +144,18 @@ func (u *UI) menu() *fyne.MainMenu {
 			find,
 			fyne.NewMenuItem(lang.L("Records"), func() { u.tabs.SelectIndex(0) }),
 			fyne.NewMenuItem(lang.L("Dashboard"), func() { u.tabs.SelectIndex(1) }),
-			fyne.NewMenuItem(lang.L("Peers"), func() { u.tabs.SelectIndex(2) }),
+			fyne.NewMenuItem(lang.L("People"), func() { u.tabs.SelectIndex(peopleTab) }),
 			fyne.NewMenuItem(lang.L("Draft"), func() { u.tabs.SelectIndex(draftTab) }),
 			fyne.NewMenuItem(lang.L("Compare selected"), func() { u.browser.compare() }),
 		),
 	)
 }
 
-// draftTab is the Draft tab's index.
-const draftTab = 3
+// The People and Draft tabs' indexes.
+const (
+	peopleTab = 2
+	draftTab  = 3
+)
 
 // saveForm saves the form of the tab shown: the amendment being proposed
 // in the Draft tab, else the record form.
@@ -171,7 +177,7 @@ func (u *UI) focusSearch() {
 
 // Show shows the window, on the screen CONSULTA_SCREEN names if set (used by
 // make screenshots: main, dashboard, detail, form, compare, merge, export,
-// peers, invite, draft).
+// people (or peers), invite, draft).
 func (u *UI) Show() {
 	u.win.Show()
 	if u.browser == nil {
@@ -185,12 +191,12 @@ func (u *UI) Show() {
 		u.browser.list.Select(0)
 	case "form":
 		u.browser.newRecord(app.KindNote)
-	case "peers":
-		u.tabs.SelectIndex(2)
+	case "people", "peers":
+		u.tabs.SelectIndex(peopleTab)
 	case "draft":
 		u.tabs.SelectIndex(draftTab)
 	case "invite":
-		u.tabs.SelectIndex(2)
+		u.tabs.SelectIndex(peopleTab)
 		u.peers.showInvite()
 	case "compare":
 		u.browser.filters.pick("kind", string(app.KindProposal))

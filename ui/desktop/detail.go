@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/app/roles"
 )
 
 // detail is the right pane: one record in full, with its links, comments
@@ -34,7 +35,8 @@ type detail struct {
 	edit, withdraw, comment, pin *widget.Button
 	support, unmerge, resolve    *widget.Button
 	attention                    *fyne.Container
-	resolver                     *resolver // the open conflict window, if any
+	roleNote                     *widget.Label // why an action is disabled, when a role is why
+	resolver                     *resolver     // the open conflict window, if any
 	box                          *fyne.Container
 }
 
@@ -65,8 +67,9 @@ func newDetail(b *browser) *detail {
 	d.resolve = widget.NewButtonWithIcon(lang.L("Resolve the conflict"), theme.WarningIcon(), func() { d.openResolver() })
 	d.resolve.Importance = widget.WarningImportance
 	d.attention = container.NewVBox()
+	d.roleNote = newRoleNote()
 	// Two rows, so that the pane stays narrow enough for a 1366-pixel screen.
-	d.actions = container.NewVBox(container.NewHBox(d.edit, d.withdraw, d.comment), container.NewHBox(d.support, d.unmerge, d.pin))
+	d.actions = container.NewVBox(container.NewHBox(d.edit, d.withdraw, d.comment), container.NewHBox(d.support, d.unmerge, d.pin), d.roleNote)
 	d.box = container.NewVBox(d.empty)
 	d.content = container.NewVScroll(container.NewPadded(d.box))
 	return d
@@ -168,8 +171,16 @@ func (d *detail) show(r *app.Record) {
 		l.Importance = widget.WarningImportance
 		d.attention.Add(l)
 	}
+	var notes []string // why actions are disabled, when a role is why
 	if len(r.Conflict) > 0 {
+		may, why := u.may(roles.Settle, lang.L("Resolving a conflict"))
+		setEnabled(d.resolve, may)
 		d.attention.Add(d.resolve)
+		if !may {
+			note := newRoleNote()
+			setNote(note, why)
+			d.attention.Add(note)
+		}
 	}
 	d.attention.Refresh()
 	if app.Mergeable(r.Kind) && r.Status != app.StatusWithdrawn {
@@ -183,16 +194,23 @@ func (d *detail) show(r *app.Record) {
 		d.support.Hide()
 	}
 	if len(r.Sources) > 0 && r.Status != app.StatusWithdrawn {
+		may, why := u.may(roles.Merge, lang.L("Unmerging"))
+		setEnabled(d.unmerge, may)
+		if why != "" {
+			notes = append(notes, why)
+		}
 		d.unmerge.Show()
 	} else {
 		d.unmerge.Hide()
 	}
 
-	if r.Status == app.StatusWithdrawn {
-		d.withdraw.Disable()
-	} else {
-		d.withdraw.Enable()
+	editable, why := d.mayEdit(r)
+	if why != "" {
+		notes = append(notes, why)
 	}
+	setEnabled(d.edit, editable)
+	setEnabled(d.withdraw, editable && r.Status != app.StatusWithdrawn)
+	setNote(d.roleNote, strings.Join(notes, "\n"))
 	if r.Kind == app.KindComment || r.Kind == app.KindMeeting {
 		d.comment.Hide()
 	} else {
@@ -207,6 +225,22 @@ func (d *detail) show(r *app.Record) {
 	d.pin.SetText(pinText)
 	d.box.Objects = []fyne.CanvasObject{d.title, d.actions, d.attention, d.meta, widget.NewSeparator(), d.body, d.links, d.comments, widget.NewSeparator(), d.history}
 	d.box.Refresh()
+}
+
+// mayEdit reports whether this laptop's member may edit and withdraw r:
+// their own member's records, or anyone's with the secretariat role.
+func (d *detail) mayEdit(r *app.Record) (bool, string) {
+	u := d.b.u
+	if may, _ := u.svc.May(roles.EditAny); may {
+		return true, ""
+	}
+	if me, err := u.svc.Whoami(); err == nil && slices.ContainsFunc(me.Devices, func(l app.Laptop) bool { return l.ID == r.Device }) {
+		if may, why := u.may(roles.EditOwn, lang.L("Editing")); !may {
+			return false, why // a removed laptop
+		}
+		return true, ""
+	}
+	return u.may(roles.EditAny, lang.L("Editing or withdrawing another member's record"))
 }
 
 func opLabel(t app.OpType) string {

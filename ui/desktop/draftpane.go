@@ -16,6 +16,7 @@ import (
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/app/draft"
+	"github.com/cartagena-c40/consulta/app/roles"
 )
 
 // paraPane is what shows beside the list: the selected paragraph in full
@@ -30,6 +31,7 @@ type paraPane struct {
 	title   *widget.Label
 	badge   *badge
 	status  *widget.Select // sets the paragraph's status
+	note    *widget.Label  // why status and decisions are disabled, when a role is why
 	text    *widget.RichText
 	propose *widget.Button
 	amends  []*amendView
@@ -50,6 +52,7 @@ func newParaPane(s *draftScreen) *paraPane {
 	}
 	p.status = widget.NewSelect(opts, func(string) { p.setStatus() })
 	p.status.PlaceHolder = lang.L("Status")
+	p.note = newRoleNote()
 	p.text = newMarked(nil)
 	p.propose = widget.NewButtonWithIcon(lang.L("Propose amendment"), theme.DocumentCreateIcon(), s.proposeAmendment)
 	p.propose.Importance = widget.HighImportance
@@ -102,7 +105,10 @@ func (p *paraPane) paragraph() []fyne.CanvasObject {
 		p.propose.SetText(lang.L("Resume the unsaved amendment"))
 	}
 	statusRow := container.NewHBox(p.badge.content, layout.NewSpacer(), widget.NewLabel(lang.L("Set status:")), roomFor(p.status, p.status.Options...))
-	objs := []fyne.CanvasObject{p.title, statusRow, p.text, container.NewHBox(p.propose), widget.NewSeparator()}
+	may, why := u.may(roles.Decide, lang.L("Deciding an amendment or a paragraph's status"))
+	setEnabled(p.status, may)
+	setNote(p.note, why)
+	objs := []fyne.CanvasObject{p.title, statusRow, p.note, p.text, container.NewHBox(p.propose), widget.NewSeparator()}
 	if len(para.Amendments) == 0 {
 		objs = append(objs, lowLabel(lang.L("No amendments yet.")))
 	} else {
@@ -328,6 +334,11 @@ func newAmendView(s *draftScreen, para *app.DraftParagraph, a *app.Record) *amen
 	case app.StatusPending:
 		v.more = widget.NewSelect(otherDecisions(), v.decideOther)
 		v.more.PlaceHolder = lang.L("Other decision…")
+		if may, _ := u.svc.May(roles.Decide); !may { // the pane says why, once
+			v.accept.Disable()
+			v.reject.Disable()
+			v.more.Disable()
+		}
 		objs = append(objs, container.NewHBox(v.support, v.oppose), container.NewHBox(v.accept, v.reject, v.more))
 	default:
 		objs = append(objs, container.NewHBox(v.support, v.oppose))

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/app/roles"
 )
 
 // draftScreen is the Draft tab: the plan's text as it stands or as a
@@ -35,6 +36,9 @@ type draftScreen struct {
 	compareBtn *widget.Button
 	reviseBtn  *widget.Button
 	importBtn  *widget.Button
+	importHere *widget.Button // in the empty tab
+	roleNote   *widget.Label  // why revising and importing are disabled, when a role is why
+	emptyNote  *widget.Label  // the same, in the empty tab
 	statusF    *widget.Select
 	sectionF   *widget.Select
 	proponentF *widget.Select
@@ -122,8 +126,10 @@ func newDraftScreen(u *UI) *draftScreen {
 
 	s.emptyMsg = widget.NewLabel(lang.L("This workspace has no draft yet. Import a zero draft (Word .docx, Markdown or plain text) with Import…, or on the command line: consulta draft import FILE"))
 	s.emptyMsg.Wrapping = fyne.TextWrapWord
-	importHere := widget.NewButtonWithIcon(lang.L("Import a zero draft…"), theme.FolderOpenIcon(), s.chooseImport)
-	s.empty = container.NewVBox(s.emptyMsg, container.NewHBox(importHere))
+	s.importHere = widget.NewButtonWithIcon(lang.L("Import a zero draft…"), theme.FolderOpenIcon(), s.chooseImport)
+	s.roleNote, s.emptyNote = newRoleNote(), newRoleNote()
+	s.roleNote.Alignment = fyne.TextAlignTrailing
+	s.empty = container.NewVBox(s.emptyMsg, container.NewHBox(s.importHere), s.emptyNote)
 
 	s.listBox = container.New(&widthLayout{onWidth: s.widthChanged})
 	s.pane = newParaPane(s)
@@ -138,7 +144,7 @@ func newDraftScreen(u *UI) *draftScreen {
 
 	top := container.NewBorder(nil, nil, nil, container.NewHBox(roomFor(s.view, lang.L("Rev.0 (zero draft)"), lang.L("Current text")), s.compareBtn, s.reviseBtn, s.importBtn), s.pick)
 	filters := container.NewBorder(nil, nil, nil, s.count, container.NewGridWithColumns(3, s.statusF, s.sectionF, s.proponentF))
-	s.content = container.NewBorder(container.NewVBox(top, filters), nil, nil, nil, s.body)
+	s.content = container.NewBorder(container.NewVBox(top, s.roleNote, filters), nil, nil, nil, s.body)
 	s.setFilterOptions()
 	s.enableButtons()
 	return s
@@ -775,7 +781,12 @@ func (s *draftScreen) enableButtons() {
 	has := s.draftID != ""
 	setEnabled(s.view, has)
 	setEnabled(s.pick, len(s.docs) > 0)
-	setEnabled(s.reviseBtn, has && s.rev == nil)
+	may, why := s.u.may(roles.Revise, lang.L("Issuing a revision or importing a draft"))
+	setEnabled(s.reviseBtn, has && s.rev == nil && may)
+	setEnabled(s.importBtn, may)
+	setEnabled(s.importHere, may)
+	setNote(s.roleNote, why)
+	setNote(s.emptyNote, why)
 	setEnabled(s.compareBtn, len(s.revs) >= 2)
 	setEnabled(s.statusF, has)
 	setEnabled(s.sectionF, has && len(s.sections) > 0)

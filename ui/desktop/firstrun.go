@@ -77,7 +77,7 @@ func newFirstRun(u *UI) *firstRun {
 	f.peer = widget.NewEntry()
 	f.peer.SetPlaceHolder(lang.L("optional: host:port of a member laptop"))
 	f.join = widget.NewButton(lang.L("Join workspace"), f.submitJoin)
-	joinIntro := widget.NewLabel(lang.L("Or join a workspace another laptop created: type the join code it shows under Peers, Invite a laptop."))
+	joinIntro := widget.NewLabel(lang.L("Or join a workspace another laptop created: type the join code it shows under People, Invite a laptop."))
 	joinIntro.Wrapping = fyne.TextWrapWord
 	joinForm := widget.NewForm(
 		widget.NewFormItem(lang.L("Join code"), f.code),

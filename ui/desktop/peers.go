@@ -21,9 +21,9 @@ import (
 	"github.com/cartagena-c40/consulta/app/invite"
 )
 
-// AttachSync gives the window the service that syncs with peers: the Peers
-// tab and the sync indicator come alive. main calls it from the goroutine
-// that starts sync, once a workspace exists.
+// AttachSync gives the window the service that syncs with peers: the
+// People tab's peers and the sync indicator come alive. main calls it
+// from the goroutine that starts sync, once a workspace exists.
 func (u *UI) AttachSync(r app.Replicator) {
 	dispatch(func() {
 		u.sync = r
@@ -71,8 +71,9 @@ func (u *UI) SyncUnavailable(err error) {
 	})
 }
 
-// peersScreen lists the laptops this one syncs with, adds one by address,
-// and shows the join code other laptops need.
+// peersScreen is the People tab: the workspace's members with their
+// roles and laptops (members.go), and the laptops this one syncs with,
+// adding one by address and showing the join code other laptops need.
 type peersScreen struct {
 	u       *UI
 	content fyne.CanvasObject
@@ -81,6 +82,12 @@ type peersScreen struct {
 	clocks  *widget.Label // whose clock is off, when one is
 	add     *widget.Button
 	invite  *widget.Button
+
+	whoami     *widget.Label   // who this laptop is, and its role
+	roleNote   *widget.Label   // why this laptop's member may not grant or remove
+	members    *fyne.Container // one memberRow's box per member
+	rows       []*memberRow
+	membersSig string // what members shows, to rebuild it only when that changes
 }
 
 func newPeersScreen(u *UI) *peersScreen {
@@ -92,8 +99,19 @@ func newPeersScreen(u *UI) *peersScreen {
 	p.invite = widget.NewButtonWithIcon(lang.L("Invite a laptop"), theme.ComputerIcon(), p.showInvite)
 	intro := widget.NewLabel(lang.L("Laptops of this workspace on the same network find each other by themselves. If the network blocks that, add a peer by its address (host:port)."))
 	intro.Wrapping = fyne.TextWrapWord
-	top := container.NewVBox(intro, container.NewHBox(p.add, p.invite), p.clocks, widget.NewSeparator())
-	p.content = container.NewBorder(top, p.status, nil, nil, container.NewVScroll(p.list))
+	top := container.NewVBox(heading(lang.L("Laptops this one syncs with")), intro, container.NewHBox(p.add, p.invite), p.clocks, widget.NewSeparator())
+	sync := container.NewBorder(top, nil, nil, nil, container.NewVScroll(p.list))
+
+	p.whoami = widget.NewLabel("")
+	p.whoami.Wrapping = fyne.TextWrapWord
+	p.roleNote = newRoleNote()
+	p.members = container.NewVBox()
+	people := container.NewBorder(container.NewVBox(heading(lang.L("Members")), p.whoami, p.roleNote, widget.NewSeparator()), nil, nil, nil,
+		container.NewVScroll(p.members))
+	split := container.NewHSplit(people, sync)
+	split.Offset = 0.55
+	p.content = container.NewBorder(nil, p.status, nil, nil, split)
+	p.refreshMembers()
 	p.refresh()
 	return p
 }

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/app/roles"
 )
 
 // The rapporteur's work in the desktop app: records are selected with the
@@ -51,11 +52,15 @@ func (b *browser) selectionChanged() {
 		b.compareBtn.Disable()
 	}
 	b.mergeBtn.SetText(counted(lang.L("Merge")))
-	if len(b.mergeable()) >= 2 && len(b.mergeable()) == len(b.pinned) {
-		b.mergeBtn.Enable()
-	} else {
-		b.mergeBtn.Disable()
+	// The role is said to be why only when nothing else is: two records
+	// that can be merged are selected.
+	could := len(b.mergeable()) >= 2 && len(b.mergeable()) == len(b.pinned)
+	may, why := b.u.may(roles.Merge, lang.L("Merging"))
+	setEnabled(b.mergeBtn, could && may)
+	if !could {
+		why = ""
 	}
+	setNote(b.roleNote, why)
 	b.list.Refresh()
 }
 
@@ -338,6 +343,9 @@ func (d *detail) showHistory(r *app.Record) {
 	for _, st := range steps {
 		o := st.Op
 		line := fmt.Sprintf("%s · %s · %s %s", shownTime(o.HLC), opLabel(o.Type), lang.L("device"), o.Device)
+		if st.NotApplied != "" { // kept, relayed, shown, but not applied
+			line += " — " + notAppliedText(st.NotApplied)
+		}
 		if s := changeSummary(u, o.Patch); len(s) > 0 {
 			line += "\n" + strings.Join(s, "; ")
 		}
@@ -363,6 +371,9 @@ func (d *detail) showHistory(r *app.Record) {
 		l := widget.NewLabel(line)
 		l.Wrapping = fyne.TextWrapWord
 		l.SizeName = theme.SizeNameCaptionText
+		if st.NotApplied != "" {
+			l.Importance = widget.WarningImportance
+		}
 		d.history.Add(l)
 	}
 	d.history.Refresh()

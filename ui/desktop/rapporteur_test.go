@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/app/roles"
 	"github.com/cartagena-c40/consulta/storage"
 )
 
@@ -139,6 +140,15 @@ func TestResolveConflict(t *testing.T) {
 		}
 	}
 	id := add(t, a, app.KindProposal, "Protección", "Garantizar el acceso.\n\nFortalecer el asilo.", "andes", "EC", "broad-protection")
+	exchange()
+	// b edits a's text: the secretariat's role, which the founder gives.
+	bm, err := b.Whoami()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Grant(bm.ID, roles.Secretariat); err != nil {
+		t.Fatal(err)
+	}
 	exchange()
 	if err := a.Update(id, app.Patch{Body: sp("Garantizar el acceso sin rechazo.\n\nFortalecer el asilo.")}); err != nil {
 		t.Fatal(err)
