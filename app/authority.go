@@ -48,6 +48,7 @@ func NewAuthority(ws WorkspaceID, ops []*Op, devices []DeviceID) *Authority {
 // until it is revoked.
 func genesis(ws WorkspaceID, ops []*Op, devices []DeviceID) roles.Genesis {
 	g := roles.Genesis{Devices: map[string]roles.MemberID{}}
+	_, g.Founded = founderPrefix(ws)
 	var founds []*Op
 	for _, o := range ops {
 		if o.Type == OpRole && o.Role.Kind == RoleFound {

@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,10 +12,13 @@ import (
 )
 
 // TestPeopleTab: a delegate's laptop may not merge and says why. The
-// secretariat's laptop, which founded the workspace, shows on its People tab who is in it: itself, the founder, marked as
-// this laptop, and a laptop that joined and was made rapporteur; the
+// secretariat's laptop, which founded the workspace, shows on its People
+// tab who is in it: itself, the founder, marked as this laptop, and a
+// laptop that joined and was made rapporteur; the
 // secretariat may revoke or remove, each confirmed first. Then the
-// rapporteur's laptop shows the same members without those buttons.
+// rapporteur's laptop shows the same members without those buttons, and
+// merges two proposals; the secretariat removes its member, and its next
+// sync is refused, saying why.
 func TestPeopleTab(t *testing.T) {
 	need(t)
 	a, b := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
@@ -78,5 +83,44 @@ func TestPeopleTab(t *testing.T) {
 	}
 	rb.shots = r.shots // one numbering for the test's screenshots
 	rb.screenshot("people-rapporteur")
+
+	// The rapporteur merges two proposals in the window.
+	rb.tab("Records")
+	rb.proposals()
+	rb.tickRows(2)
+	rb.click(mainWin, text("Button", "Merge (2)"))
+	consolidated := "Propuesta consolidada por la relatoría"
+	rb.fill("Merge 2", hint("Entry", "Title of the consolidated proposal"), consolidated)
+	rb.click("Merge 2", text("Button", "Merge"))
+	rb.waitFor("the merge window to close", func(ws []desktop.ProbeWindow) bool {
+		return !slices.ContainsFunc(ws, func(w desktop.ProbeWindow) bool { return strings.HasPrefix(w.Title, "Merge 2") })
+	})
 	rb.quit()
+	merged := false
+	for _, rec := range list(t, b, "--kind", "proposal") {
+		merged = merged || (rec.Title == consolidated && len(rec.Sources) == 2)
+	}
+	if !merged {
+		t.Fatal("the rapporteur's merge is not in its store")
+	}
+
+	// The secretariat removes the rapporteur's member in the window; that
+	// laptop's next sync is refused, saying why.
+	rs := startApp(t, a)
+	rs.shots = rb.shots
+	rs.tab("People")
+	rs.click(mainWin, text("Button", "Remove from the workspace"))
+	rs.wait(mainWin, match{"Label", func(n desktop.ProbeNode) bool {
+		return n.Overlay && strings.Contains(n.Text, "cannot be taken back")
+	}, "the removal's confirmation"})
+	rs.click(mainWin, text("Button", "Remove"))
+	rs.wait(mainWin, text("Label", "removed"))
+	rs.screenshot("people-removed")
+	rs.quit()
+	stop = serve(t, a, addr)
+	out, err := exec.Command(bin, "--data", b, "sync", "--once", "--peer", addr, "--no-mdns").CombinedOutput()
+	stop()
+	if err == nil || !strings.Contains(string(out), "removed from the workspace") {
+		t.Fatalf("the removed laptop's sync: %v\n%s", err, out)
+	}
 }

@@ -30,12 +30,23 @@ func (s *Store) setAuthority(a *app.Authority, ops []*app.Op, devices []app.Devi
 // loadAuthority reads the role operations and the laptops known, and
 // resolves them.
 func (s *Store) loadAuthority() error {
+	a, ops, devices, err := s.readAuthority()
+	if err != nil || a == nil {
+		return err
+	}
+	s.setAuthority(a, ops, devices)
+	return nil
+}
+
+// readAuthority resolves the roles from what is stored, from scratch
+// (check compares the folded states with it); nil without a workspace.
+func (s *Store) readAuthority() (*app.Authority, []*app.Op, []app.DeviceID, error) {
 	ws, err := s.Workspace()
 	if app.KindOf(err) == app.NotInitialized {
-		return nil
+		return nil, nil, nil, nil
 	}
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	var ops []*app.Op
 	var devices []app.DeviceID
@@ -61,10 +72,10 @@ func (s *Store) loadAuthority() error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	s.setAuthority(app.NewAuthority(ws.ID, ops, devices), ops, devices)
-	return nil
+	slices.Sort(devices)
+	return app.NewAuthority(ws.ID, ops, devices), ops, devices, nil
 }
 
 // opTxn reads and decodes the operation stored at dev, seq.
@@ -99,6 +110,8 @@ func (w *write) reauthorize() error {
 	ops := append(slices.Clone(w.s.authOps), w.roleOps...)
 	devices := append(slices.Clone(w.s.authDevices), w.devices...)
 	w.s.authMu.RUnlock()
+	slices.Sort(devices)
+	devices = slices.Compact(devices)
 	old := w.auth
 	w.auth, w.authOps, w.authDevices = app.NewAuthority(ws.ID, ops, devices), ops, devices
 	w.reauthorized = true

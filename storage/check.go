@@ -164,12 +164,18 @@ func (f *opsFound) verify(rep *app.CheckReport) {
 // checkRecords checks every stored record against its operations and
 // against the in-memory indexes (mt, read under idxMu).
 func (s *Store) checkRecords(txn *badger.Txn, mt *memdb.Txn, rep *app.CheckReport) error {
+	// Each record is compared with its fold under the roles resolved from
+	// scratch, not with the resolution the writes kept up to date.
+	auth, _, _, err := s.readAuthority()
+	if err != nil {
+		return err
+	}
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}})
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
 		id := app.RecordID(it.Item().Key()[1:])
 		rep.Records++
-		got, ok := checkFold(txn, id, s.Authority(), rep)
+		got, ok := checkFold(txn, id, auth, rep)
 		if ok {
 			s.checkIndexed(mt, id, got, rep)
 		}

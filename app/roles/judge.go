@@ -130,13 +130,27 @@ func (l *Log) judge(i int) (bool, string) {
 	if !st.role(author).atLeast(need) {
 		return false, "needs " + string(need)
 	}
-	if e.Kind == KindRevoke || e.Kind == KindRemove {
-		return true, "" // judged by its own past only: mutual revocations both hold
-	}
-	if j := l.lostConcurrently(st, author, e.ID.Device, need, func(j int) bool { return l.concurrent(i, j) }); j >= 0 {
+	// A revocation concurrent with it wins, as over anything its author
+	// did; but not one by the member this very event revokes or removes:
+	// mutual revocations both hold.
+	concurrent := func(j int) bool { return l.concurrent(i, j) && !l.mutual(e, l.events[j]) }
+	if j := l.lostConcurrently(st, author, e.ID.Device, need, concurrent); j >= 0 {
 		return false, lossWhy(l.events[j])
 	}
 	return true, ""
+}
+
+// mutual reports whether r, by the member e revokes or removes, is a
+// revocation or removal that e did not see and that did not see e.
+func (l *Log) mutual(e, r *Event) bool {
+	if (e.Kind != KindRevoke && e.Kind != KindRemove) || (r.Kind != KindRevoke && r.Kind != KindRemove) {
+		return false
+	}
+	target := e.Member
+	if e.Kind == KindRemove && e.Device != "" {
+		return r.ID.Device == e.Device
+	}
+	return l.memberNow(r.ID.Device) == target
 }
 
 // needs is the role event e needs of its author, or why it can never
@@ -153,8 +167,12 @@ func (l *Log) needs(e *Event, author MemberID) (Role, string) {
 		return Secretariat, ""
 	case KindRemove:
 		if e.Device != "" {
-			if l.memberNow(e.Device) == author {
+			owner := l.memberNow(e.Device)
+			if owner == author {
 				return Delegate, "" // one's own laptop
+			}
+			if l.founder[owner] && !l.founder[author] {
+				return "", "only a founder removes a founder's laptop"
 			}
 			return Secretariat, ""
 		}

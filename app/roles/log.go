@@ -54,6 +54,9 @@ type Event struct {
 // revocation takes like any other: in a workspace from before roles, what
 // its members could already do when it was founded.
 type Genesis struct {
+	// Founded: the workspace has roles from its creation, even before its
+	// founder's laptop is known (nobody holds a role until then).
+	Founded  bool
 	Founders []MemberID
 	Devices  map[string]MemberID // the founders' laptops
 	Granted  map[MemberID]Role

@@ -350,3 +350,34 @@ func TestGranted(t *testing.T) {
 		t.Errorf("A %s, B %s", l.RoleOf("A"), l.RoleOf("B"))
 	}
 }
+
+// TestRevokedSecretariatCannotRevoke: a member of the secretariat revoked
+// meanwhile (or who leaves the revocation out of what it says it saw)
+// cannot revoke, grant or remove concurrently with it; nor can anyone but
+// a founder remove a founder's laptop.
+func TestRevokedSecretariatCannotRevoke(t *testing.T) {
+	s := newSim(t, "F")
+	s.grant("F", "S", Secretariat)
+	s.grant("F", "R", Rapporteur)
+	s.sync("F", "S")
+	s.revoke("F", "S", Secretariat)
+	rv := s.revoke("S", "R", Rapporteur)
+	rm := s.event("S", KindRemove, "", "", "F")
+	l := s.log()
+	s.wantEvent(l, rv, false, "not applied: role revoked")
+	s.wantEvent(l, rm, false, "only a founder removes a founder's laptop")
+	if l.RoleOf("R") != Rapporteur || l.Removed("F") {
+		t.Errorf("R %s, F removed %v", l.RoleOf("R"), l.Removed("F"))
+	}
+}
+
+// TestFoundedBeforeTheFounderIsKnown: a founded workspace whose founder's
+// laptop has not arrived yet is not open: nobody holds a role until then.
+func TestFoundedBeforeTheFounderIsKnown(t *testing.T) {
+	s := newSim(t)
+	s.g.Founded = true
+	o := s.op("D")
+	l := s.log()
+	s.wantOp(l, o, Revise, false, "needs secretariat")
+	s.wantOp(l, o, Create, true, "")
+}

@@ -231,7 +231,9 @@ func (cfg *Config) epochs(c *Conn, mac []byte, mine, theirs string) error {
 		}
 	}
 	if c.Features&protocol.FeatureRoles == 0 {
-		if !ok {
+		// A key from before a removal lets a laptop in only if it then
+		// proves who it is, which a build without roles does not.
+		if !ok || c.Past {
 			return ErrNotMember
 		}
 		return nil
