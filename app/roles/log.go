@@ -82,7 +82,7 @@ type Log struct {
 // role events (a workspace from before roles), where everyone may do
 // everything.
 func (l *Log) Open() bool {
-	return len(l.g.Founders) == 0 && len(l.g.Granted) == 0 && len(l.events) == 0
+	return !l.g.Founded && len(l.g.Founders) == 0 && len(l.g.Granted) == 0 && len(l.events) == 0
 }
 
 // Resolve decides which of events took effect. The result depends on the
