@@ -140,7 +140,24 @@ func (a *Authority) Allowed(o *Op, act roles.Action, owner DeviceID) roles.Decis
 	for i, h := range o.Auth {
 		auth[i] = roles.EventID{Device: string(h.Device), Seq: h.Seq}
 	}
-	return a.log.Allowed(roles.Op{Device: string(o.Device), Seq: o.Seq, Auth: auth}, act, a.log.MemberOf(string(owner)))
+	author, ownerM := a.log.MemberOf(string(o.Device)), a.log.MemberOf(string(owner))
+	if act == roles.Settle && author == ownerM {
+		act = roles.EditOwn // settling one's own text
+	}
+	return a.log.Allowed(roles.Op{Device: string(o.Device), Seq: o.Seq, Auth: auth}, act, ownerM)
+}
+
+// AllowedAll decides whether o applies: every action it needs allowed.
+func (a *Authority) AllowedAll(o *Op, create *Op, owner DeviceID) roles.Decision {
+	if a.Open() {
+		return roles.Decision{OK: true}
+	}
+	for _, act := range ActionsOf(o, create) {
+		if d := a.Allowed(o, act, owner); !d.OK {
+			return d
+		}
+	}
+	return roles.Decision{OK: true}
 }
 
 // Heads are the role operations a new operation names as seen.
@@ -171,57 +188,86 @@ func (a *Authority) RoleOf(device DeviceID) roles.Role {
 	return a.log.RoleOf(a.log.MemberOf(string(device)))
 }
 
-// ActionOf is what operation o does, as far as permission goes, to the
-// record create made (nil when o is the create).
-func ActionOf(o *Op, create *Op) roles.Action {
+// ActionsOf is what operation o does, as far as permission goes, to the
+// record create made (nil when o is the create): every action its fields
+// need, all of which its author must be allowed (a rapporteur's merge
+// that also rewrites the text needs the right to rewrite it too).
+func ActionsOf(o *Op, create *Op) []roles.Action {
 	kind := o.Kind
 	if create != nil {
 		kind = create.Kind
 	}
+	p := o.Patch
 	switch o.Type {
 	case OpCreate:
 		switch {
-		case o.Kind == KindDraft || o.Kind == KindRevision:
-			return roles.Revise
-		case o.Kind == KindParagraph:
-			return roles.Decide // a paragraph an accepted amendment adds
-		case o.Kind == KindProposal && o.Patch != nil && len(o.Patch.AddSources) > 0:
-			return roles.Merge // a consolidated proposal
+		case kind == KindDraft || kind == KindRevision:
+			return []roles.Action{roles.Revise}
+		case kind == KindParagraph:
+			return []roles.Action{roles.Decide} // a paragraph an accepted amendment adds
 		}
-		return roles.Create
+		acts := []roles.Action{roles.Create}
+		if p != nil && (len(p.AddMerged) > 0 || (kind == KindProposal && len(p.AddSources) > 0)) {
+			acts = append(acts, roles.Merge) // a consolidated proposal
+		}
+		if p != nil && p.Status != nil && *p.Status != InitialStatus(kind) && *p.Status != StatusSubmitted {
+			acts = append(acts, roles.Decide) // created already decided
+		}
+		return acts
 	case OpWithdraw:
-		if create != nil && create.Patch != nil && len(create.Patch.AddSources) > 0 && kind == KindProposal {
-			return roles.Merge // a consolidated proposal, unmerged
+		if kind == KindProposal && create != nil && create.Patch != nil && len(create.Patch.AddSources) > 0 {
+			return []roles.Action{roles.Merge} // a consolidated proposal, unmerged
 		}
-		return roles.EditOwn
+		return []roles.Action{roles.EditOwn}
 	}
-	p := o.Patch
-	switch {
-	case p == nil:
-		return roles.EditOwn
-	case onlyStances(p):
-		return roles.Support
-	case len(p.AddMerged)+len(p.DelMerged) > 0:
-		return roles.Merge
-	case kind == KindAmendment && p.Status != nil:
-		return roles.Decide
-	case kind == KindParagraph && (p.Base != nil || p.AltOf != nil):
-		return roles.Revise // renumbered at a revision
-	case kind == KindParagraph:
-		return roles.Decide
-	case kind == KindDraft || kind == KindRevision:
-		return roles.Revise
-	case len(o.Base) > 1:
-		return roles.Settle // an edit that saw competing versions
+	if p == nil {
+		return []roles.Action{roles.EditOwn}
 	}
-	return roles.EditOwn
+	var acts []roles.Action
+	if len(p.AddSupport)+len(p.DelSupport)+len(p.AddOppose)+len(p.DelOppose) > 0 {
+		acts = append(acts, roles.Support)
+	}
+	if len(p.AddMerged)+len(p.DelMerged) > 0 {
+		acts = append(acts, roles.Merge)
+	}
+	q := *p // what is left once stances, merges and status are counted
+	q.AddSupport, q.DelSupport, q.AddOppose, q.DelOppose, q.AddMerged, q.DelMerged, q.Status = nil, nil, nil, nil, nil, nil, nil
+	switch kind {
+	case KindDraft, KindRevision:
+		return append(acts, roles.Revise)
+	case KindParagraph:
+		if p.Base != nil || p.AltOf != nil {
+			acts = append(acts, roles.Revise) // renumbered at a revision
+		}
+		return append(acts, roles.Decide)
+	}
+	if p.Status != nil {
+		acts = append(acts, statusAction(kind, *p.Status))
+	}
+	if !q.IsEmpty() {
+		if len(o.Base) > 1 && q.Body != nil {
+			acts = append(acts, roles.Settle) // an edit that saw competing versions; its owner's own
+		} else {
+			acts = append(acts, roles.EditOwn)
+		}
+	}
+	if len(acts) == 0 {
+		acts = append(acts, roles.EditOwn)
+	}
+	return acts
 }
 
-// onlyStances reports whether p only supports or opposes.
-func onlyStances(p *Patch) bool {
-	q := *p
-	q.AddSupport, q.DelSupport, q.AddOppose, q.DelOppose = nil, nil, nil, nil
-	return q.IsEmpty() && len(p.AddSupport)+len(p.DelSupport)+len(p.AddOppose)+len(p.DelOppose) > 0
+// statusAction is what setting a record of kind to status needs: an
+// author withdraws or submits what they wrote; a decision is a
+// rapporteur's.
+func statusAction(kind Kind, st Status) roles.Action {
+	switch st {
+	case StatusWithdrawn, StatusDraft, StatusSubmitted:
+		return roles.EditOwn
+	case StatusMerged:
+		return roles.Merge
+	}
+	return roles.Decide
 }
 
 // FoldAuthorized folds a record from those of its operations that may
@@ -246,7 +292,7 @@ func FoldAuthorized(ops []*Op, a *Authority) *Record {
 		if o == create {
 			c = nil
 		}
-		if d := a.Allowed(o, ActionOf(o, c), create.Device); !d.OK {
+		if d := a.AllowedAll(o, c, create.Device); !d.OK {
 			not = append(not, NotApplied{Op: o.ID(), Why: d.Why})
 			if o == create {
 				createOK = false

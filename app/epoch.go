@@ -154,12 +154,11 @@ const deviceProofLabel = "consulta device v1\x00"
 // ProveDevice signs channel (a connection's keying material) with this
 // laptop's key: the proof, sent to a peer, that it is this laptop.
 func (s *Service) ProveDevice(channel []byte) []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.id == nil {
+	id := s.ident.Load()
+	if id == nil {
 		return make([]byte, ed25519.SignatureSize)
 	}
-	return ed25519.Sign(s.id.Key, append(append([]byte(deviceProofLabel), channel...), s.id.Device...))
+	return ed25519.Sign(id.Key, append(append([]byte(deviceProofLabel), channel...), id.Device...))
 }
 
 // CheckDevice checks the proof sig that laptop dev is at the other end of

@@ -337,7 +337,7 @@ func (s *Service) permitLocked(ops []*Op) error {
 		} else if create != nil {
 			owner = create.Device
 		}
-		if d := a.Allowed(o, ActionOf(o, create), owner); !d.OK {
+		if d := a.AllowedAll(o, create, owner); !d.OK {
 			return &Error{Op: "write", Kind: Forbidden, Msg: forbidden(d.Why)}
 		}
 	}

@@ -74,8 +74,11 @@ type Service struct {
 	// against it while Receive holds mu to store the batch before.
 	wsID atomic.Pointer[WorkspaceID]
 	id   *Identity
-	seq  uint64
-	prev []byte // chain hash of this device's last operation
+	// ident is id, readable without mu: a sync handshake proves who this
+	// laptop is while Receive holds mu to store a large batch.
+	ident atomic.Pointer[Identity]
+	seq   uint64
+	prev  []byte // chain hash of this device's last operation
 }
 
 // NewService returns a service over store. The store may hold no workspace
@@ -106,6 +109,7 @@ func (s *Service) load() error {
 		return err
 	}
 	s.ws, s.id = ws, id
+	s.ident.Store(id)
 	if ws != nil {
 		s.wsID.Store(&ws.ID)
 	}
@@ -219,6 +223,7 @@ func (s *Service) initLockedAs(ws *Workspace, id *Identity) error {
 		return err
 	}
 	s.ws, s.id, s.seq, s.prev = ws, id, 0, nil
+	s.ident.Store(id)
 	s.wsID.Store(&ws.ID)
 	return s.announceLocked()
 }

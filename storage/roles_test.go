@@ -263,3 +263,50 @@ func TestSecondLaptopAndCofounder(t *testing.T) {
 		t.Fatalf("the co-founder's member: %+v", w)
 	}
 }
+
+// TestEveryFieldIsJudged: an operation needs the right to each thing it
+// does. An owner edits their own text after concurrent supports (no role
+// needed); a rapporteur's merge cannot rewrite another's text on the way;
+// a delegate cannot create an amendment already accepted.
+func TestEveryFieldIsJudged(t *testing.T) {
+	rs := room(t, 3)
+	f, r, d := rs[0], rs[1], rs[2]
+	if err := f.Grant(member(r), roles.Rapporteur); err != nil {
+		t.Fatal(err)
+	}
+	p := newProposal(t, d, "Mía")
+	pullAll(t, rs)
+	if err := f.Support(p, "Chile"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Support(p, "Perú"); err != nil {
+		t.Fatal(err)
+	}
+	pullAll(t, rs)
+	if err := d.Update(p, app.Patch{Body: sp("Texto corregido por su autora.")}); err != nil {
+		t.Fatalf("the owner edits her own text after concurrent supports: %v", err)
+	}
+	q := newProposal(t, f, "De otra")
+	pullAll(t, rs)
+	if err := r.Update(q, app.Patch{Title: sp("Reescrita"), AddMerged: []app.RecordID{p}}); app.KindOf(err) != app.Forbidden {
+		t.Fatalf("a rapporteur rewrites another's title within a merge: %v", err)
+	}
+	dr, err := f.ImportDraft(app.NewDraft{Title: "Plan", Blocks: []app.DraftBlock{{Text: "Primer párrafo."}}}, "Secretaría")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := f.ReadDraft(dr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pullAll(t, rs)
+	para, modify, accepted := text.Paragraphs[0].ID, app.ActionModify, app.StatusAccepted
+	_, err = d.CreateMany([]app.Draft{{Kind: app.KindAmendment, Patch: app.Patch{ReplyTo: &para, Action: &modify,
+		Title: sp("modify (Ecuador)"), Body: sp("Otro texto."), Org: sp("Ecuador"), Status: &accepted}}})
+	if app.KindOf(err) != app.Forbidden {
+		t.Fatalf("a delegate creates an accepted amendment: %v", err)
+	}
+	if _, err := d.Amend(para, app.Amendment{Action: app.ActionModify, Text: "Otro texto.", Org: "Ecuador"}); err != nil {
+		t.Fatalf("a delegate proposes an amendment: %v", err)
+	}
+}

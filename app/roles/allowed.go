@@ -52,7 +52,7 @@ func (l *Log) Allowed(op Op, a Action, owner MemberID) Decision {
 	if st.removed[author] || st.gone[op.Device] {
 		return Decision{Why: "removed"}
 	}
-	if a == EditOwn && owner != "" && owner != author && l.memberNow(string(owner)) != author {
+	if a == EditOwn && owner != "" && owner != author {
 		a = EditAny
 	}
 	need := Needed(a)
@@ -94,11 +94,7 @@ type Member struct {
 // Laptops no event names are members of their own, delegates, and not
 // listed.
 func (l *Log) Members() []Member {
-	all := make([]bool, len(l.events))
-	for j := range all {
-		all[j] = true
-	}
-	st := l.stateOf(all)
+	st := l.final
 	byID := map[MemberID]*Member{}
 	get := func(m MemberID) *Member {
 		if byID[m] == nil {
@@ -151,13 +147,7 @@ func (l *Log) Members() []Member {
 }
 
 // RoleOf is member m's role after every event ("" once removed).
-func (l *Log) RoleOf(m MemberID) Role {
-	all := make([]bool, len(l.events))
-	for j := range all {
-		all[j] = true
-	}
-	return l.stateOf(all).role(m)
-}
+func (l *Log) RoleOf(m MemberID) Role { return l.final.role(m) }
 
 // MemberOf is the member laptop device belongs to after every event.
 func (l *Log) MemberOf(device string) MemberID { return l.memberNow(device) }
@@ -165,12 +155,7 @@ func (l *Log) MemberOf(device string) MemberID { return l.memberNow(device) }
 // Removed reports whether laptop device is shut out: removed itself, or
 // its member removed.
 func (l *Log) Removed(device string) bool {
-	all := make([]bool, len(l.events))
-	for j := range all {
-		all[j] = true
-	}
-	st := l.stateOf(all)
-	return st.gone[device] || st.removed[st.memberOf(device)]
+	return l.final.gone[device] || l.final.removed[l.final.memberOf(device)]
 }
 
 // Outcome is whether role event id took effect, and if not, why.

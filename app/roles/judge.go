@@ -196,6 +196,9 @@ func (l *Log) needs(e *Event, author MemberID) (Role, string) {
 
 // memberNow is the member laptop device belongs to after every event.
 func (l *Log) memberNow(device string) MemberID {
+	if l.final != nil {
+		return l.final.memberOf(device)
+	}
 	all := make([]bool, len(l.events))
 	for j := range all {
 		all[j] = true

@@ -76,6 +76,7 @@ type Log struct {
 	forked  map[string]uint64 // laptop → the first sequence number it signed twice
 	cyclic  map[EventID]bool  // in a cycle of pasts: forged vectors
 	cache   map[string]*state
+	final   *state // after every event, once resolved
 }
 
 // Open reports whether the workspace has no roles yet: no founders and no
@@ -113,6 +114,11 @@ func Resolve(g Genesis, events []*Event) *Log {
 			break
 		}
 	}
+	all := make([]bool, n)
+	for j := range all {
+		all[j] = true
+	}
+	l.final = l.stateOf(all)
 	return l
 }
 
