@@ -13,6 +13,7 @@ package app
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/sha512"
 	"fmt"
 	"math/big"
@@ -99,9 +100,12 @@ func openKey(keys []SealedKey, dev DeviceID, key ed25519.PrivateKey) ([]byte, bo
 	return box.OpenAnonymous(nil, keys[i].Box, pub, priv)
 }
 
-// adoptEpoch takes the newest join key sealed to this laptop in a removal
-// that applies, if newer than the one it holds. Called after operations
-// are stored.
+// adoptEpoch takes the join key of the newest epoch, if this laptop can
+// open it, when it is not the one it holds. Removals made at once (one
+// epoch, several removals, each with its own key) make one key together,
+// a hash of all of theirs: a laptop removed by any of them cannot open
+// that one's box, so it cannot make the key. Called after operations are
+// stored.
 func (s *Service) adoptEpoch() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -110,41 +114,71 @@ func (s *Service) adoptEpoch() error {
 
 func (s *Service) adoptEpochLocked() error {
 	a := s.store.Authority()
-	if a.Open() {
+	if a.Open() || s.ws == nil || s.id == nil {
 		return nil
 	}
 	r, err := s.replica()
 	if err != nil {
 		return err
 	}
-	if s.ws == nil || s.id == nil {
+	epoch, removals := newestEpoch(a)
+	if epoch == 0 || epoch < s.ws.Epoch {
 		return nil
 	}
-	var best *Op
-	for _, o := range a.ops {
-		c := o.Role
-		if c.Epoch <= s.ws.Epoch || (best != nil && c.Epoch <= best.Role.Epoch) {
-			continue
-		}
-		if d, _ := a.log.Outcome(roles.EventID{Device: string(o.Device), Seq: o.Seq}); d.OK {
-			best = o
-		}
+	ids := make([]OpID, len(removals))
+	for i, o := range removals {
+		ids[i] = o.ID()
 	}
-	if best == nil {
+	if epoch == s.ws.Epoch && slices.Equal(ids, s.ws.EpochOps) {
 		return nil
 	}
-	secret, ok := openKey(best.Role.Keys, s.id.Device, s.id.Key)
-	if !ok {
-		return nil // not sealed to this laptop: it was removed, or joined after
+	var keys [][]byte
+	for _, o := range removals {
+		k, ok := openKey(o.Role.Keys, s.id.Device, s.id.Key)
+		if !ok {
+			return nil // not sealed to this laptop: removed, or joined after
+		}
+		keys = append(keys, k)
+	}
+	secret := keys[0]
+	if len(keys) > 1 {
+		h := sha256.New()
+		h.Write([]byte("consulta epoch key v1\x00"))
+		for _, k := range keys {
+			h.Write(k)
+		}
+		secret = h.Sum(nil)
 	}
 	ws := *s.ws
 	ws.Past = append(slices.Clone(ws.Past), ws.Secret)
-	ws.Secret, ws.Epoch = secret, best.Role.Epoch
+	ws.Secret, ws.Epoch, ws.EpochOps = secret, epoch, ids
 	if err := r.SetWorkspace(&ws); err != nil {
 		return err
 	}
 	s.ws = &ws
 	return nil
+}
+
+// newestEpoch is the highest epoch removals that apply start, and those
+// removals, in id order.
+func newestEpoch(a *Authority) (uint64, []*Op) {
+	var epoch uint64
+	var out []*Op
+	for _, o := range a.ops {
+		c := o.Role
+		if c.Epoch == 0 || c.Epoch < epoch {
+			continue
+		}
+		if d, _ := a.log.Outcome(roles.EventID{Device: string(o.Device), Seq: o.Seq}); !d.OK {
+			continue
+		}
+		if c.Epoch > epoch {
+			epoch, out = c.Epoch, nil
+		}
+		out = append(out, o)
+	}
+	slices.SortFunc(out, func(x, y *Op) int { return compareOpID(x.ID(), y.ID()) })
+	return epoch, out
 }
 
 // deviceProofLabel starts what a laptop signs to prove, on a channel, that

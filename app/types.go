@@ -241,6 +241,9 @@ type Workspace struct {
 	// they prove who they are.
 	Epoch uint64   `cbor:"5,keyasint,omitempty" json:"epoch,omitempty"`
 	Past  [][]byte `cbor:"6,keyasint,omitempty" json:"-"`
+	// EpochOps are the removals the key comes from: several when
+	// removals were made at once, each with its own key (epoch.go).
+	EpochOps []OpID `cbor:"7,keyasint,omitempty" json:"-"`
 }
 
 // NewID returns a new time-ordered identifier.

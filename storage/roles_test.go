@@ -310,3 +310,36 @@ func TestEveryFieldIsJudged(t *testing.T) {
 		t.Fatalf("a delegate proposes an amendment: %v", err)
 	}
 }
+
+// TestConcurrentRemovals: two of the secretariat remove two members at
+// once; the laptops that stay end with one key made of both removals',
+// which neither removed laptop can make.
+func TestConcurrentRemovals(t *testing.T) {
+	rs := room(t, 5)
+	f, s, stay, x, y := rs[0], rs[1], rs[2], rs[3], rs[4]
+	if err := f.Grant(member(s), roles.Secretariat); err != nil {
+		t.Fatal(err)
+	}
+	pullAll(t, rs)
+	if err := f.RemoveMember(member(x)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RemoveMember(member(y)); err != nil {
+		t.Fatal(err)
+	}
+	pullAll(t, rs)
+	want := f.Workspace()
+	if want.Epoch != 1 || len(want.EpochOps) != 2 {
+		t.Fatalf("the founder's key: epoch %d from %d removals", want.Epoch, len(want.EpochOps))
+	}
+	for i, l := range []*app.Service{s, stay} {
+		if ws := l.Workspace(); !bytes.Equal(ws.Secret, want.Secret) {
+			t.Fatalf("laptop %d that stays holds another key (epoch %d)", i, ws.Epoch)
+		}
+	}
+	for i, l := range []*app.Service{x, y} {
+		if ws := l.Workspace(); bytes.Equal(ws.Secret, want.Secret) {
+			t.Fatalf("removed laptop %d holds the new key", i)
+		}
+	}
+}

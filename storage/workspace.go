@@ -113,7 +113,7 @@ func (s *Store) SetWorkspace(ws *app.Workspace) error {
 	if err != nil {
 		return err
 	}
-	rekeyed := ws.Epoch > cur.Epoch && len(ws.Past) > 0 && string(ws.Past[len(ws.Past)-1]) == string(cur.Secret)
+	rekeyed := ws.Epoch >= cur.Epoch && ws.Epoch > 0 && len(ws.Past) > 0 && string(ws.Past[len(ws.Past)-1]) == string(cur.Secret)
 	if cur.ID != ws.ID || (string(cur.Secret) != string(ws.Secret) && !rekeyed) {
 		return &app.Error{Op: "workspace", Kind: app.Foreign, Msg: "a workspace's id never changes, nor its secret but by a new epoch"}
 	}
