@@ -270,6 +270,27 @@ func statusAction(kind Kind, st Status) roles.Action {
 	return roles.Decide
 }
 
+// recordCreate is the create that makes the record of ops (in apply
+// order): the first by its creator's laptop when the record's id names
+// it, since another laptop's create, even ordered first (an earlier
+// clock), is kept and never applied, nor makes its author the owner.
+// forged tells those. Nil when no create has arrived.
+func recordCreate(sorted []*Op) (create *Op, forged func(*Op) bool) {
+	ci := slices.IndexFunc(sorted, func(o *Op) bool { return o.Type == OpCreate })
+	if ci < 0 {
+		return nil, func(*Op) bool { return false }
+	}
+	prefix, named := creatorPrefix(sorted[ci].Record)
+	forged = func(o *Op) bool {
+		return o.Type == OpCreate && named && !strings.HasPrefix(string(o.Device), prefix)
+	}
+	create = sorted[ci]
+	if i := slices.IndexFunc(sorted, func(o *Op) bool { return o.Type == OpCreate && !forged(o) }); i >= 0 {
+		create = sorted[i]
+	}
+	return create, forged
+}
+
 // FoldAuthorized folds a record from those of its operations that may
 // apply, and lists the others in NotApplied. A record whose create may not
 // apply is folded withdrawn, so that it leaves the lists and its history
@@ -283,7 +304,7 @@ func FoldAuthorized(ops []*Op, a *Authority) *Record {
 	if ci < 0 {
 		return nil
 	}
-	create := sorted[ci]
+	create, forged := recordCreate(sorted)
 	kept := make([]*Op, 0, len(sorted))
 	var not []NotApplied
 	createOK := true
@@ -291,6 +312,14 @@ func FoldAuthorized(ops []*Op, a *Authority) *Record {
 		c := create
 		if o == create {
 			c = nil
+		}
+		if forged(o) {
+			not = append(not, NotApplied{Op: o.ID(), Why: "not applied: the record's id names another laptop as its creator"})
+			if o == create { // no create of its creator's yet
+				createOK = false
+				kept = append(kept, o)
+			}
+			continue
 		}
 		if d := a.AllowedAll(o, c, create.Device); !d.OK {
 			not = append(not, NotApplied{Op: o.ID(), Why: d.Why})

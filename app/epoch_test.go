@@ -66,3 +66,28 @@ func TestFoundedWorkspaceID(t *testing.T) {
 		t.Fatalf("%d random ids read as founded", misread)
 	}
 }
+
+// TestRecordIDFor: a record's id names the laptop that made it, and ids
+// made in one millisecond by one laptop differ.
+func TestRecordIDFor(t *testing.T) {
+	seen := map[RecordID]bool{}
+	for n := range uint32(5000) {
+		id := RecordIDFor(testTime, "0123456789abcdef", n)
+		if p, ok := creatorPrefix(id); !ok || p != "0123456789" {
+			t.Fatalf("%s names %q %v", id, p, ok)
+		}
+		if seen[id] {
+			t.Fatalf("%s made twice", id)
+		}
+		seen[id] = true
+	}
+	misread := 0
+	for range 2000 {
+		if _, ok := creatorPrefix(RecordID(NewID(testTime))); ok {
+			misread++
+		}
+	}
+	if misread > 2 {
+		t.Fatalf("%d of 2,000 random ids read as naming a creator", misread)
+	}
+}

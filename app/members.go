@@ -328,9 +328,7 @@ func (s *Service) permitLocked(ops []*Op) error {
 			if err != nil {
 				continue // not here: judged where it is
 			}
-			if i := slices.IndexFunc(hist, func(h *Op) bool { return h.Type == OpCreate }); i >= 0 {
-				create = hist[i]
-			}
+			create, _ = recordCreate(applyOrder(hist))
 		}
 		if o.Type == OpCreate {
 			create = nil

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 )
 
@@ -79,7 +78,7 @@ func (s *Service) Merge(sources []RecordID, p Patch) (_ RecordID, err error) {
 	if err := s.tax.ValidatePatch(KindProposal, &p); err != nil {
 		return "", withOp(op, err)
 	}
-	id := RecordID(NewID(time.Now()))
+	id := s.newRecordIDLocked()
 	create := s.newOpLocked(OpCreate, id)
 	create.Kind = KindProposal
 	create.Patch = &p

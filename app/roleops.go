@@ -184,3 +184,44 @@ func founderPrefix(id WorkspaceID) (string, bool) {
 	}
 	return hex.EncodeToString(e[:7]), true
 }
+
+// recordTag marks a record id that names the laptop that created it.
+var recordTag = []byte("consulta record v1")
+
+// RecordIDFor is a new record's id made by laptop dev at t: a ULID whose
+// random part is two bytes that mark it so, the first five bytes of the
+// laptop's id, and n, a count this laptop keeps, so that ids made in the
+// same millisecond differ. The rules then know whose record it is from
+// its id: another laptop's create of it does not apply (authority.go), so
+// nobody takes a record over by creating it again with an earlier clock.
+func RecordIDFor(t time.Time, dev DeviceID, n uint32) RecordID {
+	b, err := hex.DecodeString(string(dev))
+	if err != nil || len(b) != 8 {
+		return RecordID(NewID(t))
+	}
+	var entropy [10]byte
+	h := sha256.Sum256(append(slices.Clone(recordTag), b[:5]...))
+	copy(entropy[:2], h[:2])
+	copy(entropy[2:7], b[:5])
+	entropy[7], entropy[8], entropy[9] = byte(n>>16), byte(n>>8), byte(n)
+	u, err := ulid.New(ulid.Timestamp(t), bytes.NewReader(entropy[:]))
+	if err != nil {
+		return RecordID(NewID(t))
+	}
+	return RecordID(u.String())
+}
+
+// creatorPrefix is the start of the id of the laptop that record id names
+// as its creator, if it names one.
+func creatorPrefix(id RecordID) (string, bool) {
+	u, err := ulid.ParseStrict(string(id))
+	if err != nil {
+		return "", false
+	}
+	e := u.Entropy()
+	h := sha256.Sum256(append(slices.Clone(recordTag), e[2:7]...))
+	if !bytes.Equal(e[:2], h[:2]) {
+		return "", false
+	}
+	return hex.EncodeToString(e[2:7]), true
+}

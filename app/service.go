@@ -76,9 +76,10 @@ type Service struct {
 	id   *Identity
 	// ident is id, readable without mu: a sync handshake proves who this
 	// laptop is while Receive holds mu to store a large batch.
-	ident atomic.Pointer[Identity]
-	seq   uint64
-	prev  []byte // chain hash of this device's last operation
+	ident   atomic.Pointer[Identity]
+	idCount uint32 // records this laptop made ids for: RecordIDFor's count
+	seq     uint64
+	prev    []byte // chain hash of this device's last operation
 }
 
 // NewService returns a service over store. The store may hold no workspace
@@ -248,6 +249,13 @@ func (s *Service) newOpLocked(t OpType, rec RecordID) *Op {
 		Auth: s.store.Authority().Heads()}
 }
 
+// newRecordIDLocked is a new record's id, naming this laptop as its
+// creator (RecordIDFor).
+func (s *Service) newRecordIDLocked() RecordID {
+	s.idCount++
+	return RecordIDFor(time.Now(), s.id.Device, s.idCount)
+}
+
 // fold folds a record from those of ops that may apply.
 func (s *Service) fold(ops []*Op) *Record { return FoldAuthorized(ops, s.store.Authority()) }
 
@@ -336,7 +344,7 @@ func (s *Service) CreateMany(drafts []Draft) (_ []RecordID, err error) {
 		}
 		id := d.ID
 		if id == "" {
-			id = RecordID(NewID(time.Now()))
+			id = s.newRecordIDLocked()
 		} else if !ValidID(string(id)) {
 			return nil, &Error{Op: op, Kind: Invalid, Field: "id", Msg: fmt.Sprintf("%q is not a record id", id)}
 		} else if _, err := s.store.Record(id); err == nil {

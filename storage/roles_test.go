@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/app/roles"
@@ -340,6 +341,33 @@ func TestConcurrentRemovals(t *testing.T) {
 	for i, l := range []*app.Service{x, y} {
 		if ws := l.Workspace(); bytes.Equal(ws.Secret, want.Secret) {
 			t.Fatalf("removed laptop %d holds the new key", i)
+		}
+	}
+}
+
+// TestNoTakeoverByCreatingAgain: a delegate who creates, with an earlier
+// clock, a record under the id of another's does not become its owner:
+// the owner's edits apply, and the copy is kept and not applied.
+func TestNoTakeoverByCreatingAgain(t *testing.T) {
+	rs := room(t, 3)
+	victim, thief := rs[1], rs[2]
+	id := newProposal(t, victim, "Mía")
+	thief.SetWallClock(func() time.Time { return time.Now().Add(-time.Hour) })
+	if _, err := thief.CreateMany([]app.Draft{{ID: id, Kind: app.KindProposal, Patch: note("Robada", "Texto robado", "andes", "PE", "broad-protection")}}); err != nil {
+		t.Fatal(err)
+	}
+	pullAll(t, rs)
+	if err := victim.Update(id, app.Patch{Title: sp("Mía, corregida")}); err != nil {
+		t.Fatalf("the owner edits her record: %v", err)
+	}
+	if err := thief.Withdraw(id); app.KindOf(err) != app.Forbidden {
+		t.Fatalf("the thief withdraws it: %v", err)
+	}
+	pullAll(t, rs)
+	for _, s := range rs {
+		r, err := s.Get(id)
+		if err != nil || r.Title != "Mía, corregida" || r.Device != victim.Device() || len(r.NotApplied) != 1 {
+			t.Fatalf("the record: %+v %v", r, err)
 		}
 	}
 }
