@@ -20,11 +20,18 @@ type Authority struct {
 	ws      WorkspaceID
 	ops     []*Op      // the role operations it was resolved from
 	devices []DeviceID // the laptops known then
+	// excluded are role operations left out, and why: their past names an
+	// operation not held yet, or one other than the one held.
+	excluded map[OpID]string
 }
 
 // NewAuthority resolves the role operations ops of workspace ws. devices
-// are the laptops known, among which the founder's is found.
-func NewAuthority(ws WorkspaceID, ops []*Op, devices []DeviceID) *Authority {
+// are the laptops known, among which the founder's is found; excluded
+// are operations of ops to leave out, and why (the store checks each
+// one's past against what it holds).
+func NewAuthority(ws WorkspaceID, ops []*Op, devices []DeviceID, excluded map[OpID]string) *Authority {
+	all := ops
+	ops = slices.DeleteFunc(slices.Clone(ops), func(o *Op) bool { return excluded[o.ID()] != "" })
 	g := genesis(ws, ops, devices)
 	var events []*roles.Event
 	for _, o := range ops {
@@ -32,7 +39,7 @@ func NewAuthority(ws WorkspaceID, ops []*Op, devices []DeviceID) *Authority {
 			events = append(events, roleEvent(o))
 		}
 	}
-	a := &Authority{log: roles.Resolve(g, events), ws: ws, ops: ops, devices: devices}
+	a := &Authority{log: roles.Resolve(g, events), ws: ws, ops: all, devices: devices, excluded: excluded}
 	_, a.founded = founderPrefix(ws)
 	if !a.founded && len(g.Founders) > 0 {
 		a.founded = true
@@ -389,4 +396,13 @@ func AffectedBy(prev, next *Authority, devices []DeviceID) (all bool, out []Devi
 		}
 	}
 	return false, out
+}
+
+// SeenHashes lists what role operation o's past names, with the hash each
+// named operation must have.
+func SeenHashes(o *Op) (ids []OpID, hashes [][]byte) {
+	if o.Role == nil {
+		return nil, nil
+	}
+	return o.Role.Seen, o.Role.SeenHash
 }

@@ -259,10 +259,13 @@ func (s *Service) roleChangeLocked(op string, c RoleChange, v Vector) (err error
 		c.Seen = append(c.Seen, OpID{Device: o.Device, Seq: o.Seq - 1})
 	}
 	slices.SortFunc(c.Seen, func(a, b OpID) int { return strings.Compare(string(a.Device), string(b.Device)) })
+	if c.SeenHash, err = s.hashesOf(c.Seen); err != nil {
+		return withOp(op, err)
+	}
 	o.Role = &c
 	a := s.store.Authority()
 	if c.Kind != RoleFound {
-		next := NewAuthority(a.ws, append(slices.Clone(a.ops), o), a.devices)
+		next := NewAuthority(a.ws, append(slices.Clone(a.ops), o), a.devices, a.excluded)
 		if d, _ := next.log.Outcome(roles.EventID{Device: string(o.Device), Seq: o.Seq}); !d.OK {
 			return &Error{Op: op, Kind: Forbidden, Msg: forbidden(d.Why)}
 		}
@@ -369,4 +372,27 @@ func (s *Service) May(act roles.Action) (bool, string) {
 		return true, ""
 	}
 	return false, forbidden("needs " + string(roles.Needed(act)))
+}
+
+// hashesOf reads the hash of each operation ids name, as the next
+// operation of its laptop's chain would carry it.
+func (s *Service) hashesOf(ids []OpID) ([][]byte, error) {
+	r, err := s.replica()
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(ids))
+	for i, id := range ids {
+		err := r.EachOpAfter(id.Device, id.Seq-1, 1, 1<<30, func(enc []byte) error {
+			out[i] = HashOp(enc)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if out[i] == nil {
+			return nil, &Error{Op: "role", Msg: fmt.Sprintf("operation %s is not stored", id)}
+		}
+	}
+	return out, nil
 }

@@ -110,6 +110,9 @@ func randomOp(r *rand.Rand) *Op {
 		if o.Seq > 1 {
 			c.Seen = append(c.Seen, OpID{Device: o.Device, Seq: o.Seq - 1})
 		}
+		for range c.Seen {
+			c.SeenHash = append(c.SeenHash, bytes.Repeat([]byte{byte(r.IntN(256))}, 32))
+		}
 		o.Role = c
 		return o
 	case 1:

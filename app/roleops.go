@@ -40,6 +40,10 @@ type RoleChange struct {
 	// (epoch.go), and the epoch it starts.
 	Keys  []SealedKey `cbor:"7,keyasint,omitempty"`
 	Epoch uint64      `cbor:"8,keyasint,omitempty"`
+	// SeenHash holds, for each entry of Seen, the hash (HashOp) of the
+	// operation it names: a past can only name operations that exist, so
+	// no vector can claim a future (storage checks them as they arrive).
+	SeenHash [][]byte `cbor:"9,keyasint,omitempty"`
 }
 
 // SealedKey is a join key sealed to one laptop.
@@ -72,6 +76,9 @@ func (c *RoleChange) check(o *Op) string {
 		return "a new join key starts an epoch"
 	case len(c.Member) > 64 || slices.ContainsFunc(c.Founders, func(f string) bool { return f == "" || len(f) > 64 }):
 		return "a member's id is too long"
+	}
+	if len(c.SeenHash) != len(c.Seen) || slices.ContainsFunc(c.SeenHash, func(h []byte) bool { return len(h) != sha256.Size }) {
+		return "a role operation's past names operations without their hashes"
 	}
 	own := uint64(0)
 	for i, s := range c.Seen {
@@ -112,6 +119,8 @@ func (d *cborIn) roleChange() *RoleChange {
 			c.Keys = d.sealedKeys()
 		case 8:
 			c.Epoch = d.uint()
+		case 9:
+			c.SeenHash = d.byteStrings()
 		default:
 			d.unknown(key)
 		}
@@ -120,6 +129,19 @@ func (d *cborIn) roleChange() *RoleChange {
 		}
 	}
 	return c
+}
+
+// byteStrings reads an array of byte strings.
+func (d *cborIn) byteStrings() [][]byte {
+	n := d.count(majorArray, maxArray)
+	if d.err != nil {
+		return nil
+	}
+	out := make([][]byte, n)
+	for i := range out {
+		out[i] = d.bytes()
+	}
+	return out
 }
 
 // sealedKeys reads a removal's sealed keys.

@@ -176,6 +176,8 @@ type write struct {
 	wasWaiting   map[app.RecordID]bool
 	touchedSet   map[app.RecordID]bool
 	reauthorized bool // auth is new: committed sets it
+	authWaiting  map[app.OpID]bool
+	awaited      bool // the write stores an operation a role operation's past waits for
 }
 
 func (s *Store) newWrite(ops []*app.Op, encs [][]byte, prep []any) *write {
@@ -263,6 +265,9 @@ func (w *write) storeOp(o *app.Op, enc []byte) error {
 		return err
 	}
 	w.written[o.ID()] = o
+	if w.s.awaitedByRoles(o.ID()) {
+		w.awaited = true
+	}
 	switch o.Type {
 	case app.OpDevice:
 		w.devices = append(w.devices, o.Device)
@@ -313,7 +318,7 @@ func (w *write) advance() error {
 func (s *Store) committed(w *write) {
 	s.gen++
 	if w.reauthorized {
-		s.setAuthority(w.auth, w.authOps, w.authDevices)
+		s.setAuthority(w.auth, w.authOps, w.authDevices, w.authWaiting)
 	}
 	for dev, top := range w.tops {
 		s.top[dev] = top

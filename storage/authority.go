@@ -6,7 +6,9 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/binary"
+	"errors"
 	"slices"
 
 	"github.com/cartagena-c40/consulta/app"
@@ -21,33 +23,67 @@ func (s *Store) Authority() *app.Authority {
 	return s.auth
 }
 
-func (s *Store) setAuthority(a *app.Authority, ops []*app.Op, devices []app.DeviceID) {
+func (s *Store) setAuthority(a *app.Authority, ops []*app.Op, devices []app.DeviceID, waiting map[app.OpID]bool) {
 	s.authMu.Lock()
 	defer s.authMu.Unlock()
-	s.auth, s.authOps, s.authDevices = a, ops, devices
+	s.auth, s.authOps, s.authDevices, s.authWaiting = a, ops, devices, waiting
+}
+
+// checkPasts checks the past each role operation names against what txn
+// holds: an operation it names that is not held yet leaves it out until
+// it arrives (waiting lists those), one whose hash differs leaves it out
+// for good. A past cannot name an operation that does not exist yet, so
+// no vector claims a future.
+func checkPasts(txn *badger.Txn, ops []*app.Op) (excluded map[app.OpID]string, waiting map[app.OpID]bool, err error) {
+	excluded, waiting = map[app.OpID]string{}, map[app.OpID]bool{}
+	for _, o := range ops {
+		ids, hashes := app.SeenHashes(o)
+		for i, id := range ids {
+			item, err := txn.Get(opKey(id.Device, id.Seq))
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				excluded[o.ID()] = "waiting for " + id.String()
+				waiting[id] = true
+				continue
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			same := false
+			if err := item.Value(func(v []byte) error { same = bytes.Equal(app.HashOp(v), hashes[i]); return nil }); err != nil {
+				return nil, nil, err
+			}
+			if !same {
+				excluded[o.ID()] = "its past names an operation other than the one held as " + id.String()
+				break
+			}
+		}
+	}
+	return excluded, waiting, nil
 }
 
 // loadAuthority reads the role operations and the laptops known, and
 // resolves them.
 func (s *Store) loadAuthority() error {
-	a, ops, devices, err := s.readAuthority()
+	a, ops, devices, waiting, err := s.readAuthority()
 	if err != nil || a == nil {
 		return err
 	}
-	s.setAuthority(a, ops, devices)
+	s.setAuthority(a, ops, devices, waiting)
 	return nil
 }
 
 // readAuthority resolves the roles from what is stored, from scratch
 // (check compares the folded states with it); nil without a workspace.
-func (s *Store) readAuthority() (*app.Authority, []*app.Op, []app.DeviceID, error) {
+func (s *Store) readAuthority() (*app.Authority, []*app.Op, []app.DeviceID, map[app.OpID]bool, error) {
 	ws, err := s.Workspace()
 	if app.KindOf(err) == app.NotInitialized {
-		return nil, nil, nil, nil
+		return nil, nil, nil, nil, nil
 	}
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
+	var excluded map[app.OpID]string
+	var waiting map[app.OpID]bool
 	var ops []*app.Op
 	var devices []app.DeviceID
 	err = s.view(func(txn *badger.Txn) error {
@@ -67,15 +103,17 @@ func (s *Store) readAuthority() (*app.Authority, []*app.Op, []app.DeviceID, erro
 		dit := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixDevice}, PrefetchValues: false})
 		defer dit.Close()
 		for dit.Rewind(); dit.Valid(); dit.Next() {
-			devices = append(devices, app.DeviceID(dit.Item().Key()[1:]))
+			devices = append(devices, app.DeviceID(dit.Item().KeyCopy(nil)[1:]))
 		}
-		return nil
+		var err error
+		excluded, waiting, err = checkPasts(txn, ops)
+		return err
 	})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	slices.Sort(devices)
-	return app.NewAuthority(ws.ID, ops, devices), ops, devices, nil
+	return app.NewAuthority(ws.ID, ops, devices, excluded), ops, devices, waiting, nil
 }
 
 // opTxn reads and decodes the operation stored at dev, seq.
@@ -99,7 +137,7 @@ func opTxn(txn *badger.Txn, dev app.DeviceID, seq uint64) (*app.Op, error) {
 // operations.
 func (w *write) reauthorize() error {
 	w.auth = w.s.Authority()
-	if len(w.roleOps) == 0 && len(w.devices) == 0 {
+	if len(w.roleOps) == 0 && len(w.devices) == 0 && !w.awaited {
 		return nil
 	}
 	ws, err := w.s.Workspace()
@@ -112,9 +150,13 @@ func (w *write) reauthorize() error {
 	w.s.authMu.RUnlock()
 	slices.Sort(devices)
 	devices = slices.Compact(devices)
+	excluded, waiting, err := checkPasts(w.txn, ops)
+	if err != nil {
+		return err
+	}
 	old := w.auth
-	w.auth, w.authOps, w.authDevices = app.NewAuthority(ws.ID, ops, devices), ops, devices
-	w.reauthorized = true
+	w.auth, w.authOps, w.authDevices = app.NewAuthority(ws.ID, ops, devices, excluded), ops, devices
+	w.authWaiting, w.reauthorized = waiting, true
 	all, affected := app.AffectedBy(old, w.auth, devices)
 	if all {
 		affected = devices
@@ -186,4 +228,11 @@ func (w *write) noteWaiting(id app.RecordID, r *app.Record) error {
 		return w.txn.Delete(authWaitKey(id))
 	}
 	return nil
+}
+
+// awaitedByRoles reports whether a role operation's past waits for id.
+func (s *Store) awaitedByRoles(id app.OpID) bool {
+	s.authMu.RLock()
+	defer s.authMu.RUnlock()
+	return s.authWaiting[id]
 }

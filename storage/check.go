@@ -166,7 +166,7 @@ func (f *opsFound) verify(rep *app.CheckReport) {
 func (s *Store) checkRecords(txn *badger.Txn, mt *memdb.Txn, rep *app.CheckReport) error {
 	// Each record is compared with its fold under the roles resolved from
 	// scratch, not with the resolution the writes kept up to date.
-	auth, _, _, err := s.readAuthority()
+	auth, _, _, _, err := s.readAuthority()
 	if err != nil {
 		return err
 	}

@@ -371,3 +371,57 @@ func TestNoTakeoverByCreatingAgain(t *testing.T) {
 		}
 	}
 }
+
+// TestForgedPastWaits: a role operation whose past names an operation
+// that does not exist (a vector claiming the future, to seem to come
+// after a revocation) is left out, waiting, and does not make the
+// revocation that saw it look malformed: the revocation holds.
+func TestForgedPastWaits(t *testing.T) {
+	f, _ := newService(t, "")
+	r, _ := joined(t, f)
+	x, st := joined(t, f)
+	rs := []*app.Service{f, r, x}
+	pullAll(t, rs)
+	if err := f.Grant(member(r), roles.Rapporteur); err != nil {
+		t.Fatal(err)
+	}
+	pullAll(t, rs)
+	// x signs a claim saying it saw f's operation 1,000.
+	id, err := st.Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, enc, err := st.LastOp(id.Device)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &app.Op{Workspace: x.Workspace().ID, Device: id.Device, Seq: last.Seq + 1, HLC: last.HLC + 1, Type: app.OpRole, Prev: app.HashOp(enc),
+		Role: &app.RoleChange{Kind: roles.KindClaim, Member: member(r), Device: id.Device,
+			Seen: []app.OpID{{Device: f.Device(), Seq: 1000}, {Device: id.Device, Seq: last.Seq}}, SeenHash: [][]byte{bytes.Repeat([]byte{1}, 32), app.HashOp(enc)}}}
+	if string(f.Device()) > string(id.Device) {
+		o.Role.Seen[0], o.Role.Seen[1] = o.Role.Seen[1], o.Role.Seen[0]
+		o.Role.SeenHash[0], o.Role.SeenHash[1] = o.Role.SeenHash[1], o.Role.SeenHash[0]
+	}
+	if err := o.Sign(id.Key); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := app.EncodeOp(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Receive([][]byte{raw}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Revoke(member(r), roles.Rapporteur); err != nil {
+		t.Fatalf("the revocation after the forged claim: %v", err)
+	}
+	pullAll(t, rs)
+	for _, s := range rs {
+		if w, _ := r.Whoami(); w.Role != roles.Delegate {
+			t.Fatalf("the revoked rapporteur is %s", w.Role)
+		}
+		if rep, err := s.Check(); err != nil || len(rep.Problems) > 0 {
+			t.Fatalf("check: %v %v", err, rep.Problems)
+		}
+	}
+}

@@ -93,6 +93,7 @@ type Store struct {
 	auth        *app.Authority
 	authOps     []*app.Op
 	authDevices []app.DeviceID
+	authWaiting map[app.OpID]bool // operations a role operation's past names, not held yet
 
 	gen           uint64 // writes so far; guarded by writeMu after Open
 	wordsGen      uint64 // the generation the stored word snapshot is of
