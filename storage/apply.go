@@ -130,6 +130,9 @@ func (s *Store) applyTxn(ops []*app.Op, encs [][]byte, prep []any) error {
 		return err
 	}
 	s.committed(w)
+	if w.stale {
+		return s.refoldStaleLocked()
+	}
 	return nil
 }
 
@@ -178,6 +181,7 @@ type write struct {
 	reauthorized bool // auth is new: committed sets it
 	authWaiting  map[app.OpID]bool
 	awaited      bool // the write stores an operation a role operation's past waits for
+	stale        bool // it marked records to refold after it (too many for one transaction)
 }
 
 func (s *Store) newWrite(ops []*app.Op, encs [][]byte, prep []any) *write {

@@ -188,16 +188,85 @@ func (w *write) touchDevice(dev app.DeviceID) error {
 	var rec struct {
 		Record app.RecordID `cbor:"6,keyasint,omitempty"`
 	}
+	var ids []app.RecordID
+	seen := map[app.RecordID]bool{}
 	for it.Rewind(); it.Valid(); it.Next() {
 		rec.Record = ""
 		if err := it.Item().Value(func(v []byte) error { return app.UnmarshalFields(v, &rec) }); err != nil {
 			return err
 		}
-		if rec.Record != "" {
-			w.touch(rec.Record)
+		if rec.Record != "" && !seen[rec.Record] {
+			seen[rec.Record] = true
+			ids = append(ids, rec.Record)
 		}
 	}
+	return w.touchAll(ids)
+}
+
+// refoldInline is how many records a write that changes the roles
+// refolds itself; past it, it marks them stale and they are refolded
+// right after, refoldChunk at a time: one Badger transaction holds some
+// megabytes, and a role operation can change the judgment of every record
+// of a prolific member.
+var refoldInline, refoldChunk = 500, 500
+
+// touchAll adds ids to the records the write refolds, or marks them stale
+// when there are too many for it.
+func (w *write) touchAll(ids []app.RecordID) error {
+	if len(w.touched)+len(ids) <= refoldInline {
+		for _, id := range ids {
+			w.touch(id)
+		}
+		return nil
+	}
+	for _, id := range ids {
+		if err := w.txn.Set(staleKey(id), nil); err != nil {
+			return err
+		}
+	}
+	w.stale = true
 	return nil
+}
+
+// refoldStaleLocked refolds the records marked stale, refoldChunk at a
+// time, each chunk one durable transaction that unmarks them; at Open
+// too, when a crash came between. The caller holds writeMu.
+func (s *Store) refoldStaleLocked() error {
+	for {
+		var ids []app.RecordID
+		err := s.view(func(txn *badger.Txn) error {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixStale}, PrefetchValues: false})
+			defer it.Close()
+			for it.Rewind(); it.Valid() && len(ids) < refoldChunk; it.Next() {
+				ids = append(ids, app.RecordID(it.Item().KeyCopy(nil)[1:]))
+			}
+			return nil
+		})
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		w := s.newWrite(nil, nil, nil)
+		w.auth = s.Authority()
+		for _, id := range ids {
+			w.touch(id)
+		}
+		err = s.update(func(txn *badger.Txn) error {
+			w.txn = txn
+			if err := w.foldRecords(); err != nil {
+				return err
+			}
+			for _, id := range ids {
+				if err := txn.Delete(staleKey(id)); err != nil {
+					return err
+				}
+			}
+			return w.advance()
+		})
+		if err != nil {
+			return err
+		}
+		s.committed(w)
+	}
 }
 
 // touch adds record id to those the write refolds, once.

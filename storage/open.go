@@ -104,6 +104,16 @@ func Open(dir string, o Options) (*Store, error) {
 	}
 	go s.gcLoop(interval)
 	go s.indexLoop()
+	// Records a crash left to refold under the roles (authority.go).
+	if !readOnly {
+		s.writeMu.Lock()
+		err := s.refoldStaleLocked()
+		s.writeMu.Unlock()
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 

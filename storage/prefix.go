@@ -30,6 +30,7 @@ const (
 	prefixBody     byte = 0x22 // record(26) -> its body, UTF-8, when no operation holds it; in schema 2, 0xFF and the key of the operation that holds it; kept apart so start-up reads only summaries
 	prefixAwait    byte = 0x23 // record(26) -> nothing: operations are stored but not yet its create (schema 2)
 	prefixAuthWait byte = 0x24 // record(26) -> nothing: an operation of it names role operations not yet stored
+	prefixStale    byte = 0x25 // record(26) -> nothing: to refold under the roles, after the write that changed them (authority.go)
 
 	// Local state of this laptop, never synced: drafts of open forms and
 	// settings, under names chosen by package app.
@@ -96,6 +97,8 @@ func bodyKey(id app.RecordID) []byte { return append([]byte{prefixBody}, id...) 
 func awaitKey(id app.RecordID) []byte { return append([]byte{prefixAwait}, id...) }
 
 func authWaitKey(id app.RecordID) []byte { return append([]byte{prefixAuthWait}, id...) }
+
+func staleKey(id app.RecordID) []byte { return append([]byte{prefixStale}, id...) }
 
 func roleOpKey(dev app.DeviceID, seq uint64) []byte {
 	k := append([]byte{prefixRoleOp}, dev...)

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -419,6 +420,48 @@ func TestForgedPastWaits(t *testing.T) {
 	for _, s := range rs {
 		if w, _ := r.Whoami(); w.Role != roles.Delegate {
 			t.Fatalf("the revoked rapporteur is %s", w.Role)
+		}
+		if rep, err := s.Check(); err != nil || len(rep.Problems) > 0 {
+			t.Fatalf("check: %v %v", err, rep.Problems)
+		}
+	}
+}
+
+// TestWideRefold: a revocation that changes the judgment of more records
+// than one transaction should hold marks them and refolds them in chunks
+// after it; every laptop ends with states equal to their folds.
+func TestWideRefold(t *testing.T) {
+	inline, chunk := refoldInline, refoldChunk
+	refoldInline, refoldChunk = 3, 4
+	defer func() { refoldInline, refoldChunk = inline, chunk }()
+	rs := room(t, 2)
+	f, r := rs[0], rs[1]
+	if err := f.Grant(member(r), roles.Rapporteur); err != nil {
+		t.Fatal(err)
+	}
+	pullAll(t, rs)
+	var ids []app.RecordID
+	for i := range 10 {
+		ids = append(ids, newProposal(t, f, fmt.Sprint("P", i)))
+	}
+	pullAll(t, rs)
+	if err := f.Revoke(member(r), roles.Rapporteur); err != nil {
+		t.Fatal(err)
+	}
+	var merged []app.RecordID
+	for i := 0; i+1 < len(ids); i += 2 { // r, offline, merges pairs
+		id, err := r.Merge([]app.RecordID{ids[i], ids[i+1]}, app.Patch{Title: sp("M")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		merged = append(merged, id)
+	}
+	pullAll(t, rs)
+	for _, s := range rs {
+		for _, id := range ids {
+			if got, _ := s.Get(id); got.Status == app.StatusMerged {
+				t.Fatalf("a source of a merge made during the revocation is merged")
+			}
 		}
 		if rep, err := s.Check(); err != nil || len(rep.Problems) > 0 {
 			t.Fatalf("check: %v %v", err, rep.Problems)
