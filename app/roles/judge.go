@@ -19,10 +19,13 @@ type state struct {
 // stateOf is the state after the events in set that took effect.
 func (l *Log) stateOf(set []bool) *state {
 	key := setKey(set, l.valid)
-	if st, ok := l.cache[key]; ok {
+	l.mu.Lock()
+	st, ok := l.cache[key]
+	l.mu.Unlock()
+	if ok {
 		return st
 	}
-	st := &state{l: l, roles: map[MemberID]map[Role]bool{}, removed: map[MemberID]bool{}, gone: map[string]bool{}, member: map[string]MemberID{}}
+	st = &state{l: l, roles: map[MemberID]map[Role]bool{}, removed: map[MemberID]bool{}, gone: map[string]bool{}, member: map[string]MemberID{}}
 	in := func(j int) bool { return set[j] && l.valid[j] }
 	for m, r := range l.g.Granted { // held from the start: any revocation takes it
 		if !slices.ContainsFunc(l.events, func(e *Event) bool {
@@ -69,7 +72,9 @@ func (l *Log) stateOf(set []bool) *state {
 			}
 		}
 	}
+	l.mu.Lock()
 	l.cache[key] = st
+	l.mu.Unlock()
 	return st
 }
 

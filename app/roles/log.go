@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // MemberID names a member: a person, or a delegation's seat, with one
@@ -75,8 +76,13 @@ type Log struct {
 	why     []string
 	forked  map[string]uint64 // laptop → the first sequence number it signed twice
 	cyclic  map[EventID]bool  // in a cycle of pasts: forged vectors
-	cache   map[string]*state
-	final   *state // after every event, once resolved
+	final   *state            // after every event, once resolved
+
+	// Caches, filled as the log is read, from any goroutine.
+	mu         sync.Mutex
+	cache      map[string]*state    // states after sets of events (stateOf)
+	memo       map[memoKey]Decision // Allowed's decisions
+	thresholds map[string][]uint64  // per laptop: the sequence numbers its decisions change at
 }
 
 // Open reports whether the workspace has no roles yet: no founders and no
@@ -90,7 +96,7 @@ func (l *Log) Open() bool {
 // set of events and on g alone.
 func Resolve(g Genesis, events []*Event) *Log {
 	l := &Log{g: g, founder: map[MemberID]bool{}, index: map[EventID]int{}, forked: map[string]uint64{},
-		cyclic: map[EventID]bool{}, cache: map[string]*state{}}
+		cyclic: map[EventID]bool{}, cache: map[string]*state{}, memo: map[memoKey]Decision{}, thresholds: map[string][]uint64{}}
 	for _, f := range g.Founders {
 		l.founder[f] = true
 	}
@@ -107,7 +113,9 @@ func Resolve(g Genesis, events []*Event) *Log {
 			ok, why := l.judge(i)
 			if ok != l.valid[i] || why != l.why[i] {
 				l.valid[i], l.why[i], changed = ok, why, true
+				l.mu.Lock()
 				clear(l.cache)
+				l.mu.Unlock()
 			}
 		}
 		if !changed {

@@ -295,6 +295,9 @@ func TestArrivalOrder(t *testing.T) {
 			}
 			for _, o := range ops {
 				for _, a := range []Action{Create, Merge, Revise} {
+					if m, w := want.Allowed(o, a, ""), want.allowed(o, a, ""); m != w {
+						t.Fatalf("seed %d: op %s/%d %s: remembered %+v, judged %+v", seed, o.Device, o.Seq, a, m, w)
+					}
 					if w, g := want.Allowed(o, a, ""), got.Allowed(o, a, ""); w != g {
 						t.Fatalf("seed %d replica %d: op %s/%d %s: %+v, from scratch %+v", seed, r, o.Device, o.Seq, a, g, w)
 					}
