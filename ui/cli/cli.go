@@ -91,7 +91,9 @@ func init() {
 		{"comment", "comment on a record: comment ID --body B", false, cmdComment},
 		{"support", "support (endorse) a proposal or input: support ID [--name N] [--undo]", false, cmdSupport},
 		{"export", "export as a document or spreadsheet: export --format docx|pdf|xlsx|csv|json|md --out FILE [filters] [--lang L] [--include-notes] [--include-withdrawn] [--hxl] [--bom]; a drafting document: export --doc compilation|revision|changes|status ... (draft export)", false, cmdExport},
-		{"import", "read a JSON export into this data directory: import FILE", false, cmdImport},
+		{"import", "read a bundle or a JSON export into this data directory: import FILE", false, cmdImport},
+		{"bundle", "write the operations another laptop lacks to a file for a USB stick: bundle --out FILE [--since VECTOR-FILE]", false, cmdBundle},
+		{"vector", "write what this laptop holds, for bundle --since on another: vector [--out FILE]", false, cmdVector},
 	}
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"strings"
@@ -59,14 +60,18 @@ func cmdImport(c *ctx, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("import needs one file: import FILE (a JSON export)")
+		return usagef("import needs one file: import FILE (a bundle or a JSON export)")
 	}
 	f, err := os.Open(pos[0])
 	if err != nil {
 		return &app.Error{Op: "import", Kind: app.Invalid, Msg: fmt.Sprintf("cannot read %s", pos[0]), Err: err}
 	}
 	defer f.Close()
-	res, err := export.Import(c.svc, f)
+	r := bufio.NewReader(f)
+	if isBundle(r) {
+		return importBundle(c, r)
+	}
+	res, err := export.Import(c.svc, r)
 	if res != nil && res.New > 0 && err != nil {
 		fmt.Fprintf(c.env.Stderr, "%d operations were stored before the error\n", res.New)
 	}

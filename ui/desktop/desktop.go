@@ -136,6 +136,8 @@ func (u *UI) menu() *fyne.MainMenu {
 			fyne.NewMenuItem(lang.L("Export…"), func() { u.showExport() }),
 			fyne.NewMenuItem(lang.L("Back up…"), func() { u.showBackup() }),
 			fyne.NewMenuItem(lang.L("Restore a backup…"), func() { u.showRestore() }),
+			fyne.NewMenuItem(lang.L("Import a bundle…"), func() { u.showImportBundle() }),
+			fyne.NewMenuItem(lang.L("Write a bundle…"), func() { u.showWriteBundle() }),
 			fyne.NewMenuItem(lang.L("Settings"), func() { u.showSettings() }),
 			fyne.NewMenuItemSeparator(),
 			quit,
