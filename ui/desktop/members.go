@@ -60,7 +60,9 @@ func (p *peersScreen) refreshMembers() {
 	if open {
 		p.whoami.SetText(lang.L("This workspace has no roles yet: everyone may do everything."))
 		setNote(p.roleNote, "")
+		p.found.Show()
 	} else {
+		p.found.Hide()
 		p.whoami.SetText(lang.L("This laptop: {{.Name}} · {{.Role}}", map[string]any{"Name": me.Name(), "Role": memberRole(me)}))
 		_, why := p.u.may(roles.Grant, lang.L("Granting roles or removing a member"))
 		setNote(p.roleNote, why)
@@ -223,6 +225,13 @@ func (p *peersScreen) confirmRevoke(m app.Member, role roles.Role) {
 	title := lang.L("Revoke {{.Role}}", data)
 	q := lang.L("Take the {{.Role}} role from {{.Name}}? What they did with it stays. What they do from now on that needs it, even on a laptop that has not heard of this yet, is kept but not applied.", data)
 	p.ask(title, q, lang.L("Revoke"), func() error { return p.u.svc.Revoke(m.ID, role) })
+}
+
+// confirmFound gives a workspace from before roles its roles, this
+// laptop's member its founder, once confirmed.
+func (p *peersScreen) confirmFound() {
+	q := lang.L("This laptop's member becomes the founder and keeps the secretariat. Everyone already in the workspace keeps the secretariat until it is revoked; laptops that join from now on are delegates. This cannot be undone.")
+	p.ask(lang.L("Give this workspace roles…"), q, lang.L("Give it roles"), func() error { return p.u.svc.Found() })
 }
 
 func (p *peersScreen) confirmRemove(m app.Member) {

@@ -84,6 +84,7 @@ type peersScreen struct {
 	invite  *widget.Button
 
 	whoami     *widget.Label   // who this laptop is, and its role
+	found      *widget.Button  // a workspace without roles: give it roles (app.Service.Found)
 	roleNote   *widget.Label   // why this laptop's member may not grant or remove
 	members    *fyne.Container // one memberRow's box per member
 	rows       []*memberRow
@@ -106,7 +107,9 @@ func newPeersScreen(u *UI) *peersScreen {
 	p.whoami.Wrapping = fyne.TextWrapWord
 	p.roleNote = newRoleNote()
 	p.members = container.NewVBox()
-	people := container.NewBorder(container.NewVBox(heading(lang.L("Members")), p.whoami, p.roleNote, widget.NewSeparator()), nil, nil, nil,
+	p.found = widget.NewButtonWithIcon(lang.L("Give this workspace roles…"), theme.AccountIcon(), p.confirmFound)
+	p.found.Hide()
+	people := container.NewBorder(container.NewVBox(heading(lang.L("Members")), p.whoami, container.NewHBox(p.found), p.roleNote, widget.NewSeparator()), nil, nil, nil,
 		container.NewVScroll(p.members))
 	split := container.NewHSplit(people, sync)
 	split.Offset = 0.55

@@ -318,4 +318,17 @@ func TestPeopleTabOpenWorkspace(t *testing.T) {
 	if u.browser.mergeBtn.Disabled() || u.browser.roleNote.Visible() {
 		t.Fatal("merging is refused in a workspace without roles")
 	}
+	// Giving it roles: this laptop founds it, once confirmed.
+	if !pe.found.Visible() {
+		t.Fatal("a workspace without roles does not offer to give it roles")
+	}
+	test.Tap(pe.found)
+	test.Tap(findButton(t, u.win.Canvas().Overlays().Top(), "Give it roles"))
+	if svc.Authority().Open() {
+		t.Fatal("the workspace has no roles after founding it")
+	}
+	u.rolesChanged()
+	if me, _ := svc.Whoami(); !me.Founder || pe.found.Visible() {
+		t.Fatalf("after founding: %+v, button shown %v", me, pe.found.Visible())
+	}
 }
