@@ -278,24 +278,27 @@ func statusAction(kind Kind, st Status) roles.Action {
 }
 
 // recordCreate is the create that makes the record of ops (in apply
-// order): the first by its creator's laptop when the record's id names
-// it, since another laptop's create, even ordered first (an earlier
-// clock), is kept and never applied, nor makes its author the owner.
-// forged tells those. Nil when no create has arrived.
+// order): the first by its creator's laptop when the record's id names it
+// and that create has arrived, since another laptop's create, even
+// ordered first (an earlier clock), is then kept and never applied, nor
+// makes its author the owner; forged tells those. Otherwise the first
+// create. Nil when no create has arrived.
 func recordCreate(sorted []*Op) (create *Op, forged func(*Op) bool) {
 	ci := slices.IndexFunc(sorted, func(o *Op) bool { return o.Type == OpCreate })
 	if ci < 0 {
 		return nil, func(*Op) bool { return false }
 	}
-	prefix, named := creatorPrefix(sorted[ci].Record)
-	forged = func(o *Op) bool {
-		return o.Type == OpCreate && named && !strings.HasPrefix(string(o.Device), prefix)
-	}
 	create = sorted[ci]
-	if i := slices.IndexFunc(sorted, func(o *Op) bool { return o.Type == OpCreate && !forged(o) }); i >= 0 {
-		create = sorted[i]
+	prefix, named := creatorPrefix(create.Record)
+	byCreator := func(o *Op) bool { return o.Type == OpCreate && strings.HasPrefix(string(o.Device), prefix) }
+	i := slices.IndexFunc(sorted, byCreator)
+	if !named || i < 0 {
+		// One create, or none by the laptop the id may name: the first
+		// wins, as ever. (A random id reads as naming a laptop once in
+		// 65,536; it must not hide the record its only create makes.)
+		return create, func(*Op) bool { return false }
 	}
-	return create, forged
+	return sorted[i], func(o *Op) bool { return o.Type == OpCreate && !byCreator(o) }
 }
 
 // FoldAuthorized folds a record from those of its operations that may
