@@ -319,11 +319,15 @@ func TestInterruptedSyncResumes(t *testing.T) {
 func TestLivePush(t *testing.T) {
 	a := founder(t, "a")
 	b, c := a.member("b"), a.member("c")
-	_, addrA := a.serve(Options{})
+	// Pings every 30 s: a note that arrives within seconds was pushed, not
+	// polled for; the seconds leave room for a machine busy with other
+	// tests (a one-second bound flaked under load).
+	slow := 30 * time.Second
+	_, addrA := a.serve(Options{PingInterval: slow})
 	// One connection each, so that what c writes reaches b through a (with
 	// more, they would learn each other's address from a and connect).
-	rb, _ := b.serve(Options{Peers: []string{addrA}, MinPeers: 1})
-	c.serve(Options{Peers: []string{addrA}, MinPeers: 1})
+	rb, _ := b.serve(Options{Peers: []string{addrA}, MinPeers: 1, PingInterval: slow})
+	c.serve(Options{Peers: []string{addrA}, MinPeers: 1, PingInterval: slow})
 	waitFor(t, 10*time.Second, "b and c did not connect", func() bool {
 		ps, _ := rb.Peers()
 		return len(ps) == 1 && ps[0].Connected && same(c.vector(), a.vector()) && same(b.vector(), a.vector())
@@ -335,7 +339,7 @@ func TestLivePush(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := waitFor(t, time.Second, "b did not get a's note within a second", func() bool { _, err := b.svc.Get(id); return err == nil })
+		d := waitFor(t, 5*time.Second, "b did not get a's note within 5 s", func() bool { _, err := b.svc.Get(id); return err == nil })
 		worst = max(worst, d)
 		// c writes; b gets it through a.
 		id, err = c.svc.Create(app.KindNote, app.Patch{Title: ptr(fmt.Sprintf("de c %d", i)), SubRegion: ptr(app.SubRegion("andes")),
@@ -343,7 +347,7 @@ func TestLivePush(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d = waitFor(t, time.Second, "b did not get c's note through a within a second", func() bool { _, err := b.svc.Get(id); return err == nil })
+		d = waitFor(t, 5*time.Second, "b did not get c's note through a within 5 s", func() bool { _, err := b.svc.Get(id); return err == nil })
 		worst = max(worst, d)
 	}
 	t.Logf("slowest push: %v", worst)

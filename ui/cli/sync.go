@@ -22,7 +22,7 @@ func init() {
 	commands = append(commands,
 		command{"invite", "print the join code other laptops join this workspace with", false, cmdInvite},
 		command{"join", "join a workspace on a fresh data directory: join CODE [--peer HOST:PORT]...", true, cmdJoin},
-		command{"sync", "sync with peers: sync [--listen ADDR] [--peer HOST:PORT]... [--once] [--no-mdns]", false, cmdSync},
+		command{"sync", "sync with peers: sync [--listen ADDR] [--peer HOST:PORT]... [--once] [--no-mdns]; through a relay: sync --relay URL [--once]", false, cmdSync},
 		command{"peers", "list the peers this laptop has synced with: peers [--json]", false, cmdPeers},
 	)
 }
@@ -236,8 +236,12 @@ func cmdSync(c *ctx, args []string) error {
 	listen := fs.String("listen", fmt.Sprintf(":%d", app.DefaultSyncPort), "address to accept peers on; empty: none")
 	once := fs.Bool("once", false, "sync with the peers until nothing is left to exchange, then exit")
 	noMDNS := fs.Bool("no-mdns", false, "neither announce nor look for peers on the local network")
+	relayURL := fs.String("relay", "", "sync through the relay at this NATS URL (nats://HOST:4222, tls://..., several comma-separated) instead of peers")
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	if *relayURL != "" {
+		return syncRelay(c, *relayURL, *once)
 	}
 	if *once {
 		return syncOnce(c, peers, *noMDNS)

@@ -1,0 +1,157 @@
+package relay
+
+import (
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/cartagena-c40/consulta/app"
+)
+
+const (
+	// joinKeySize is how many bytes of the workspace secret invitations
+	// carry (sync/transport.JoinKeySize): every member holds exactly those.
+	joinKeySize = 16
+	// keyInfo starts the HKDF info and the associated data; the workspace
+	// id follows.
+	keyInfo = "consulta relay v1"
+	// version is the first byte of every payload.
+	version = 1
+	// headerSeq names the sequence number of the operation a message
+	// carries; the device is the subject's last token.
+	headerSeq = "Consulta-Seq"
+	// overhead is what a payload adds to the operation: version, key id,
+	// nonce and tag.
+	overhead = 1 + 8 + chacha20poly1305.NonceSizeX + chacha20poly1305.Overhead
+)
+
+// names are the stream and subjects of one workspace on a relay: opaque,
+// derived from a hash of the workspace id.
+type names struct {
+	stream string // CONSULTA_<h>
+	prefix string // consulta.<h>
+}
+
+func namesOf(ws app.WorkspaceID) names {
+	h := sha256.Sum256([]byte(ws))
+	x := strings.ToUpper(hex.EncodeToString(h[:8]))
+	return names{stream: "CONSULTA_" + x, prefix: "consulta." + strings.ToLower(x)}
+}
+
+func (n names) subject(dev app.DeviceID) string { return n.prefix + "." + string(dev) }
+
+// device returns the device a subject of the workspace names, if it is
+// one: 16 lowercase hex digits.
+func (n names) device(subject string) (app.DeviceID, bool) {
+	d, ok := strings.CutPrefix(subject, n.prefix+".")
+	if !ok || len(d) != 16 || strings.Trim(d, "0123456789abcdef") != "" {
+		return "", false
+	}
+	return app.DeviceID(d), true
+}
+
+// sealKey is the sealing key of one join key, and the id a payload names
+// it by.
+type sealKey struct {
+	aead cipher.AEAD
+	id   [8]byte
+}
+
+// keyring is the keys of a workspace: the current join key's first, then
+// the past ones, newest first (a member's removal replaces the join key).
+type keyring struct {
+	ws   app.WorkspaceID
+	keys []*sealKey
+}
+
+func newKeyring(ws *app.Workspace) (*keyring, error) {
+	kr := &keyring{ws: ws.ID}
+	secrets := [][]byte{ws.Secret}
+	for _, s := range slices.Backward(ws.Past) {
+		secrets = append(secrets, s)
+	}
+	for _, secret := range secrets {
+		if len(secret) < joinKeySize {
+			return nil, &app.Error{Op: "relay", Kind: app.Invalid, Msg: "the workspace's join key is too short"}
+		}
+		out, err := hkdf.Key(sha256.New, secret[:joinKeySize], nil, keyInfo+string(ws.ID), chacha20poly1305.KeySize+8)
+		if err != nil {
+			return nil, err
+		}
+		aead, err := chacha20poly1305.NewX(out[:chacha20poly1305.KeySize])
+		if err != nil {
+			return nil, err
+		}
+		k := &sealKey{aead: aead}
+		copy(k.id[:], out[chacha20poly1305.KeySize:])
+		kr.keys = append(kr.keys, k)
+	}
+	return kr, nil
+}
+
+// ad is the associated data of the operation at dev/seq: the operation's
+// address in its workspace, so that a message moved to another subject,
+// given another sequence number or put in another workspace's stream does
+// not open.
+func (kr *keyring) ad(dev app.DeviceID, seq uint64) []byte {
+	b := make([]byte, 0, len(keyInfo)+len(kr.ws)+len(dev)+11)
+	b = append(b, keyInfo...)
+	b = append(b, 0)
+	b = append(b, kr.ws...)
+	b = append(b, 0)
+	b = append(b, dev...)
+	b = append(b, 0)
+	return binary.BigEndian.AppendUint64(b, seq)
+}
+
+// seal returns the payload carrying op, the encoded operation at dev/seq,
+// sealed with the current key: version, key id, nonce, ciphertext.
+func (kr *keyring) seal(dev app.DeviceID, seq uint64, op []byte) []byte {
+	k := kr.keys[0]
+	out := make([]byte, 1+8+chacha20poly1305.NonceSizeX, len(op)+overhead)
+	out[0] = version
+	copy(out[1:9], k.id[:])
+	nonce := out[9:]
+	rand.Read(nonce)
+	return k.aead.Seal(out, nonce, op, kr.ad(dev, seq))
+}
+
+var (
+	errVersion = errors.New("not a payload of this version of the relay format")
+	errKey     = errors.New("sealed with a key this laptop does not hold (another workspace, or a join key it never had)")
+	errOpen    = errors.New("does not open: damaged, or sealed for another address")
+)
+
+// open returns the operation a payload carries, if it was sealed with one
+// of the workspace's keys for dev/seq.
+func (kr *keyring) open(dev app.DeviceID, seq uint64, payload []byte) ([]byte, error) {
+	if len(payload) < overhead || payload[0] != version {
+		return nil, errVersion
+	}
+	for _, k := range kr.keys {
+		if [8]byte(payload[1:9]) != k.id {
+			continue
+		}
+		op, err := k.aead.Open(nil, payload[9:9+chacha20poly1305.NonceSizeX], payload[9+chacha20poly1305.NonceSizeX:], kr.ad(dev, seq))
+		if err != nil {
+			return nil, errOpen
+		}
+		return op, nil
+	}
+	return nil, errKey
+}
+
+// parseSeq reads a message's sequence header.
+func parseSeq(s string) (uint64, bool) {
+	n, err := strconv.ParseUint(s, 10, 64)
+	return n, err == nil && n > 0
+}

@@ -1,0 +1,125 @@
+package relay
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// Options configure an embedded relay.
+type Options struct {
+	// Listen is the address to accept laptops on, HOST:PORT; port 0 picks
+	// a free one, an empty port means NATS's 4222.
+	Listen string
+	// StoreDir is where JetStream keeps the streams; a relay started again
+	// on the same directory holds what it acknowledged before.
+	StoreDir string
+	// TLS, when set, makes the relay accept only TLS connections
+	// (laptops then use a tls:// URL).
+	TLS *tls.Config
+	// Log, when true, has the NATS server log to stderr.
+	Log bool
+}
+
+// Relay is a running embedded NATS server with JetStream.
+type Relay struct {
+	ns  *server.Server
+	tls bool
+}
+
+// Start starts an embedded NATS server with JetStream, its store in
+// o.StoreDir, writing every message to disk before acknowledging it
+// (sync_interval: always).
+func Start(o Options) (*Relay, error) {
+	if o.StoreDir == "" {
+		return nil, errors.New("relay: a store directory is needed")
+	}
+	host, portText, err := net.SplitHostPort(o.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("relay: listen address %q: %w", o.Listen, err)
+	}
+	port := server.DEFAULT_PORT
+	if portText != "" {
+		if port, err = strconv.Atoi(portText); err != nil || port < 0 || port > 65535 {
+			return nil, fmt.Errorf("relay: listen address %q: bad port", o.Listen)
+		}
+		if port == 0 {
+			port = server.RANDOM_PORT
+		}
+	}
+	if host == "" {
+		host = "0.0.0.0"
+	}
+	opts := &server.Options{
+		ServerName: "consulta-relay",
+		Host:       host,
+		Port:       port,
+		JetStream:  true,
+		StoreDir:   o.StoreDir,
+		SyncAlways: true,
+		NoSigs:     true,
+		NoLog:      !o.Log,
+		MaxPayload: 4 << 20,
+	}
+	if o.TLS != nil {
+		opts.TLS, opts.TLSConfig = true, o.TLS
+	}
+	ns, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("relay: %w", err)
+	}
+	if o.Log {
+		ns.ConfigureLogger()
+	}
+	ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		ns.Shutdown()
+		return nil, errors.New("relay: the NATS server did not start within 10 s (is the address in use?)")
+	}
+	return &Relay{ns: ns, tls: o.TLS != nil}, nil
+}
+
+// Serve runs a relay until ctx is done.
+func Serve(ctx context.Context, o Options) error {
+	r, err := Start(o)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	r.Close()
+	return nil
+}
+
+// Addr returns the address the relay accepts connections on.
+func (r *Relay) Addr() net.Addr { return r.ns.Addr() }
+
+// URL returns a URL to reach the relay at from this machine,
+// nats://HOST:PORT (tls:// when the relay requires TLS); a relay listening
+// on every interface is named by its loopback address.
+func (r *Relay) URL() string {
+	scheme := "nats"
+	if r.tls {
+		scheme = "tls"
+	}
+	addr, ok := r.Addr().(*net.TCPAddr)
+	if !ok {
+		return scheme + "://" + r.Addr().String()
+	}
+	ip := addr.IP
+	if ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	return scheme + "://" + net.JoinHostPort(ip.String(), strconv.Itoa(addr.Port))
+}
+
+// Close stops the relay; what it acknowledged is on disk.
+func (r *Relay) Close() {
+	r.ns.Shutdown()
+	r.ns.WaitForShutdown()
+}

@@ -1,0 +1,196 @@
+package relay
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/cartagena-c40/consulta/app"
+)
+
+// SyncOptions configure a round with a relay.
+type SyncOptions struct {
+	// Replicas is how many servers of a JetStream cluster keep the
+	// workspace's stream when this laptop creates it; 0 means 1.
+	Replicas int
+	// Timeout bounds connecting and each request; 0 means 10 s.
+	Timeout time.Duration
+	// TLS configures tls:// connections (a private CA, a client
+	// certificate); nil uses the system's roots.
+	TLS *tls.Config
+	// Log receives what was refused and why; nil discards it.
+	Log *slog.Logger
+
+	afterPublish func(uploaded int) // tests: called after each publish
+}
+
+// Result is what a round moved.
+type Result struct {
+	// Uploaded counts the operations this laptop published.
+	Uploaded int
+	// Downloaded counts the operations received that were new here.
+	Downloaded int
+	// Refused counts the messages refused: they did not open, or did
+	// not carry the operation their address names, or repeated one.
+	Refused int
+	// Waiting counts the operations downloaded that wait for earlier
+	// ones of their device (or were refused by Receive): the next round
+	// downloads them again.
+	Waiting int
+}
+
+// chunk is how many operations of one device go to Receive at once, as
+// on the LAN.
+const chunk = 2000
+
+// settingCursor starts the name of the local setting that keeps a relay's
+// cursor; a hash of the relay's URL follows.
+const settingCursor = "relay-cursor/"
+
+// Sync runs one round with the relay at url: downloads what the
+// workspace's stream holds after this laptop's cursor and applies it
+// through svc.Receive, then uploads, device by device, the operations the
+// stream lacks. It creates the stream when the relay has none yet.
+func Sync(ctx context.Context, svc *app.Service, url string, o SyncOptions) (Result, error) {
+	ws := svc.Workspace()
+	if ws == nil {
+		return Result{}, &app.Error{Op: "relay", Kind: app.NotInitialized, Msg: "no workspace here yet"}
+	}
+	kr, err := newKeyring(ws)
+	if err != nil {
+		return Result{}, err
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Second
+	}
+	if o.Replicas <= 0 {
+		o.Replicas = 1
+	}
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	copts := []nats.Option{nats.Name("consulta"), nats.Timeout(o.Timeout), nats.NoReconnect()}
+	if o.TLS != nil {
+		copts = append(copts, nats.Secure(o.TLS))
+	}
+	nc, err := nats.Connect(url, copts...)
+	if err != nil {
+		return Result{}, fmt.Errorf("relay %s: cannot connect: %w", redact(url), err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc, jetstream.WithDefaultTimeout(o.Timeout))
+	if err != nil {
+		return Result{}, err
+	}
+	r := &round{svc: svc, kr: kr, n: namesOf(ws.ID), js: js, log: log, timeout: o.Timeout,
+		cursorKey: settingCursor + hash16(url), afterPublish: o.afterPublish}
+	if err := r.openStream(ctx, o.Replicas); err != nil {
+		return r.res, fmt.Errorf("relay %s: %w", redact(url), err)
+	}
+	if err := r.download(ctx); err != nil {
+		return r.res, fmt.Errorf("relay %s: download: %w", redact(url), err)
+	}
+	if err := r.upload(ctx); err != nil {
+		return r.res, fmt.Errorf("relay %s: upload: %w", redact(url), err)
+	}
+	return r.res, nil
+}
+
+// round is one Sync.
+type round struct {
+	svc       *app.Service
+	kr        *keyring
+	n         names
+	js        jetstream.JetStream
+	stream    jetstream.Stream
+	log       *slog.Logger
+	timeout   time.Duration
+	res       Result
+	cursorKey string
+	created   time.Time // of the stream, which the cursor belongs to
+	cursor    uint64    // stream sequence up to which everything was taken
+	atEnd     bool      // the cursor is at the stream's end
+
+	afterPublish func(uploaded int)
+}
+
+// openStream finds the workspace's stream, or creates it: file storage,
+// nothing expires, no client may delete or purge messages.
+func (r *round) openStream(ctx context.Context, replicas int) error {
+	s, err := r.js.Stream(ctx, r.n.stream)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		s, err = r.js.CreateStream(ctx, jetstream.StreamConfig{
+			Name:       r.n.stream,
+			Subjects:   []string{r.n.prefix + ".*"},
+			Storage:    jetstream.FileStorage,
+			Replicas:   replicas,
+			Retention:  jetstream.LimitsPolicy,
+			Discard:    jetstream.DiscardNew,
+			DenyDelete: true,
+			DenyPurge:  true,
+		})
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) { // another laptop was quicker
+			s, err = r.js.Stream(ctx, r.n.stream)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("the workspace's stream: %w", err)
+	}
+	r.stream = s
+	return nil
+}
+
+// hash16 is the first 16 hex digits of the SHA-256 of s.
+func hash16(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:8])
+}
+
+// redact returns u without its password, for messages.
+func redact(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.User == nil {
+		return u
+	}
+	return p.Redacted()
+}
+
+// refuse counts and logs a message that is not applied.
+func (r *round) refuse(subject string, sseq uint64, why string) {
+	r.res.Refused++
+	r.log.Warn("relay: refused a message", "stream", r.n.stream, "stream_seq", sseq, "subject", subject, "reason", why)
+}
+
+// apiCode returns the JetStream error code of err, 0 if it has none.
+func apiCode(err error) jetstream.ErrorCode {
+	var ae *jetstream.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode
+	}
+	var je jetstream.JetStreamError
+	if errors.As(err, &je) && je.APIError() != nil {
+		return je.APIError().ErrorCode
+	}
+	return 0
+}
+
+func sortedDevices[T any](m map[app.DeviceID]T) []app.DeviceID {
+	out := make([]app.DeviceID, 0, len(m))
+	for d := range m {
+		out = append(out, d)
+	}
+	slices.Sort(out)
+	return out
+}
