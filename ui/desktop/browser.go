@@ -24,19 +24,20 @@ type browser struct {
 	u       *UI
 	content fyne.CanvasObject
 
-	search     *widget.Entry
-	filters    *filterPanel
-	list       *widget.List
-	count      *widget.Label
-	syncStatus *widget.Label
-	right      *fyne.Container
-	detail     *detail
-	form       *recordForm
-	compareBtn *widget.Button
-	mergeBtn   *widget.Button
-	roleNote   *widget.Label // why Merge stays disabled, when a role is why
-	merger     *mergeEditor  // the open merge editor, if any
-	reminder   *backupReminder
+	search      *widget.Entry
+	filters     *filterPanel
+	list        *widget.List
+	count       *widget.Label
+	syncStatus  *widget.Label
+	relayStatus *widget.Label // the relay's part of the status line (relay.go)
+	right       *fyne.Container
+	detail      *detail
+	form        *recordForm
+	compareBtn  *widget.Button
+	mergeBtn    *widget.Button
+	roleNote    *widget.Label // why Merge stays disabled, when a role is why
+	merger      *mergeEditor  // the open merge editor, if any
+	reminder    *backupReminder
 
 	filter   app.Filter
 	meetings int // meetings in the last unfiltered-by-kind result, to notice new ones
@@ -67,6 +68,9 @@ func newBrowser(u *UI) *browser {
 	b.count = widget.NewLabel("")
 	b.syncStatus = widget.NewLabel("")
 	b.syncStatus.Importance = widget.LowImportance
+	b.relayStatus = widget.NewLabel("")
+	b.relayStatus.Importance = widget.LowImportance
+	b.relayStatus.Hide()
 	b.list = widget.NewList(
 		func() int { return len(b.records) },
 		func() fyne.CanvasObject {
@@ -119,7 +123,7 @@ func newBrowser(u *UI) *browser {
 	listRoom := canvas.NewRectangle(color.Transparent)
 	listRoom.SetMinSize(fyne.NewSize(400, 0))
 	b.reminder = newBackupReminder(u)
-	middle := container.NewBorder(nil, container.NewVBox(b.reminder.content, container.NewHBox(b.count, b.syncStatus)), nil, nil, container.NewStack(listRoom, b.list))
+	middle := container.NewBorder(nil, container.NewVBox(b.reminder.content, container.NewHBox(b.count, b.syncStatus), b.relayStatus), nil, nil, container.NewStack(listRoom, b.list))
 	split := container.NewHSplit(middle, b.right)
 	split.Offset = 0.45
 	outer := container.NewHSplit(b.filters.content, split)

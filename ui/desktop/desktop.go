@@ -1,6 +1,7 @@
 package desktop
 
 import (
+	"context"
 	"os"
 
 	"fyne.io/fyne/v2"
@@ -50,11 +51,15 @@ type UI struct {
 	closed       bool
 	protection   Protection
 	syncTicking  bool // the peers screen's refresh ticker runs
+
+	relay       relayState         // what the relay loop last reported
+	relayStop   context.CancelFunc // stops the relay loop; nil when none runs
+	relayTiming relayTiming        // the relay loop's pace (tests shorten it)
 }
 
 // New builds the UI of svc in window w. Call Show to display it.
 func New(a fyne.App, w fyne.Window, svc *app.Service) *UI {
-	u := &UI{app: a, win: w, svc: svc, tax: svc.Taxonomy(), stopSync: make(chan struct{})}
+	u := &UI{app: a, win: w, svc: svc, tax: svc.Taxonomy(), stopSync: make(chan struct{}), relayTiming: defaultRelayTiming}
 	u.lang = app.Lang(svc.Setting(settingLang))
 	if u.lang == "" {
 		u.lang = systemLanguage()
@@ -65,6 +70,7 @@ func New(a fyne.App, w fyne.Window, svc *app.Service) *UI {
 	addQuit(a, w)
 	u.build()
 	u.watchRoles()
+	u.startRelay()
 	return u
 }
 
@@ -112,6 +118,7 @@ func (u *UI) build() {
 	u.win.SetMainMenu(u.menu())
 	u.browser.refresh()
 	u.browser.restoreDrafts()
+	u.showRelay()
 }
 
 // menu is the main menu; its shortcuts work wherever the focus is.
@@ -225,6 +232,7 @@ func (u *UI) Close() {
 		u.closed = true
 		close(u.stopSync)
 	}
+	u.stopRelay()
 	if u.browser != nil {
 		u.browser.stop()
 		u.browser.flushDrafts()

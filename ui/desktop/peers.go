@@ -80,6 +80,7 @@ type peersScreen struct {
 	list    *fyne.Container
 	status  *widget.Label // also shown under the record list
 	clocks  *widget.Label // whose clock is off, when one is
+	relay   *widget.Label // the relay between venues, and why it failed (relay.go)
 	add     *widget.Button
 	invite  *widget.Button
 
@@ -96,11 +97,13 @@ func newPeersScreen(u *UI) *peersScreen {
 	p.clocks.Wrapping = fyne.TextWrapWord
 	p.clocks.Importance = widget.WarningImportance
 	p.clocks.Hide()
+	p.relay = widget.NewLabel("")
+	p.relay.Wrapping = fyne.TextWrapWord
 	p.add = widget.NewButtonWithIcon(lang.L("Add a peer by address"), theme.ContentAddIcon(), p.showAdd)
 	p.invite = widget.NewButtonWithIcon(lang.L("Invite a laptop"), theme.ComputerIcon(), p.showInvite)
 	intro := widget.NewLabel(lang.L("Laptops of this workspace on the same network find each other by themselves. If the network blocks that, add a peer by its address (host:port)."))
 	intro.Wrapping = fyne.TextWrapWord
-	top := container.NewVBox(heading(lang.L("Laptops this one syncs with")), intro, container.NewHBox(p.add, p.invite), p.clocks, widget.NewSeparator())
+	top := container.NewVBox(heading(lang.L("Laptops this one syncs with")), intro, container.NewHBox(p.add, p.invite), p.clocks, p.relay, widget.NewSeparator())
 	sync := container.NewBorder(top, nil, nil, nil, container.NewVScroll(p.list))
 
 	p.whoami = widget.NewLabel("")
@@ -180,6 +183,8 @@ func (p *peersScreen) refresh() {
 		text += " · " + strings.Join(warn, " ")
 	} else {
 		p.clocks.Hide()
+		p.relay = widget.NewLabel("")
+		p.relay.Wrapping = fyne.TextWrapWord
 	}
 	p.status.SetText(text)
 	if b := p.u.browser; b != nil {

@@ -45,6 +45,7 @@ type settings struct {
 	org      *widget.Entry
 	meeting  *codeSelect
 	protect  *widget.Button
+	relay    *widget.Entry // the relay between venues' URL (relay.go)
 	chosen   app.Lang
 }
 
@@ -68,11 +69,18 @@ func (u *UI) openSettings() *settings {
 		s.meeting.setCodes(ids, func(id string) string { return labels[id] }, lang.L("No meeting"))
 	}
 	s.meeting.setCode(u.svc.Setting(settingMeeting))
+	s.relay = widget.NewEntry()
+	s.relay.SetPlaceHolder("nats://relay.example.org:4222")
+	s.relay.SetText(u.svc.Setting(settingRelay))
+	s.relay.Validator = validRelayURL
+	relayItem := widget.NewFormItem(lang.L("Relay between venues"), s.relay)
+	relayItem.HintText = lang.L("Empty: no relay. One laptop per room is enough.")
 	items := []*widget.FormItem{
 		widget.NewFormItem(lang.L("Language"), s.language),
 		widget.NewFormItem(lang.L("Your name"), s.author),
 		widget.NewFormItem(lang.L("Organization"), s.org),
 		widget.NewFormItem(lang.L("Current meeting"), s.meeting),
+		relayItem,
 	}
 	ws := u.svc.Workspace()
 	info := widget.NewLabel(lang.L("Workspace") + ": " + ws.Title + "\n" + lang.L("Device") + ": " + string(u.svc.Device()))
@@ -97,9 +105,12 @@ func (u *UI) openSettings() *settings {
 					u.showError(err)
 				}
 			}
+			if err := u.setRelay(s.relay.Text); err != nil {
+				u.showError(err) // the other settings are stored; the relay stays as it was
+			}
 			u.setLanguage(s.chosen)
 		}, u.win)
-	s.dlg.Resize(fyne.NewSize(520, 400))
+	s.dlg.Resize(fyne.NewSize(560, 440))
 	s.dlg.Show()
 	return s
 }
