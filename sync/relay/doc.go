@@ -69,12 +69,18 @@
 //
 // Upload: for each device of the laptop's vector, the subject's last
 // message (which must open) gives the last operation the stream holds;
-// the operations after it are published one by one, each expecting the
-// subject's last message to be the one before it
-// (Nats-Expected-Last-Subject-Sequence) and carrying Nats-Msg-Id, so two
-// laptops uploading one device's operations can neither duplicate nor
-// reorder them: the publish that loses reads the subject's last again and
-// continues after it. An interrupted upload resumes the same way. When the
-// round's own messages are all that follow the cursor, the cursor skips
-// them.
+// the operations after it are published in order, pipelined (up to 256
+// awaiting their acknowledgement), each carrying Nats-Msg-Id. The first of
+// a batch expects the subject's last message to be the one just read
+// (Nats-Expected-Last-Subject-Sequence); each following one expects the
+// stream's last message to be the operation before it
+// (Nats-Expected-Last-Msg-Id: <device>/<seq-1>), which the relay checks as
+// it stores the connection's messages in order. So a message is stored
+// only right after its predecessor, and two laptops uploading one
+// device's operations can neither duplicate nor reorder them: once a
+// message is refused (another laptop published meanwhile, on any subject)
+// or not acknowledged, the batch's acknowledgements are collected, the
+// subject's last is read again and a new batch continues after it. An
+// interrupted upload resumes the same way. When the round's own messages
+// are all that follow the cursor, the cursor skips them.
 package relay

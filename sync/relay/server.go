@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -25,6 +26,25 @@ type Options struct {
 	TLS *tls.Config
 	// Log, when true, has the NATS server log to stderr.
 	Log bool
+	// Cluster, when set, makes this relay one server of a JetStream
+	// cluster; a workspace's stream is then kept by SyncOptions.Replicas
+	// of its servers.
+	Cluster *Cluster
+}
+
+// Cluster configures a relay as one server of a JetStream cluster (routes
+// in the clear: the servers are expected on one private network).
+type Cluster struct {
+	// Name is the cluster's, the same on every server.
+	Name string
+	// ServerName names this server, unique in the cluster.
+	ServerName string
+	// Listen is the address to accept the other servers' routes on,
+	// HOST:PORT.
+	Listen string
+	// Routes are the other servers' route addresses,
+	// nats-route://HOST:PORT.
+	Routes []string
 }
 
 // Relay is a running embedded NATS server with JetStream.
@@ -40,21 +60,9 @@ func Start(o Options) (*Relay, error) {
 	if o.StoreDir == "" {
 		return nil, errors.New("relay: a store directory is needed")
 	}
-	host, portText, err := net.SplitHostPort(o.Listen)
+	host, port, err := splitListen(o.Listen, server.DEFAULT_PORT)
 	if err != nil {
 		return nil, fmt.Errorf("relay: listen address %q: %w", o.Listen, err)
-	}
-	port := server.DEFAULT_PORT
-	if portText != "" {
-		if port, err = strconv.Atoi(portText); err != nil || port < 0 || port > 65535 {
-			return nil, fmt.Errorf("relay: listen address %q: bad port", o.Listen)
-		}
-		if port == 0 {
-			port = server.RANDOM_PORT
-		}
-	}
-	if host == "" {
-		host = "0.0.0.0"
 	}
 	opts := &server.Options{
 		ServerName: "consulta-relay",
@@ -70,6 +78,24 @@ func Start(o Options) (*Relay, error) {
 	if o.TLS != nil {
 		opts.TLS, opts.TLSConfig = true, o.TLS
 	}
+	if c := o.Cluster; c != nil {
+		if c.Name == "" || c.ServerName == "" {
+			return nil, errors.New("relay: a cluster needs a name and a server name")
+		}
+		h, p, err := splitListen(c.Listen, 6222) // NATS's route port
+		if err != nil {
+			return nil, fmt.Errorf("relay: cluster listen address %q: %w", c.Listen, err)
+		}
+		opts.ServerName = c.ServerName
+		opts.Cluster = server.ClusterOpts{Name: c.Name, Host: h, Port: p}
+		for _, r := range c.Routes {
+			u, err := url.Parse(r)
+			if err != nil || u.Host == "" {
+				return nil, fmt.Errorf("relay: route %q: not nats-route://HOST:PORT", r)
+			}
+			opts.Routes = append(opts.Routes, u)
+		}
+	}
 	ns, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("relay: %w", err)
@@ -83,6 +109,28 @@ func Start(o Options) (*Relay, error) {
 		return nil, errors.New("relay: the NATS server did not start within 10 s (is the address in use?)")
 	}
 	return &Relay{ns: ns, tls: o.TLS != nil}, nil
+}
+
+// splitListen splits HOST:PORT; an empty host means every interface, an
+// empty port def, port 0 a free one.
+func splitListen(addr string, def int) (string, int, error) {
+	host, portText, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, err
+	}
+	port := def
+	if portText != "" {
+		if port, err = strconv.Atoi(portText); err != nil || port < 0 || port > 65535 {
+			return "", 0, errors.New("bad port")
+		}
+		if port == 0 {
+			port = server.RANDOM_PORT
+		}
+	}
+	if host == "" {
+		host = "0.0.0.0"
+	}
+	return host, port, nil
 }
 
 // Serve runs a relay until ctx is done.

@@ -32,7 +32,7 @@ type SyncOptions struct {
 	// Log receives what was refused and why; nil discards it.
 	Log *slog.Logger
 
-	afterPublish func(uploaded int) // tests: called after each publish
+	afterPublish func(sent int) // tests: called after each message is sent, before its acknowledgement
 }
 
 // Result is what a round moved.
@@ -90,7 +90,8 @@ func Sync(ctx context.Context, svc *app.Service, url string, o SyncOptions) (Res
 		return Result{}, fmt.Errorf("relay %s: cannot connect: %w", redact(url), err)
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc, jetstream.WithDefaultTimeout(o.Timeout))
+	js, err := jetstream.New(nc, jetstream.WithDefaultTimeout(o.Timeout),
+		jetstream.WithPublishAsyncMaxPending(window), jetstream.WithPublishAsyncTimeout(o.Timeout))
 	if err != nil {
 		return Result{}, err
 	}
@@ -122,8 +123,9 @@ type round struct {
 	created   time.Time // of the stream, which the cursor belongs to
 	cursor    uint64    // stream sequence up to which everything was taken
 	atEnd     bool      // the cursor is at the stream's end
+	sent      int       // messages published, acknowledged or not
 
-	afterPublish func(uploaded int)
+	afterPublish func(sent int)
 }
 
 // openStream finds the workspace's stream, or creates it: file storage,

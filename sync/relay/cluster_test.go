@@ -1,0 +1,179 @@
+package relay
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// freePort returns a loopback port nothing listens on now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// startCluster starts three relays forming a JetStream cluster, each with
+// its own store, and waits until it has a meta leader.
+func startCluster(t *testing.T) []*Relay {
+	t.Helper()
+	ports := []int{freePort(t), freePort(t), freePort(t)}
+	relays := make([]*Relay, 3)
+	for i := range relays {
+		var routes []string
+		for j, p := range ports {
+			if j != i {
+				routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", p))
+			}
+		}
+		r, err := Start(Options{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Cluster: &Cluster{
+			Name: "consulta", ServerName: fmt.Sprintf("relay-%d", i+1),
+			Listen: fmt.Sprintf("127.0.0.1:%d", ports[i]), Routes: routes,
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(r.Close)
+		relays[i] = r
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		leader, current := false, 0
+		for _, r := range relays {
+			leader = leader || r.ns.JetStreamIsLeader()
+			if r.ns.JetStreamIsCurrent() {
+				current++
+			}
+		}
+		if leader && current == 3 {
+			return relays
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the cluster elected no meta leader within 10 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Three relays as a JetStream cluster, the stream kept by all three: the
+// server a laptop uploads through stops mid-upload; the laptop connects to
+// another (it was given all three URLs) and finishes, and a fresh laptop
+// downloading from a surviving server holds every operation once.
+func TestClusterServerStopsMidUpload(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a three-server cluster")
+	}
+	relays := startCluster(t)
+	var urls []string
+	for _, r := range relays {
+		urls = append(urls, r.URL())
+	}
+	all := strings.Join(urls, ",")
+	a := laptop(t, nil)
+	write(t, a, 1300, "Registro")
+	want := vector(t, a)
+	if total(want) < 1900 {
+		t.Fatalf("a holds %d operations", total(want))
+	}
+
+	stopped := -1
+	o := SyncOptions{Replicas: 3, Timeout: 2 * time.Second}
+	o.afterPublish = func(n int) {
+		if n != 700 || stopped >= 0 {
+			return
+		}
+		for i, r := range relays { // the server a is connected to
+			cz, _ := r.ns.Connz(&server.ConnzOptions{})
+			for _, c := range cz.Conns {
+				if c.Name == "consulta" {
+					stopped = i
+				}
+			}
+		}
+		if stopped < 0 {
+			t.Error("a's connection is on no server")
+			return
+		}
+		relays[stopped].Close()
+	}
+	uploaded, rounds := 0, 0
+	deadline := time.Now().Add(12 * time.Second)
+	for {
+		res, err := Sync(context.Background(), a, all, o)
+		uploaded += res.Uploaded
+		rounds++
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no complete round within 12 s (%d rounds, uploaded %d): %v", rounds, uploaded, err)
+		}
+		t.Logf("round %d: %+v, %v", rounds, res, err)
+		time.Sleep(200 * time.Millisecond)
+	}
+	if stopped < 0 {
+		t.Fatal("no server was stopped")
+	}
+	// A message the cluster stored whose acknowledgement the stopped
+	// server did not send back is not counted.
+	if uploaded > total(want) || uploaded < total(want)-window {
+		t.Fatalf("a uploaded %d operations in %d rounds, holds %d", uploaded, rounds, total(want))
+	}
+
+	survivor := urls[(stopped+1)%3]
+	nc, err := nats.Connect(survivor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	var s jetstream.Stream
+	for start := time.Now(); ; time.Sleep(100 * time.Millisecond) { // while the cluster elects leaders again
+		if s, err = js.Stream(context.Background(), namesOf(a.Workspace().ID).stream); err == nil {
+			break
+		} else if time.Since(start) > 5*time.Second {
+			t.Fatalf("the stream, from %s: %v", survivor, err)
+		}
+	}
+	if info, _ := s.Info(context.Background()); info == nil || info.Config.Replicas != 3 {
+		t.Fatalf("the stream: %+v", info)
+	}
+	// b downloads from the survivor, rounds retried as a laptop does: for
+	// a few seconds after the server stopped, the cluster may still place
+	// a reader (an ordered consumer) on it.
+	b := laptop(t, a.Workspace())
+	downloaded := 0
+	for start := time.Now(); ; time.Sleep(200 * time.Millisecond) {
+		res, err := Sync(context.Background(), b, survivor, SyncOptions{Replicas: 3, Timeout: 2 * time.Second})
+		downloaded += res.Downloaded
+		if res.Refused+res.Waiting != 0 {
+			t.Fatalf("b's round: %+v", res)
+		}
+		if err == nil {
+			t.Logf("b downloaded everything %v after a's last round", time.Since(start).Round(time.Millisecond))
+			break
+		}
+		if time.Since(start) > 8*time.Second {
+			t.Fatalf("b's rounds: %v", err)
+		}
+	}
+	if downloaded != total(want) {
+		t.Fatalf("b downloaded %d operations, a holds %d", downloaded, total(want))
+	}
+	if got, held := perSubject(t, survivor, a.Workspace().ID), vector(t, b); !maps(got, held) {
+		t.Fatalf("the stream holds %v, b (a's and its own) %v", got, held)
+	}
+	lan(t, b, a)
+	same(t, a, b)
+}
