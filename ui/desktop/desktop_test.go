@@ -251,8 +251,17 @@ func TestDraftSurvivesRestart(t *testing.T) {
 	svc.SetSetting(settingThemes, "broad-protection")
 	u2.browser.form.themes.setCodes([]string{"broad-protection"})
 	test.Tap(u2.browser.form.saveBtn)
-	if d, _ := svc.Draft("new/note"); d != "" {
-		t.Fatalf("draft kept after saving: %q", d)
+	// Saving deletes the draft off the UI goroutine (the disk may be slow).
+	deadline = time.Now().Add(2 * time.Second)
+	for {
+		d, _ := svc.Draft("new/note")
+		if d == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("draft kept 2 s after saving: %q", d)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
