@@ -16,6 +16,7 @@ import (
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/app/demo"
 	"github.com/cartagena-c40/consulta/storage"
+	"github.com/cartagena-c40/consulta/sync/replication"
 )
 
 // BenchmarkRelay: one laptop holding CONSULTA_BENCH_OPS demo records
@@ -23,7 +24,8 @@ import (
 // relay, and a fresh laptop downloads them; stores on disk (laptops'
 // and relay's, fsync on). For comparison, in the same run, a fresh laptop
 // receives every operation in process (OpsAfter and Receive in chunks of
-// 2,000, no network and no relay): what applying them costs anywhere.
+// 2,000, no network and no relay): what applying them costs anywhere; and
+// another takes a first sync over the LAN protocol (sync/replication).
 // Then the writer writes 10 records, uploads them in one round and the
 // other laptop downloads them in one: bytes on the wire both ways (a
 // counting proxy before the relay; connecting included) and ms per round.
@@ -40,7 +42,7 @@ func BenchmarkRelay(b *testing.B) {
 		b.Fatal(err)
 	}
 	ws := w.Workspace()
-	var up, down, apply, perOp, up10, down10, bytes10 float64
+	var up, down, apply, lan, perOp, up10, down10, bytes10 float64
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
@@ -100,6 +102,9 @@ func BenchmarkRelay(b *testing.B) {
 		time.Sleep(50 * time.Millisecond) // the last bytes through the proxy
 		bytes10 += float64(p.n.Load() - before)
 		r.Close()
+		// Last: the new laptop's announcement it brings back to w would be
+		// uploaded in the rounds above.
+		lan += float64(total(mustVector(b, w))) / lanFirstSync(b, w, diskLaptop(b, ws)).Seconds()
 		b.StartTimer()
 	}
 	b.StopTimer()
@@ -107,11 +112,43 @@ func BenchmarkRelay(b *testing.B) {
 	b.ReportMetric(up/k, "up-ops/s")
 	b.ReportMetric(down/k, "down-ops/s")
 	b.ReportMetric(apply/k, "apply-ops/s")
+	b.ReportMetric(lan/k, "lan-ops/s")
 	b.ReportMetric(perOp/k, "store-B/op")
 	b.ReportMetric(up10/k, "ms-up10")
 	b.ReportMetric(down10/k, "ms-down10")
 	b.ReportMetric(bytes10/k, "bytes-10ops")
 	b.ReportMetric(0, "ns/op")
+}
+
+// lanFirstSync times a first sync of dst from src over the LAN protocol
+// (sync/replication on loopback, TLS included): the baseline the relay is
+// compared with.
+func lanFirstSync(b *testing.B, src, dst *app.Service) time.Duration {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	rs, err := replication.New(src, replication.Options{Listener: ln})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); rs.Serve(ctx) }()
+	defer func() { cancel(); <-done }()
+	rd, err := replication.New(dst, replication.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	t0 := time.Now()
+	if err := rd.SyncOnce(ctx, []string{ln.Addr().String()}); err != nil {
+		b.Fatal(err)
+	}
+	d := time.Since(t0)
+	if got, want := mustVector(b, dst), mustVector(b, src); !got.Covers(want) {
+		b.Fatalf("the LAN sync is incomplete: %v of %v", got, want)
+	}
+	return d
 }
 
 // diskLaptop is laptop with its store on disk.
