@@ -27,6 +27,10 @@ func cmdRelay(c *ctx, args []string) error {
 	certFile := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key, the relay accepts only TLS")
 	keyFile := fs.String("tls-key", "", "TLS private key (PEM)")
 	verbose := fs.Bool("log", false, "log the NATS server's events to stderr")
+	cluster := fs.String("cluster", "", "one server of a JetStream cluster: the cluster's name, the same on every server (with --name, --cluster-listen, --routes)")
+	name := fs.String("name", "", "--cluster: this server's name, unique in the cluster")
+	clusterListen := fs.String("cluster-listen", "", "--cluster: address to accept the other servers' routes on, HOST:PORT")
+	routes := fs.String("routes", "", "--cluster: the other servers' route addresses, nats-route://HOST:PORT, comma-separated")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -38,8 +42,15 @@ func cmdRelay(c *ctx, args []string) error {
 		return usagef("relay needs --store DIR, where it keeps what laptops upload")
 	case (*certFile == "") != (*keyFile == ""):
 		return usagef("relay needs both --tls-cert and --tls-key, or neither")
+	case *cluster == "" && (*name != "" || *clusterListen != "" || *routes != ""):
+		return usagef("--name, --cluster-listen and --routes configure a cluster: give its name with --cluster")
+	case *cluster != "" && (*name == "" || *clusterListen == "" || *routes == ""):
+		return usagef("a cluster server needs --name, --cluster-listen and --routes (the other servers)")
 	}
 	o := relay.Options{Listen: *listen, StoreDir: *store, Log: *verbose}
+	if *cluster != "" {
+		o.Cluster = &relay.Cluster{Name: *cluster, ServerName: *name, Listen: *clusterListen, Routes: list(*routes)}
+	}
 	if *certFile != "" {
 		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
 		if err != nil {
@@ -75,13 +86,13 @@ var (
 
 // syncRelay syncs with the relay at url: one round with once, else rounds
 // until interrupted, one soon after this laptop stores operations.
-func syncRelay(c *ctx, url string, once bool) error {
+func syncRelay(c *ctx, url string, once bool, replicas int) error {
 	if c.svc.Workspace() == nil {
 		return fmt.Errorf("sync: no workspace here yet")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	o := relay.SyncOptions{Log: syncLog(c)}
+	o := relay.SyncOptions{Log: syncLog(c), Replicas: replicas}
 	if once {
 		res, err := relay.Sync(ctx, c.svc, url, o)
 		fmt.Fprintf(c.env.Stderr, "relay: %s\n", moved(res))

@@ -80,3 +80,16 @@ func TestSyncThroughRelay(t *testing.T) {
 		t.Fatalf("an unreachable relay: %d %s", code, errs)
 	}
 }
+
+// TestRelayClusterFlags: the cluster flags go together.
+func TestRelayClusterFlags(t *testing.T) {
+	h := newHarness(t)
+	for _, args := range [][]string{
+		{"relay", "--store", t.TempDir(), "--name", "r1"},
+		{"relay", "--store", t.TempDir(), "--cluster", "c40", "--name", "r1"},
+	} {
+		if _, errs, code := h.run("", args...); code != exitUsage || !strings.Contains(errs, "cluster") {
+			t.Fatalf("%v: %d %s", args, code, errs)
+		}
+	}
+}

@@ -22,7 +22,7 @@ func init() {
 	commands = append(commands,
 		command{"invite", "print the join code other laptops join this workspace with", false, cmdInvite},
 		command{"join", "join a workspace on a fresh data directory: join CODE [--peer HOST:PORT]...", true, cmdJoin},
-		command{"sync", "sync with peers: sync [--listen ADDR] [--peer HOST:PORT]... [--once] [--no-mdns]; through a relay: sync --relay URL [--once]", false, cmdSync},
+		command{"sync", "sync with peers: sync [--listen ADDR] [--peer HOST:PORT]... [--once] [--no-mdns]; through a relay: sync --relay URL [--once] [--replicas N]", false, cmdSync},
 		command{"peers", "list the peers this laptop has synced with: peers [--json]", false, cmdPeers},
 	)
 }
@@ -237,11 +237,15 @@ func cmdSync(c *ctx, args []string) error {
 	once := fs.Bool("once", false, "sync with the peers until nothing is left to exchange, then exit")
 	noMDNS := fs.Bool("no-mdns", false, "neither announce nor look for peers on the local network")
 	relayURL := fs.String("relay", "", "sync through the relay at this NATS URL (nats://HOST:4222, tls://..., several comma-separated) instead of peers")
+	replicas := fs.Int("replicas", 1, "--relay: copies of the workspace's stream when this laptop creates it (3 on a three-server cluster)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	if *relayURL != "" {
-		return syncRelay(c, *relayURL, *once)
+		if *replicas < 1 || *replicas > 5 {
+			return usagef("--replicas is 1 to 5, not %d", *replicas)
+		}
+		return syncRelay(c, *relayURL, *once, *replicas)
 	}
 	if *once {
 		return syncOnce(c, peers, *noMDNS)
