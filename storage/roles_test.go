@@ -146,9 +146,9 @@ func TestRolesConvergeInAnyOrder(t *testing.T) {
 			}
 		}
 		pullAll(t, rs[:3])
-		want := fullState(t, rs[0])
+		want := state(t, rs[0])
 		for i, s := range rs[:3] {
-			if got := fullState(t, s); !equalState(got, want) {
+			if got := state(t, s); !equalStates(got, want) {
 				t.Fatalf("seed %d: laptop %d differs from laptop 0", seed, i)
 			}
 			if rep, err := s.Check(); err != nil || len(rep.Problems) > 0 {
@@ -163,35 +163,6 @@ func TestRolesConvergeInAnyOrder(t *testing.T) {
 			}
 		}
 	}
-}
-
-// fullState is every record of s, withdrawn ones too, encoded, by id.
-func fullState(t *testing.T, s *app.Service) map[app.RecordID][]byte {
-	res, err := s.List(app.Filter{}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[app.RecordID][]byte{}
-	for _, r := range res.Records {
-		full, err := s.Get(r.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[r.ID], _ = app.EncodeRecord(full)
-	}
-	return out
-}
-
-func equalState(a, b map[app.RecordID][]byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if !bytes.Equal(v, b[k]) {
-			return false
-		}
-	}
-	return true
 }
 
 // TestRemovalRekeys: removing a member gives the workspace a new join

@@ -1,7 +1,6 @@
 package draftdoc
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/xml"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cartagena-c40/consulta/app/draft"
+	"github.com/cartagena-c40/consulta/app/export"
 	"github.com/gomutex/godocx"
 )
 
@@ -55,38 +55,14 @@ const sectPr = `<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1417"
 // replaceBody copies the package in with the body of word/document.xml
 // replaced by body.
 func replaceBody(in []byte, body string, out io.Writer) error {
-	zr, err := zip.NewReader(bytes.NewReader(in), int64(len(in)))
-	if err != nil {
-		return err
-	}
-	zw := zip.NewWriter(out)
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			return err
+	return export.RewriteDocument(in, out, func(doc []byte) ([]byte, error) {
+		s := string(doc)
+		start, end := strings.Index(s, "<w:body>"), strings.LastIndex(s, "</w:body>")
+		if start < 0 || end < start {
+			return nil, fmt.Errorf("docx: the template has no body")
 		}
-		data, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			return err
-		}
-		if f.Name == "word/document.xml" {
-			s := string(data)
-			start, end := strings.Index(s, "<w:body>"), strings.LastIndex(s, "</w:body>")
-			if start < 0 || end < start {
-				return fmt.Errorf("docx: the template has no body")
-			}
-			data = []byte(s[:start] + "<w:body>" + body + sectPr + s[end:])
-		}
-		fw, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate, Modified: f.Modified})
-		if err != nil {
-			return err
-		}
-		if _, err := fw.Write(data); err != nil {
-			return err
-		}
-	}
-	return zw.Close()
+		return []byte(s[:start] + "<w:body>" + body + sectPr + s[end:]), nil
+	})
 }
 
 func esc(s string) string {

@@ -86,6 +86,13 @@ func (w *docxWriter) pageBreak() { w.doc.AddPageBreak() }
 // insertTOC copies the package in, replacing the marker paragraph of
 // word/document.xml with a TOC field whose result lists entries.
 func insertTOC(in []byte, entries []tocEntry, out io.Writer) error {
+	return RewriteDocument(in, out, func(doc []byte) ([]byte, error) { return tocField(doc, entries) })
+}
+
+// RewriteDocument copies the DOCX package in to out with its
+// word/document.xml replaced by what rewrite makes of it: how a document
+// godocx wrote gets what godocx cannot write (a field, tracked changes).
+func RewriteDocument(in []byte, out io.Writer, rewrite func(doc []byte) ([]byte, error)) error {
 	zr, err := zip.NewReader(bytes.NewReader(in), int64(len(in)))
 	if err != nil {
 		return err
@@ -102,7 +109,7 @@ func insertTOC(in []byte, entries []tocEntry, out io.Writer) error {
 			return err
 		}
 		if f.Name == "word/document.xml" {
-			if data, err = tocField(data, entries); err != nil {
+			if data, err = rewrite(data); err != nil {
 				return err
 			}
 		}
