@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -132,13 +131,10 @@ func TestClusterServerStopsMidUpload(t *testing.T) {
 	}
 
 	survivor := urls[(stopped+1)%3]
-	nc, err := nats.Connect(survivor)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
+	nc := operator(t, relays[(stopped+1)%3], survivor)
 	js, _ := jetstream.New(nc)
 	var s jetstream.Stream
+	var err error
 	for start := time.Now(); ; time.Sleep(100 * time.Millisecond) { // while the cluster elects leaders again
 		if s, err = js.Stream(context.Background(), namesOf(a.Workspace().ID).stream); err == nil {
 			break
@@ -171,7 +167,7 @@ func TestClusterServerStopsMidUpload(t *testing.T) {
 	if downloaded != total(want) {
 		t.Fatalf("b downloaded %d operations, a holds %d", downloaded, total(want))
 	}
-	if got, held := perSubject(t, survivor, a.Workspace().ID), vector(t, b); !maps(got, held) {
+	if got, held := perSubject(t, relays[(stopped+1)%3], survivor, a.Workspace().ID), vector(t, b); !maps(got, held) {
 		t.Fatalf("the stream holds %v, b (a's and its own) %v", got, held)
 	}
 	lan(t, b, a)

@@ -10,6 +10,11 @@
 //   - server.go: Start and Serve, an embedded NATS server with JetStream,
 //     its store in a directory, every message written to disk before it is
 //     acknowledged (SyncAlways, sync_interval: always), optional TLS.
+//   - access.go: how one relay keeps workspaces apart: each laptop
+//     connects as its workspace's user with a password only members can
+//     make (learnt on first use), and may touch only its workspace's
+//     subjects, stream (read with direct gets) and inboxes; the relay
+//     makes the streams itself, on request, with one configuration.
 //   - sync.go, upload.go, download.go: Sync, one round of a laptop with a
 //     relay (embedded or any NATS server with JetStream): download what the
 //     stream holds after this laptop's cursor, then upload what it lacks.
@@ -20,10 +25,12 @@
 // One stream per workspace, CONSULTA_<H>, where <H> is the first 16 hex
 // digits (upper case) of SHA-256(workspace id); one subject per device,
 // consulta.<h>.<device> (<h> the same digits in lower case, the device id
-// as everywhere: 16 hex digits of a hash of its key). A laptop creates the
-// stream when the relay has none: file storage, Replicas from SyncOptions
-// (1 by default; 3 on a three-node cluster), nothing expires, and clients
-// may neither delete nor purge messages. The relay sees no workspace id,
+// as everywhere: 16 hex digits of a hash of its key). A laptop has the
+// relay make the stream when it has none (on another NATS server, with
+// no one answering, it makes it itself): file storage, Replicas from
+// SyncOptions (1 by default; 3 on a three-node cluster), nothing expires,
+// clients may neither delete nor purge messages, direct gets allowed.
+// Laptops connect as consulta-<h>. The relay sees no workspace id,
 // title, name or text, only hashes, device ids, sizes and times.
 //
 // # Messages
@@ -54,8 +61,8 @@
 //
 // # A round
 //
-// Download: an ordered consumer from the stream sequence after the
-// cursor, which is kept in the laptop's local settings (relay-cursor/ and
+// Download: batched direct gets from the stream sequence after the
+// cursor (read a batch ahead of what is being applied), which is kept in the laptop's local settings (relay-cursor/ and
 // a hash of the relay URL; with the stream's creation time, so a stream
 // made again starts from its beginning). Each message is opened; one that
 // does not open, whose operation is not the one its address names, or

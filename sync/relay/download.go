@@ -3,6 +3,7 @@ package relay
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/cartagena-c40/consulta/app"
@@ -49,7 +51,7 @@ func (r *round) download(ctx context.Context) error {
 	p := &pending{ops: map[app.DeviceID][]item{}, seen: map[app.DeviceID]uint64{}, failed: map[app.DeviceID]bool{}}
 	done := r.cursor // the last stream sequence read
 	read := 0
-	err = r.scan(ctx, []string{r.n.prefix + ".*"}, r.cursor+1, last, func(m jetstream.Msg, sseq uint64) error {
+	err = r.scan(ctx, r.n.prefix+".*", r.cursor+1, last, func(m *nats.Msg, sseq uint64) error {
 		r.take(p, m, sseq)
 		done = sseq
 		if read++; read%(2*chunk) == 0 {
@@ -84,78 +86,122 @@ func (r *round) download(ctx context.Context) error {
 	return nil
 }
 
-// scan reads the stream's messages on subjects from stream sequence from
-// up to until, in order, with an ordered consumer, and hands each to fn.
-// It stops early, without error, when no message comes for the timeout.
-func (r *round) scan(ctx context.Context, subjects []string, from, until uint64, fn func(m jetstream.Msg, sseq uint64) error) error {
-	c, err := r.js.OrderedConsumer(ctx, r.n.stream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: subjects,
-		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
-		OptStartSeq:    from,
-	})
+// batch is how many messages one direct get asks for, and batchBytes
+// about how many bytes.
+const (
+	batch      = 1000
+	batchBytes = 4 << 20
+)
+
+// directBatch is a batched direct get (JetStream's JSApiMsgGetRequest).
+type directBatch struct {
+	Seq      uint64 `json:"seq"`
+	NextFor  string `json:"next_by_subj,omitempty"`
+	Batch    int    `json:"batch"`
+	MaxBytes int    `json:"max_bytes"`
+}
+
+// scan reads the stream's messages on subject (a filter: it may end in a
+// wildcard) from stream sequence from up to until, in order, and hands
+// each to fn. The reading (batched direct gets, fetch) runs ahead of fn
+// by up to a batch. It stops early, without error, when no answer comes
+// for the timeout (the rest waits for the next round).
+func (r *round) scan(ctx context.Context, subject string, from, until uint64, fn func(m *nats.Msg, sseq uint64) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	msgs := make(chan *nats.Msg, batch)
+	var ferr error // fetch's, read once msgs is closed
+	go func() {
+		defer close(msgs)
+		ferr = r.fetch(ctx, subject, from, until, msgs)
+	}()
+	for m := range msgs {
+		sseq, _ := strconv.ParseUint(m.Header.Get(jetstream.SequenceHeader), 10, 64)
+		if err := fn(m, sseq); err != nil {
+			cancel()
+			for range msgs { // let fetch end
+			}
+			return err
+		}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return ferr
+}
+
+// fetch sends the stream's messages on subject from stream sequence from
+// up to until to out, in order, a batch per direct get. It returns nil at
+// until, when the stream holds no more, and when no answer comes for the
+// timeout.
+func (r *round) fetch(ctx context.Context, subject string, from, until uint64, out chan<- *nats.Msg) error {
+	inbox := r.nc.NewInbox()
+	sub, err := r.nc.SubscribeSync(inbox)
 	if err != nil {
 		return err
 	}
-	it, err := c.Messages(jetstream.PullMaxMessages(1000))
-	if err != nil {
-		return err
+	defer sub.Unsubscribe()
+	req := directBatch{Batch: batch, MaxBytes: batchBytes}
+	if subject != r.n.prefix+".*" { // every message of the stream is on one of those
+		req.NextFor = subject
 	}
-	defer it.Stop()
-	for {
-		nctx, cancel := context.WithTimeout(ctx, r.timeout)
-		m, err := it.Next(jetstream.NextContext(nctx))
-		cancel()
-		if err != nil {
-			if ctx.Err() != nil {
+	for from <= until {
+		req.Seq = from
+		body, _ := json.Marshal(req)
+		if err := r.nc.PublishRequest("$JS.API.DIRECT.GET."+r.n.stream, inbox, body); err != nil {
+			return err
+		}
+		got := 0
+	answers:
+		for {
+			nctx, cancel := context.WithTimeout(ctx, r.timeout)
+			m, err := sub.NextMsgWithContext(nctx)
+			cancel()
+			switch {
+			case ctx.Err() != nil:
+				return ctx.Err()
+			case errors.Is(err, context.DeadlineExceeded):
+				return nil
+			case err != nil:
+				return err
+			}
+			switch status := m.Header.Get("Status"); status {
+			case "":
+			case "204": // the end of the batch
+				break answers
+			case "404": // nothing more
+				return nil
+			default:
+				return fmt.Errorf("reading the stream: %s %s", status, m.Header.Get("Description"))
+			}
+			sseq, err := strconv.ParseUint(m.Header.Get(jetstream.SequenceHeader), 10, 64)
+			if err != nil || sseq < from {
+				return errors.New("reading the stream: an answer without its sequence, or out of order")
+			}
+			if sseq > until {
+				return nil
+			}
+			select {
+			case out <- m:
+			case <-ctx.Done():
 				return ctx.Err()
 			}
-			if errors.Is(err, context.DeadlineExceeded) {
-				return nil // the rest is not there (or not coming): next round
-			}
-			return err
+			from, got = sseq+1, got+1
 		}
-		meta, err := m.Metadata()
-		if err != nil {
-			return err
-		}
-		sseq := meta.Sequence.Stream
-		if sseq > until {
-			return nil
-		}
-		if err := fn(m, sseq); err != nil {
-			return err
-		}
-		if sseq == until {
+		if got == 0 {
 			return nil
 		}
 	}
+	return nil
 }
 
 // take opens a message and keeps its operation in p, or refuses it.
-func (r *round) take(p *pending, m jetstream.Msg, sseq uint64) {
-	subject := m.Subject()
-	dev, ok := r.n.device(subject)
-	if !ok {
-		r.refuse(subject, sseq, "not a device's subject")
-		return
-	}
-	seq, ok := parseSeq(m.Headers().Get(headerSeq))
-	if !ok {
-		r.refuse(subject, sseq, "no sequence header")
-		return
-	}
-	raw, err := r.kr.open(dev, seq, m.Data())
-	if err != nil {
-		r.refuse(subject, sseq, err.Error())
-		return
-	}
-	o, err := app.DecodeOp(raw)
+func (r *round) take(p *pending, m *nats.Msg, sseq uint64) {
+	subject := m.Header.Get(jetstream.SubjectHeader)
+	dev, seq, raw, err := r.openMsg(subject, m.Header, m.Data)
 	switch {
 	case err != nil:
-		r.refuse(subject, sseq, "the operation does not decode: "+err.Error())
-		return
-	case o.Device != dev || o.Seq != seq:
-		r.refuse(subject, sseq, fmt.Sprintf("carries operation %s, not %s/%d", o.ID(), dev, seq))
+		r.refuse(subject, sseq, err.Error())
 		return
 	case seq <= p.seen[dev]:
 		r.refuse(subject, sseq, fmt.Sprintf("repeats operation %s/%d after %d: replayed or out of order", dev, seq, p.seen[dev]))
@@ -164,6 +210,31 @@ func (r *round) take(p *pending, m jetstream.Msg, sseq uint64) {
 	p.seen[dev] = seq
 	p.ops[dev] = append(p.ops[dev], item{seq: seq, sseq: sseq, op: raw})
 	p.count++
+}
+
+// openMsg opens a message on subject and checks that it carries the
+// operation its address names; it returns that address and the operation.
+func (r *round) openMsg(subject string, h nats.Header, data []byte) (app.DeviceID, uint64, []byte, error) {
+	dev, ok := r.n.device(subject)
+	if !ok {
+		return "", 0, nil, errors.New("not a device's subject")
+	}
+	seq, ok := parseSeq(h.Get(headerSeq))
+	if !ok {
+		return "", 0, nil, errors.New("no sequence header")
+	}
+	raw, err := r.kr.open(dev, seq, data)
+	if err != nil {
+		return "", 0, nil, err
+	}
+	o, err := app.DecodeOp(raw)
+	if err != nil {
+		return "", 0, nil, errors.New("the operation does not decode: " + err.Error())
+	}
+	if o.Device != dev || o.Seq != seq {
+		return "", 0, nil, fmt.Errorf("carries operation %s, not %s/%d", o.ID(), dev, seq)
+	}
+	return dev, seq, raw, nil
 }
 
 // apply gives Receive, device by device, the operations of p that follow
@@ -234,7 +305,7 @@ func (r *round) backfill(ctx context.Context, p *pending) error {
 		}
 		seen := map[app.DeviceID]uint64{}
 		q := &pending{ops: map[app.DeviceID][]item{}, seen: seen}
-		err := r.scan(ctx, []string{r.n.subject(dev)}, 1, items[0].sseq-1, func(m jetstream.Msg, sseq uint64) error {
+		err := r.scan(ctx, r.n.subject(dev), 1, items[0].sseq-1, func(m *nats.Msg, sseq uint64) error {
 			r.take(q, m, sseq)
 			return nil
 		})

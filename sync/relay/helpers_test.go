@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/storage"
 )
@@ -102,6 +104,19 @@ func startRelay(t *testing.T, dir string) *Relay {
 	}
 	t.Cleanup(r.Close)
 	return r
+}
+
+// operator connects to url as the relay r's own service connection does,
+// with every permission (as the relay's operator could); closed when the
+// test ends.
+func operator(t *testing.T, r *Relay, url string) *nats.Conn {
+	t.Helper()
+	nc, err := nats.Connect(url, nats.Token(r.access.admin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	return nc
 }
 
 // logBuffer is a log that tests read.

@@ -79,13 +79,9 @@ func TestTwoVenues(t *testing.T) {
 
 // perSubject returns how many messages the stream holds per device, and
 // checks that each subject's sequence numbers run 1, 2, 3... in order.
-func perSubject(t *testing.T, url string, ws app.WorkspaceID) app.Vector {
+func perSubject(t *testing.T, r *Relay, url string, ws app.WorkspaceID) app.Vector {
 	t.Helper()
-	nc, err := nats.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
+	nc := operator(t, r, url)
 	js, _ := jetstream.New(nc)
 	n := namesOf(ws)
 	c, err := js.OrderedConsumer(context.Background(), n.stream, jetstream.OrderedConsumerConfig{})
@@ -136,7 +132,7 @@ func TestInterruptedUploadResumes(t *testing.T) {
 	if err == nil || res.Uploaded != 40 {
 		t.Fatalf("the cut round: %+v, %v", res, err)
 	}
-	if got := perSubject(t, r.URL(), a.Workspace().ID); total(got) != 40 {
+	if got := perSubject(t, r, r.URL(), a.Workspace().ID); total(got) != 40 {
 		t.Fatalf("the stream holds %v after the cut", got)
 	}
 
@@ -158,7 +154,7 @@ func TestInterruptedUploadResumes(t *testing.T) {
 	if up := results[0].Uploaded + results[1].Uploaded; up != total(want)-40 {
 		t.Fatalf("resumed rounds uploaded %d, want %d: %+v", up, total(want)-40, results)
 	}
-	if got := perSubject(t, r.URL(), a.Workspace().ID); !maps(got, want) {
+	if got := perSubject(t, r, r.URL(), a.Workspace().ID); !maps(got, want) {
 		t.Fatalf("the stream holds %v, the laptops %v", got, want)
 	}
 
@@ -180,7 +176,7 @@ func TestInterruptedUploadResumes(t *testing.T) {
 	if cs.Uploaded+as.Uploaded != int(vector(t, c)[c.Device()]) || as.Uploaded != 5 {
 		t.Fatalf("a uploaded %+v, c %+v, of %d", as, cs, vector(t, c)[c.Device()])
 	}
-	if got, want := perSubject(t, r.URL(), a.Workspace().ID), vector(t, a); !maps(got, want) {
+	if got, want := perSubject(t, r, r.URL(), a.Workspace().ID), vector(t, a); !maps(got, want) {
 		t.Fatalf("the stream holds %v, the laptops %v", got, want)
 	}
 	lan(t, c, a)
@@ -224,11 +220,7 @@ func TestTamperedMessagesRefused(t *testing.T) {
 	held := vector(t, a)[dev]
 	n := namesOf(ws.ID)
 
-	nc, err := nats.Connect(r.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
+	nc := operator(t, r, r.URL()) // the relay's operator can write anything
 	js, _ := jetstream.New(nc)
 	ctx := context.Background()
 	s, _ := js.Stream(ctx, n.stream)
@@ -358,7 +350,7 @@ func TestConcurrentUploadsInterleave(t *testing.T) {
 	wg.Wait()
 	syncOK(t, a, r.URL())
 	syncOK(t, b, r.URL())
-	if got, want := perSubject(t, r.URL(), a.Workspace().ID), vector(t, a); !maps(got, want) {
+	if got, want := perSubject(t, r, r.URL(), a.Workspace().ID), vector(t, a); !maps(got, want) {
 		t.Fatalf("the stream holds %v, the laptops %v", got, want)
 	}
 	same(t, a, b)

@@ -24,6 +24,9 @@ const (
 	// keyInfo starts the HKDF info and the associated data; the workspace
 	// id follows.
 	keyInfo = "consulta relay v1"
+	// passwordInfo starts the HKDF info of a relay password's token; the
+	// workspace id follows.
+	passwordInfo = "consulta relay password v1"
 	// version is the first byte of every payload.
 	version = 1
 	// headerSeq names the sequence number of the operation a message
@@ -37,15 +40,26 @@ const (
 // names are the stream and subjects of one workspace on a relay: opaque,
 // derived from a hash of the workspace id.
 type names struct {
-	stream string // CONSULTA_<h>
+	hash   string // h: 16 lowercase hex digits
+	stream string // CONSULTA_<H>, H in upper case
 	prefix string // consulta.<h>
 }
 
 func namesOf(ws app.WorkspaceID) names {
 	h := sha256.Sum256([]byte(ws))
-	x := strings.ToUpper(hex.EncodeToString(h[:8]))
-	return names{stream: "CONSULTA_" + x, prefix: "consulta." + strings.ToLower(x)}
+	return namesOfHash(hex.EncodeToString(h[:8]))
 }
+
+// namesOfHash returns the names of the workspace whose hash is h.
+func namesOfHash(h string) names {
+	return names{hash: h, stream: "CONSULTA_" + strings.ToUpper(h), prefix: "consulta." + h}
+}
+
+// user is the user name a workspace's laptops connect to a relay as.
+func (n names) user() string { return userPrefix + n.hash }
+
+// inbox is the prefix of a workspace's laptops' inboxes.
+func (n names) inbox() string { return inboxPrefix + n.hash }
 
 func (n names) subject(dev app.DeviceID) string { return n.prefix + "." + string(dev) }
 
@@ -69,8 +83,9 @@ type sealKey struct {
 // keyring is the keys of a workspace: the current join key's first, then
 // the past ones, newest first (a member's removal replaces the join key).
 type keyring struct {
-	ws   app.WorkspaceID
-	keys []*sealKey
+	ws     app.WorkspaceID
+	keys   []*sealKey
+	tokens []string // the relay password's, one per key, in the keys' order
 }
 
 func newKeyring(ws *app.Workspace) (*keyring, error) {
@@ -94,8 +109,21 @@ func newKeyring(ws *app.Workspace) (*keyring, error) {
 		k := &sealKey{aead: aead}
 		copy(k.id[:], out[chacha20poly1305.KeySize:])
 		kr.keys = append(kr.keys, k)
+		token, err := hkdf.Key(sha256.New, secret[:joinKeySize], nil, passwordInfo+string(ws.ID), 32)
+		if err != nil {
+			return nil, err
+		}
+		kr.tokens = append(kr.tokens, hex.EncodeToString(token))
 	}
 	return kr, nil
+}
+
+// password is what a laptop presents to a relay: a token per join key it
+// holds, newest first (at most maxTokens), separated by dots. A relay
+// keeps their hashes; only members can make them, and a token says nothing
+// of the key it comes from.
+func (kr *keyring) password() string {
+	return strings.Join(kr.tokens[:min(len(kr.tokens), maxTokens)], ".")
 }
 
 // ad is the associated data of the operation at dev/seq: the operation's

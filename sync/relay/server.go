@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 )
 
 // Options configure an embedded relay.
@@ -49,8 +50,10 @@ type Cluster struct {
 
 // Relay is a running embedded NATS server with JetStream.
 type Relay struct {
-	ns  *server.Server
-	tls bool
+	ns     *server.Server
+	tls    bool
+	access *access
+	svc    *nats.Conn // the relay's own connection, answering stream requests
 }
 
 // Start starts an embedded NATS server with JetStream, its store in
@@ -64,6 +67,10 @@ func Start(o Options) (*Relay, error) {
 	if err != nil {
 		return nil, fmt.Errorf("relay: listen address %q: %w", o.Listen, err)
 	}
+	acc, err := newAccess(o.StoreDir)
+	if err != nil {
+		return nil, err
+	}
 	opts := &server.Options{
 		ServerName: "consulta-relay",
 		Host:       host,
@@ -74,6 +81,8 @@ func Start(o Options) (*Relay, error) {
 		NoSigs:     true,
 		NoLog:      !o.Log,
 		MaxPayload: 4 << 20,
+
+		CustomClientAuthentication: acc,
 	}
 	if o.TLS != nil {
 		opts.TLS, opts.TLSConfig = true, o.TLS
@@ -103,12 +112,22 @@ func Start(o Options) (*Relay, error) {
 	if o.Log {
 		ns.ConfigureLogger()
 	}
+	acc.ns = ns
 	ns.Start()
 	if !ns.ReadyForConnections(10 * time.Second) {
 		ns.Shutdown()
 		return nil, errors.New("relay: the NATS server did not start within 10 s (is the address in use?)")
 	}
-	return &Relay{ns: ns, tls: o.TLS != nil}, nil
+	nc, err := nats.Connect("", nats.InProcessServer(ns), nats.Token(acc.admin), nats.Name("consulta-relay"),
+		nats.MaxReconnects(-1))
+	if err == nil {
+		err = acc.serve(nc)
+	}
+	if err != nil {
+		ns.Shutdown()
+		return nil, fmt.Errorf("relay: its own connection: %w", err)
+	}
+	return &Relay{ns: ns, tls: o.TLS != nil, access: acc, svc: nc}, nil
 }
 
 // splitListen splits HOST:PORT; an empty host means every interface, an
@@ -168,6 +187,7 @@ func (r *Relay) URL() string {
 
 // Close stops the relay; what it acknowledged is on disk.
 func (r *Relay) Close() {
+	r.svc.Close()
 	r.ns.Shutdown()
 	r.ns.WaitForShutdown()
 }

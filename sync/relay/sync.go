@@ -5,12 +5,14 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -81,11 +83,18 @@ func Sync(ctx context.Context, svc *app.Service, url string, o SyncOptions) (Res
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	copts := []nats.Option{nats.Name("consulta"), nats.Timeout(o.Timeout), nats.NoReconnect()}
+	n := namesOf(ws.ID)
+	// A URL with user:password@ (an organization's own NATS) overrides
+	// the workspace's user and password.
+	copts := []nats.Option{nats.Name("consulta"), nats.Timeout(o.Timeout), nats.NoReconnect(),
+		nats.UserInfo(n.user(), kr.password()), nats.CustomInboxPrefix(n.inbox())}
 	if o.TLS != nil {
 		copts = append(copts, nats.Secure(o.TLS))
 	}
 	nc, err := nats.Connect(url, copts...)
+	if errors.Is(err, nats.ErrAuthorization) {
+		return Result{}, fmt.Errorf("relay %s: %w", redact(url), errRefused)
+	}
 	if err != nil {
 		return Result{}, fmt.Errorf("relay %s: cannot connect: %w", redact(url), err)
 	}
@@ -95,7 +104,7 @@ func Sync(ctx context.Context, svc *app.Service, url string, o SyncOptions) (Res
 	if err != nil {
 		return Result{}, err
 	}
-	r := &round{svc: svc, kr: kr, n: namesOf(ws.ID), js: js, log: log, timeout: o.Timeout,
+	r := &round{svc: svc, kr: kr, n: n, nc: nc, js: js, log: log, timeout: o.Timeout,
 		cursorKey: settingCursor + hash16(url), afterPublish: o.afterPublish}
 	if err := r.openStream(ctx, o.Replicas); err != nil {
 		return r.res, fmt.Errorf("relay %s: %w", redact(url), err)
@@ -114,6 +123,7 @@ type round struct {
 	svc       *app.Service
 	kr        *keyring
 	n         names
+	nc        *nats.Conn
 	js        jetstream.JetStream
 	stream    jetstream.Stream
 	log       *slog.Logger
@@ -128,29 +138,40 @@ type round struct {
 	afterPublish func(sent int)
 }
 
-// openStream finds the workspace's stream, or creates it: file storage,
-// nothing expires, no client may delete or purge messages.
+// errRefused explains a relay's refusal of this laptop's password.
+var errRefused = errors.New("the relay refused this workspace's key. " +
+	"Either this laptop joined after a member was removed and no laptop holding the earlier key has synced with the relay since, " +
+	"or the relay's operator must check its workspaces directory")
+
+// openStream finds the workspace's stream, or has it made: by the relay
+// (Consulta's own answers on streamSubject with the one configuration),
+// or, on a NATS server that does not answer there, by this laptop with
+// the same configuration.
 func (r *round) openStream(ctx context.Context, replicas int) error {
 	s, err := r.js.Stream(ctx, r.n.stream)
-	if errors.Is(err, jetstream.ErrStreamNotFound) {
-		s, err = r.js.CreateStream(ctx, jetstream.StreamConfig{
-			Name:       r.n.stream,
-			Subjects:   []string{r.n.prefix + ".*"},
-			Storage:    jetstream.FileStorage,
-			Replicas:   replicas,
-			Retention:  jetstream.LimitsPolicy,
-			Discard:    jetstream.DiscardNew,
-			DenyDelete: true,
-			DenyPurge:  true,
-		})
-		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) { // another laptop was quicker
-			s, err = r.js.Stream(ctx, r.n.stream)
-		}
+	if err == nil && s.CachedInfo().Config.AllowDirect {
+		r.stream = s
+		return nil
+	}
+	if err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+		return fmt.Errorf("the workspace's stream: %w", err)
+	}
+	req, _ := json.Marshal(streamRequest{Replicas: replicas})
+	rctx, cancel := context.WithTimeout(ctx, 2*r.timeout) // a cluster may take a while to place it
+	defer cancel()
+	reply, err := r.nc.RequestWithContext(rctx, streamSubject+strings.ToUpper(r.n.hash), req)
+	switch {
+	case errors.Is(err, nats.ErrNoResponders):
+		err = ensureStream(ctx, r.js, r.n, replicas)
+	case err == nil && string(reply.Data) != "ok":
+		err = errors.New(string(reply.Data))
 	}
 	if err != nil {
 		return fmt.Errorf("the workspace's stream: %w", err)
 	}
-	r.stream = s
+	if r.stream, err = r.js.Stream(ctx, r.n.stream); err != nil {
+		return fmt.Errorf("the workspace's stream: %w", err)
+	}
 	return nil
 }
 

@@ -182,7 +182,8 @@ func msgID(dev app.DeviceID, seq uint64) string {
 // subjectLast returns the sequence number of the last operation of dev the
 // stream holds and that message's stream sequence; 0, 0 when it holds
 // none. The message must open: a subject ending in one that does not
-// cannot be uploaded to (whoever put it there can write to the relay).
+// cannot be uploaded to (whoever put it there can write to the workspace's
+// stream: its relay's operator, or a laptop of the workspace).
 func (r *round) subjectLast(ctx context.Context, dev app.DeviceID) (opSeq, sseq uint64, err error) {
 	subject := r.n.subject(dev)
 	m, err := r.stream.GetLastMsgForSubject(ctx, subject)
@@ -192,14 +193,10 @@ func (r *round) subjectLast(ctx context.Context, dev app.DeviceID) (opSeq, sseq 
 	if err != nil {
 		return 0, 0, err
 	}
-	seq, ok := parseSeq(m.Header.Get(headerSeq))
-	if !ok {
-		r.refuse(subject, m.Sequence, "no sequence header")
-		return 0, 0, fmt.Errorf("the relay's last message for this device (stream sequence %d) is not one of Consulta's; not uploading after it", m.Sequence)
-	}
-	if _, err := r.kr.open(dev, seq, m.Data); err != nil {
+	_, seq, _, err := r.openMsg(subject, m.Header, m.Data)
+	if err != nil {
 		r.refuse(subject, m.Sequence, err.Error())
-		return 0, 0, fmt.Errorf("the relay's last message for this device (stream sequence %d) %v; not uploading after it", m.Sequence, err)
+		return 0, 0, fmt.Errorf("the relay's last message for this device (stream sequence %d): %v; not uploading after it", m.Sequence, err)
 	}
 	return seq, m.Sequence, nil
 }

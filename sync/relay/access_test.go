@@ -1,0 +1,209 @@
+package relay
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/cartagena-c40/consulta/app"
+)
+
+// member connects to the relay as a laptop of ws does, with the password
+// the keys of ws make, and collects the permission errors the relay sends.
+func member(t *testing.T, url string, ws *app.Workspace) (*nats.Conn, *violations, error) {
+	t.Helper()
+	kr, err := newKeyring(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := namesOf(ws.ID)
+	v := &violations{}
+	nc, err := nats.Connect(url, nats.UserInfo(n.user(), kr.password()), nats.CustomInboxPrefix(n.inbox()),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { v.add(err) }))
+	if err == nil {
+		t.Cleanup(nc.Close)
+	}
+	return nc, v, err
+}
+
+type violations struct {
+	mu   sync.Mutex
+	errs []string
+}
+
+func (v *violations) add(err error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.errs = append(v.errs, err.Error())
+}
+
+// about waits for the relay to refuse something naming subject.
+func (v *violations) about(t *testing.T, subject string) {
+	t.Helper()
+	for start := time.Now(); time.Since(start) < 5*time.Second; time.Sleep(20 * time.Millisecond) {
+		v.mu.Lock()
+		for _, e := range v.errs {
+			if strings.Contains(strings.ToLower(e), "permissions violation") && strings.Contains(e, subject) {
+				v.mu.Unlock()
+				return
+			}
+		}
+		v.mu.Unlock()
+	}
+	t.Errorf("the relay did not refuse %s; it said %q", subject, v.errs)
+}
+
+// Two workspaces on one relay: each laptop reaches its own stream and
+// nothing of the other's, and may neither reconfigure, delete nor read its
+// own stream other than as Consulta does.
+func TestWorkspacesIsolated(t *testing.T) {
+	r := startRelay(t, t.TempDir())
+	a, x := laptop(t, nil), laptop(t, nil) // two workspaces
+	write(t, a, 5, "Registro")
+	write(t, x, 5, "Otro")
+	syncOK(t, a, r.URL())
+	syncOK(t, x, r.URL())
+
+	nc, v, err := member(t, r.URL(), a.Workspace())
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, other := namesOf(a.Workspace().ID), namesOf(x.Workspace().ID)
+	for _, subject := range []string{
+		other.subject(x.Device()),                     // write into the other's stream
+		"$JS.API.STREAM.INFO." + other.stream,         // see it
+		"$JS.API.DIRECT.GET." + other.stream,          // read it
+		"$JS.API.STREAM.DELETE." + own.stream,         // delete its own
+		"$JS.API.STREAM.UPDATE." + own.stream,         // loosen its own
+		"$JS.API.STREAM.PURGE." + own.stream,          // empty its own
+		"$JS.API.CONSUMER.CREATE." + own.stream,       // a consumer, which could deliver anywhere
+		"$JS.API.STREAM.CREATE.CONSULTA_0123456789AB", // a stream of its own choosing
+		streamSubject + strings.ToUpper(other.hash),   // have the relay make the other's
+	} {
+		if _, err := nc.Request(subject, []byte("{}"), 300*time.Millisecond); err == nil {
+			t.Errorf("%s answered", subject)
+		}
+		v.about(t, subject)
+	}
+	for _, subject := range []string{other.inbox() + ".>", "consulta.>", ">"} {
+		if _, err := nc.SubscribeSync(subject); err == nil {
+			nc.Flush()
+		}
+		v.about(t, subject)
+	}
+	if !nc.IsConnected() {
+		t.Fatal("refusals closed the connection")
+	}
+	// Its own stream, as Consulta reads it, is there.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	js, _ := jetstream.New(nc)
+	s, err := js.Stream(ctx, own.stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := s.GetLastMsgForSubject(ctx, own.subject(a.Device())); err != nil || m.Header.Get(headerSeq) == "" {
+		t.Fatalf("a's last message: %v", err)
+	}
+	if cfg := s.CachedInfo().Config; !cfg.DenyDelete || !cfg.DenyPurge || !cfg.AllowDirect || cfg.Subjects[0] != own.prefix+".*" {
+		t.Fatalf("the stream the relay made: %+v", cfg)
+	}
+}
+
+// A laptop whose key is not the one its workspace's name was first used
+// with is refused, and says why; the relay remembers across a restart.
+func TestWrongKeyRefused(t *testing.T) {
+	dir := t.TempDir()
+	r := startRelay(t, dir)
+	a := laptop(t, nil)
+	write(t, a, 3, "Registro")
+	syncOK(t, a, r.URL())
+
+	forged := *a.Workspace()
+	forged.Secret = make([]byte, 32) // the name, not the key
+	if _, _, err := member(t, r.URL(), &forged); !errors.Is(err, nats.ErrAuthorization) {
+		t.Fatalf("a made-up key: %v", err)
+	}
+	if _, _, err := member(t, r.URL(), a.Workspace()); err != nil {
+		t.Fatalf("the workspace's key: %v", err)
+	}
+	r.Close()
+	r = startRelay(t, dir)
+	if _, _, err := member(t, r.URL(), &forged); !errors.Is(err, nats.ErrAuthorization) {
+		t.Fatalf("a made-up key after a restart: %v", err)
+	}
+	// A laptop of the workspace with the made-up key: Sync says so.
+	b := laptop(t, &forged)
+	_, err := Sync(context.Background(), b, r.URL(), SyncOptions{})
+	if !errors.Is(err, errRefused) {
+		t.Fatalf("Sync with a made-up key: %v", err)
+	}
+	syncOK(t, a, r.URL())
+}
+
+// After a removal replaced the join key: a laptop holding only the new key
+// is refused until one holding both has connected, then admitted; a
+// laptop holding only the old one still is (it may not have heard of the
+// removal yet; what it can read was sealed for it anyway).
+func TestNewKeyLearnt(t *testing.T) {
+	dir := t.TempDir()
+	r := startRelay(t, dir)
+	a := laptop(t, nil)
+	syncOK(t, a, r.URL())
+	old := *a.Workspace()
+	rekeyed := old
+	rekeyed.Secret = []byte("a new join key of thirty-two byt")
+	rekeyed.Past = [][]byte{old.Secret}
+	joinedAfter := rekeyed
+	joinedAfter.Past = nil
+
+	if _, _, err := member(t, r.URL(), &joinedAfter); !errors.Is(err, nats.ErrAuthorization) {
+		t.Fatalf("the new key, before the relay learnt it: %v", err)
+	}
+	if _, _, err := member(t, r.URL(), &rekeyed); err != nil {
+		t.Fatalf("old and new keys: %v", err)
+	}
+	for _, ws := range []*app.Workspace{&joinedAfter, &old} {
+		if _, _, err := member(t, r.URL(), ws); err != nil {
+			t.Fatalf("after the relay learnt the new key: %v", err)
+		}
+	}
+	h := namesOf(old.ID).hash
+	b, err := os.ReadFile(filepath.Join(dir, workspacesDir, h))
+	if err != nil || strings.Count(string(b), "\n") != 2 {
+		t.Fatalf("the relay keeps %q (%v)", b, err)
+	}
+	for _, secret := range [][]byte{old.Secret, rekeyed.Secret} {
+		if strings.Contains(string(b), string(secret[:joinKeySize])) {
+			t.Fatal("the relay keeps a join key")
+		}
+	}
+}
+
+// Connections that are not a workspace's laptops are refused.
+func TestStrangersRefused(t *testing.T) {
+	r := startRelay(t, t.TempDir())
+	for _, o := range []nats.Option{
+		nats.UserInfo("", ""),
+		nats.UserInfo("consulta-0123456789abcdef", "secret"),
+		nats.UserInfo("admin", strings.Repeat("a", 64)),
+		nats.UserInfo("consulta-0123456789ABCDEF", strings.Repeat("a", 64)),
+		nats.UserInfo("consulta-0123456789abcdef", strings.Repeat("a.", 20)+"a"),
+		nats.Token("not the relay's token"),
+	} {
+		if nc, err := nats.Connect(r.URL(), o); !errors.Is(err, nats.ErrAuthorization) {
+			t.Errorf("connected: %v", err)
+			if nc != nil {
+				nc.Close()
+			}
+		}
+	}
+}
