@@ -2,6 +2,7 @@ package relay
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"strings"
@@ -27,6 +28,13 @@ func freePort(t *testing.T) int {
 // its own store, and waits until it has a meta leader.
 func startCluster(t *testing.T) []*Relay {
 	t.Helper()
+	return startClusterTLS(t, nil)
+}
+
+// startClusterTLS is startCluster with routes secured by routeTLS(i) for
+// server i, when routeTLS is not nil.
+func startClusterTLS(t *testing.T, routeTLS func(i int) *tls.Config) []*Relay {
+	t.Helper()
 	ports := []int{freePort(t), freePort(t), freePort(t)}
 	relays := make([]*Relay, 3)
 	for i := range relays {
@@ -36,10 +44,14 @@ func startCluster(t *testing.T) []*Relay {
 				routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", p))
 			}
 		}
-		r, err := Start(Options{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Cluster: &Cluster{
+		c := &Cluster{
 			Name: "consulta", ServerName: fmt.Sprintf("relay-%d", i+1),
 			Listen: fmt.Sprintf("127.0.0.1:%d", ports[i]), Routes: routes,
-		}})
+		}
+		if routeTLS != nil {
+			c.TLS = routeTLS(i)
+		}
+		r, err := Start(Options{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Cluster: c})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -33,8 +33,7 @@ type Options struct {
 	Cluster *Cluster
 }
 
-// Cluster configures a relay as one server of a JetStream cluster (routes
-// in the clear: the servers are expected on one private network).
+// Cluster configures a relay as one server of a JetStream cluster.
 type Cluster struct {
 	// Name is the cluster's, the same on every server.
 	Name string
@@ -46,6 +45,12 @@ type Cluster struct {
 	// Routes are the other servers' route addresses,
 	// nats-route://HOST:PORT.
 	Routes []string
+	// TLS, when set, has the servers' routes use mutual TLS: each server
+	// presents its certificate and accepts only servers whose
+	// certificates the config's ClientCAs verify (and dials only those
+	// its RootCAs verify). Nil: routes in the clear, for servers on one
+	// private network.
+	TLS *tls.Config
 }
 
 // Relay is a running embedded NATS server with JetStream.
@@ -97,6 +102,11 @@ func Start(o Options) (*Relay, error) {
 		}
 		opts.ServerName = c.ServerName
 		opts.Cluster = server.ClusterOpts{Name: c.Name, Host: h, Port: p}
+		if c.TLS != nil {
+			cfg := c.TLS.Clone()
+			cfg.ClientAuth = tls.RequireAndVerifyClientCert
+			opts.Cluster.TLSConfig, opts.Cluster.TLSTimeout = cfg, 5
+		}
 		for _, r := range c.Routes {
 			u, err := url.Parse(r)
 			if err != nil || u.Host == "" {

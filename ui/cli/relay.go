@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"os"
 	"os/signal"
@@ -15,7 +16,7 @@ import (
 
 func init() {
 	commands = append(commands,
-		command{"relay", "run a relay between venues (NATS with JetStream): relay --store DIR [--listen ADDR] [--tls-cert FILE --tls-key FILE]", true, cmdRelay},
+		command{"relay", "run a relay between venues (NATS with JetStream): relay --store DIR [--listen ADDR] [--tls-cert FILE --tls-key FILE] [--cluster NAME --name N --cluster-listen ADDR --routes URLS [--cluster-ca FILE]]", true, cmdRelay},
 	)
 }
 
@@ -31,6 +32,7 @@ func cmdRelay(c *ctx, args []string) error {
 	name := fs.String("name", "", "--cluster: this server's name, unique in the cluster")
 	clusterListen := fs.String("cluster-listen", "", "--cluster: address to accept the other servers' routes on, HOST:PORT")
 	routes := fs.String("routes", "", "--cluster: the other servers' route addresses, nats-route://HOST:PORT, comma-separated")
+	clusterCA := fs.String("cluster-ca", "", "--cluster: the servers' routes use mutual TLS with --tls-cert and --tls-key, accepting servers whose certificates this CA (PEM) signed")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -46,6 +48,8 @@ func cmdRelay(c *ctx, args []string) error {
 		return usagef("--name, --cluster-listen and --routes configure a cluster: give its name with --cluster")
 	case *cluster != "" && (*name == "" || *clusterListen == "" || *routes == ""):
 		return usagef("a cluster server needs --name, --cluster-listen and --routes (the other servers)")
+	case *clusterCA != "" && (*cluster == "" || *certFile == ""):
+		return usagef("--cluster-ca secures a cluster's routes with the relay's own certificate: give --cluster, --tls-cert and --tls-key too")
 	}
 	o := relay.Options{Listen: *listen, StoreDir: *store, Log: *verbose}
 	if *cluster != "" {
@@ -57,6 +61,17 @@ func cmdRelay(c *ctx, args []string) error {
 			return fmt.Errorf("relay: %w", err)
 		}
 		o.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	if *clusterCA != "" {
+		pem, err := os.ReadFile(*clusterCA)
+		if err != nil {
+			return fmt.Errorf("relay: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("relay: %s holds no PEM certificate", *clusterCA)
+		}
+		o.Cluster.TLS = &tls.Config{Certificates: o.TLS.Certificates, RootCAs: pool, ClientCAs: pool, MinVersion: tls.VersionTLS12}
 	}
 	if err := os.MkdirAll(*store, 0o700); err != nil {
 		return fmt.Errorf("relay: cannot create the store directory: %w", err)
