@@ -41,7 +41,7 @@ func cmdBundle(c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.env.Stderr, "wrote %s: %d operations of %d laptops, sealed with the join key of epoch %d\n", *out, st.Operations, st.Devices, st.Epoch)
+	fmt.Fprintf(c.env.Stderr, "wrote %s: %s of %s, sealed with the join key of epoch %d\n", *out, count(st.Operations, "operation"), count(st.Devices, "laptop"), st.Epoch)
 	if st.Operations == 0 && v != nil {
 		fmt.Fprintln(c.env.Stderr, "the other laptop lacks nothing this one holds")
 	}
@@ -90,7 +90,7 @@ func importBundle(c *ctx, r io.Reader) error {
 		}
 		return err
 	}
-	c.out("imported %d new operations of the %d in the bundle\n", res.New, res.Operations)
+	c.out("imported %s of the %d in the bundle\n", count(res.New, "new operation"), res.Operations)
 	if res.Waiting > 0 {
 		c.out("%d wait for an earlier bundle: the laptops that wrote them wrote others before, which this laptop lacks\n", res.Waiting)
 	}

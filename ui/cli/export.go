@@ -81,6 +81,6 @@ func cmdImport(c *ctx, args []string) error {
 	if res.Created {
 		c.out("created a member of workspace %s\n", res.Workspace)
 	}
-	c.out("imported %d new operations of the %d in the file\n", res.New, res.Operations)
+	c.out("imported %s of the %d in the file\n", count(res.New, "new operation"), res.Operations)
 	return nil
 }
