@@ -11,6 +11,7 @@ package app
 // (sync/transport), if they prove who they are.
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
@@ -22,6 +23,7 @@ import (
 	"github.com/cartagena-c40/consulta/app/roles"
 	"golang.org/x/crypto/curve25519"
 	"golang.org/x/crypto/nacl/box"
+	"golang.org/x/crypto/nacl/secretbox"
 )
 
 // p25519 is the prime of Curve25519's field.
@@ -135,8 +137,8 @@ func (s *Service) adoptEpochLocked() error {
 	var keys [][]byte
 	for _, o := range removals {
 		k, ok := openKey(o.Role.Keys, s.id.Device, s.id.Key)
-		if !ok {
-			return nil // not sealed to this laptop: removed, or joined after
+		if !ok { // not sealed to this laptop: removed, or joined after
+			return s.joinedAfterLocked(a, epoch, ids)
 		}
 		keys = append(keys, k)
 	}
@@ -159,26 +161,127 @@ func (s *Service) adoptEpochLocked() error {
 	return nil
 }
 
+// joinedAfterLocked recognises a laptop that joined after the removals
+// of epoch (ids): its join key is that epoch's, which opens their Prev.
+// It then takes the epoch, and the keys before it, walking the removals
+// back, each one's key opening the one before (as far as an epoch of one
+// removal goes: removals made at once each sealed the key before with
+// their own, which no laptop holds alone). A removed laptop's key opens
+// nothing.
+func (s *Service) joinedAfterLocked(a *Authority, epoch uint64, ids []OpID) error {
+	key := s.ws.Secret
+	var past [][]byte // newest first
+	for e := epoch; e > 0; e-- {
+		rs := removalsOf(a, e)
+		if len(rs) != 1 {
+			break
+		}
+		prev, ok := openPrev(rs[0].Role.Prev, key)
+		if !ok {
+			break
+		}
+		past, key = append(past, prev), prev
+	}
+	if len(past) == 0 {
+		return nil // removed, or a key from before the removal
+	}
+	ws := *s.ws
+	ws.Epoch, ws.EpochOps = epoch, ids
+	ws.Past = slices.Clone(ws.Past)
+	for _, k := range slices.Backward(past) {
+		if !slices.ContainsFunc(ws.Past, func(p []byte) bool { return sameJoinKey(p, k) }) {
+			ws.Past = append(ws.Past, k)
+		}
+	}
+	r, err := s.replica()
+	if err != nil {
+		return err
+	}
+	if err := r.SetWorkspace(&ws); err != nil {
+		return err
+	}
+	s.ws = &ws
+	return nil
+}
+
+// sameJoinKey reports whether two secrets are one join key: invitations
+// carry only the first joinKeySize bytes.
+func sameJoinKey(a, b []byte) bool {
+	return len(a) >= joinKeySize && len(b) >= joinKeySize && bytes.Equal(a[:joinKeySize], b[:joinKeySize])
+}
+
 // newestEpoch is the highest epoch removals that apply start, and those
 // removals, in id order.
 func newestEpoch(a *Authority) (uint64, []*Op) {
 	var epoch uint64
+	for _, o := range a.ops {
+		if applies(a, o) {
+			epoch = max(epoch, o.Role.Epoch)
+		}
+	}
+	if epoch == 0 {
+		return 0, nil
+	}
+	return epoch, removalsOf(a, epoch)
+}
+
+// removalsOf returns the removals that apply and start epoch, in id
+// order.
+func removalsOf(a *Authority, epoch uint64) []*Op {
 	var out []*Op
 	for _, o := range a.ops {
-		c := o.Role
-		if c.Epoch == 0 || c.Epoch < epoch {
-			continue
+		if o.Role.Epoch == epoch && applies(a, o) {
+			out = append(out, o)
 		}
-		if d, _ := a.log.Outcome(roles.EventID{Device: string(o.Device), Seq: o.Seq}); !d.OK {
-			continue
-		}
-		if c.Epoch > epoch {
-			epoch, out = c.Epoch, nil
-		}
-		out = append(out, o)
 	}
 	slices.SortFunc(out, func(x, y *Op) int { return compareOpID(x.ID(), y.ID()) })
-	return epoch, out
+	return out
+}
+
+func applies(a *Authority, o *Op) bool {
+	d, _ := a.log.Outcome(roles.EventID{Device: string(o.Device), Seq: o.Seq})
+	return d.OK
+}
+
+// joinKeySize is how many bytes of a join key an invitation carries
+// (sync/transport.JoinKeySize): every member holds at least those.
+const joinKeySize = 16
+
+// prevLabel starts what the key that seals a removal's previous join key
+// is hashed from.
+const prevLabel = "consulta previous join key v1\x00"
+
+// prevKey is the secretbox key a join key seals the one before it with:
+// a hash of its first joinKeySize bytes, all that a laptop joining with
+// an invitation holds.
+func prevKey(secret []byte) *[32]byte {
+	h := sha256.New()
+	h.Write([]byte(prevLabel))
+	h.Write(secret[:joinKeySize])
+	k := [32]byte(h.Sum(nil))
+	return &k
+}
+
+// sealPrev seals prev, the join key a removal replaces, with secret, the
+// new one: nonce, then NaCl secretbox.
+func sealPrev(secret, prev []byte) ([]byte, error) {
+	if len(secret) < joinKeySize || len(prev) < joinKeySize {
+		return nil, fmt.Errorf("a join key is too short")
+	}
+	var nonce [24]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return nil, err
+	}
+	return secretbox.Seal(nonce[:], prev, &nonce, prevKey(secret)), nil
+}
+
+// openPrev opens what sealPrev sealed, if secret is the key it was
+// sealed with.
+func openPrev(sealed, secret []byte) ([]byte, bool) {
+	if len(sealed) < 24+secretbox.Overhead || len(secret) < joinKeySize {
+		return nil, false
+	}
+	return secretbox.Open(nil, sealed[24:], (*[24]byte)(sealed[:24]), prevKey(secret))
 }
 
 // deviceProofLabel starts what a laptop signs to prove, on a channel, that

@@ -303,6 +303,9 @@ func (s *Service) rekeyLocked(o *Op, next *Authority) error {
 	if o.Role.Keys, err = sealKey(secret, staying); err != nil {
 		return err
 	}
+	if o.Role.Prev, err = sealPrev(secret, s.ws.Secret); err != nil {
+		return err
+	}
 	o.Role.Epoch = s.ws.Epoch + 1
 	return nil
 }

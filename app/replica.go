@@ -429,7 +429,7 @@ func (s *Service) OpsChanged() <-chan struct{} {
 // learnt from the first peer. Errors: Exist when this directory already
 // holds a workspace.
 func (s *Service) Join(id WorkspaceID, secret []byte, title string) (*Workspace, error) {
-	if !ValidID(string(id)) || len(secret) < 16 {
+	if !ValidID(string(id)) || len(secret) < joinKeySize {
 		return nil, &Error{Op: "join", Kind: Invalid, Msg: "the invitation does not hold a workspace id and a secret of at least 128 bits"}
 	}
 	if title == "" {

@@ -44,6 +44,11 @@ type RoleChange struct {
 	// operation it names: a past can only name operations that exist, so
 	// no vector can claim a future (storage checks them as they arrive).
 	SeenHash [][]byte `cbor:"9,keyasint,omitempty"`
+	// Prev is, in a removal, the join key before it sealed with the new
+	// one (epoch.go, sealPrev): a laptop joining later holds only the new
+	// key, and opens with it, removal by removal, the keys what was
+	// sealed before (on a relay, in a bundle) needs.
+	Prev []byte `cbor:"10,keyasint,omitempty"`
 }
 
 // SealedKey is a join key sealed to one laptop.
@@ -70,10 +75,12 @@ func (c *RoleChange) check(o *Op) string {
 		return "a link names a member and a laptop"
 	case c.Kind != RoleFound && len(c.Founders) > 0:
 		return "only a founding names founders"
-	case c.Kind != roles.KindRemove && (len(c.Keys) > 0 || c.Epoch != 0):
+	case c.Kind != roles.KindRemove && (len(c.Keys) > 0 || c.Epoch != 0 || len(c.Prev) > 0):
 		return "only a removal carries a new join key"
 	case len(c.Keys) > 0 && c.Epoch == 0:
 		return "a new join key starts an epoch"
+	case len(c.Prev) > 0 && (len(c.Keys) == 0 || len(c.Prev) > 256):
+		return "a removal's previous join key comes with a new one"
 	case len(c.Member) > 64 || slices.ContainsFunc(c.Founders, func(f string) bool { return f == "" || len(f) > 64 }):
 		return "a member's id is too long"
 	}
@@ -121,6 +128,8 @@ func (d *cborIn) roleChange() *RoleChange {
 			c.Epoch = d.uint()
 		case 9:
 			c.SeenHash = d.byteStrings()
+		case 10:
+			c.Prev = d.bytes()
 		default:
 			d.unknown(key)
 		}

@@ -138,3 +138,49 @@ func TestKeyEpochs(t *testing.T) {
 	notes(t, gone, 3, "Del removido")
 	refusedBy(t, "the removed laptop's bundle", stay, bundleOf(t, gone, nil), "removed")
 }
+
+// TestJoinedAfterRemovals: a laptop that joined after two removals holds
+// only the newest join key; it opens with it, removal by removal, the
+// keys before, so bundles sealed in every earlier epoch open on it. A
+// removed laptop's key opens none of them.
+func TestJoinedAfterRemovals(t *testing.T) {
+	f := newLaptop(t, nil)
+	a, b, c := newLaptop(t, f), newLaptop(t, f), newLaptop(t, f)
+	pullAll(t, f, a, b, c)
+	notes(t, a, 4, "Época 0")
+	epoch0 := bundleOf(t, a, nil)
+	key0 := slices.Clone(f.Workspace().Secret)
+
+	if err := f.RemoveMember(member(b)); err != nil {
+		t.Fatal(err)
+	}
+	pull(t, f, a)
+	pull(t, f, c)
+	notes(t, a, 3, "Época 1")
+	epoch1 := bundleOf(t, a, nil)
+	if err := f.RemoveMember(member(c)); err != nil {
+		t.Fatal(err)
+	}
+
+	j := newLaptop(t, f) // with the newest code
+	pull(t, f, j)
+	ws := j.Workspace()
+	if ws.Epoch != 2 || len(ws.Past) != 2 || !bytes.Equal(ws.Past[0][:16], key0[:16]) {
+		t.Fatalf("the laptop that joined after: epoch %d, %d past keys", ws.Epoch, len(ws.Past))
+	}
+	if res := load(t, j, epoch0); res.New != 4 || res.Waiting != 0 {
+		t.Fatalf("the bundle of epoch 0: %+v", res)
+	}
+	if res := load(t, j, epoch1); res.New != 3 || res.Waiting != 0 {
+		t.Fatalf("the bundle of epoch 1: %+v", res)
+	}
+
+	pull(t, f, b)
+	pull(t, f, c)
+	if b.Workspace().Epoch != 0 || len(b.Workspace().Past) != 0 {
+		t.Fatalf("the laptop removed first holds epoch %d", b.Workspace().Epoch)
+	}
+	if c.Workspace().Epoch != 1 || len(c.Workspace().Past) != 1 {
+		t.Fatalf("the laptop removed second holds epoch %d, %d past keys", c.Workspace().Epoch, len(c.Workspace().Past))
+	}
+}

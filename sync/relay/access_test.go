@@ -207,3 +207,33 @@ func TestStrangersRefused(t *testing.T) {
 		}
 	}
 }
+
+// A laptop that joined after a removal, holding only the new join key,
+// gets in (the relay learnt the key from a laptop holding both) and opens
+// what was uploaded before the removal, sealed with the old key.
+func TestJoinedAfterRemoval(t *testing.T) {
+	r := startRelay(t, t.TempDir())
+	f := laptop(t, nil)
+	h, gone := laptop(t, f.Workspace()), laptop(t, f.Workspace())
+	lan(t, h, f)
+	lan(t, gone, f)
+	write(t, h, 5, "Antes")
+	syncOK(t, h, r.URL()) // sealed with the first key; f never sees it on the LAN
+
+	if err := f.RemoveLaptop(gone.Device()); err != nil {
+		t.Fatal(err)
+	}
+	if f.Workspace().Epoch != 1 {
+		t.Fatal("the removal did not change the join key")
+	}
+	j := laptop(t, f.Workspace()) // the new join code
+	lan(t, f, j)
+	if ws := j.Workspace(); ws.Epoch != 1 || len(ws.Past) != 1 {
+		t.Fatalf("the laptop that joined after: epoch %d, %d past keys", ws.Epoch, len(ws.Past))
+	}
+	syncOK(t, f, r.URL()) // holds both keys: the relay learns the new one
+	res := syncOK(t, j, r.URL())
+	if got, want := vector(t, j)[h.Device()], vector(t, h)[h.Device()]; got != want || res.Refused != 0 {
+		t.Fatalf("j holds %d of h's %d operations (%+v)", got, want, res)
+	}
+}

@@ -55,9 +55,9 @@
 // another subject, given another Consulta-Seq or copied into another
 // workspace's stream, it does not open. The nonce is random. A laptop
 // seals with its current join key and opens with it or any past one
-// (Workspace.Past: a member's removal replaces the join key); a laptop
-// that joined after a removal holds only the new key, and gets what was
-// sealed before it from the LAN or a bundle.
+// (Workspace.Past: a member's removal replaces the join key; a laptop
+// that joined after a removal takes the earlier keys from the removals,
+// app/epoch.go).
 //
 // # A round
 //
