@@ -39,13 +39,15 @@ func (ix *index) facets(nums []uint32) *app.Facets {
 func (ix *index) facetsPerField(txn *memdb.Txn, conds []condition, nums []uint32) (*app.Facets, error) {
 	f := ix.facets(nums)
 	maps := facetMaps(f)
+	var buf bitmap // one field's others at a time
 	for i, c := range conds {
 		if c.field == fieldWords || maps[c.field] == nil {
 			continue // the words, author, replies-to, attention: no counts
 		}
 		others := make([]condition, 0, len(conds)-1)
 		others = append(append(others, conds[:i]...), conds[i+1:]...)
-		set, all := intersect(others)
+		set, all := intersect(buf, others)
+		buf = set
 		if err := ix.countValues(txn, c.field, set, all, maps[c.field]); err != nil {
 			return nil, err
 		}

@@ -99,7 +99,7 @@ func (ix *index) conditions(txn *memdb.Txn, q *app.Query) ([]condition, error) {
 // matching returns the numbers of the records that meet every condition:
 // every record when there is none.
 func (ix *index) matching(conds []condition) []uint32 {
-	set, all := intersect(conds)
+	set, all := intersect(nil, conds)
 	if all {
 		nums := make([]uint32, len(ix.recs))
 		for i := range nums {
@@ -112,13 +112,14 @@ func (ix *index) matching(conds []condition) []uint32 {
 	return nums
 }
 
-// intersect returns the records in every condition's set, as a new
-// bitmap; all is true when there is no condition, so no limit.
-func intersect(conds []condition) (set bitmap, all bool) {
+// intersect returns the records in every condition's set, in buf's room
+// if it has enough (buf may be nil); all is true when there is no
+// condition, so no limit.
+func intersect(buf bitmap, conds []condition) (set bitmap, all bool) {
 	if len(conds) == 0 {
 		return nil, true
 	}
-	set = conds[0].set.clone()
+	set = append(buf[:0], conds[0].set...)
 	for _, c := range conds[1:] {
 		set = set.and(c.set)
 	}
