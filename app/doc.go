@@ -15,4 +15,10 @@
 // hybrid logical clock and canonically encoded as deterministic CBOR, so that
 // a record's state is a pure function of its set of operations, whatever the
 // order they arrived in. See op.go and fold.go.
+//
+// A Query (query.go) says which records a list holds and which counts come
+// with them: Service.List counts each field without the list's own filter
+// on that field (FacetsPerField), so that beside a value not asked for
+// stands how many records asking for it instead would give: for a
+// sub-region, what ticking it adds.
 package app

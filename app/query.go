@@ -33,13 +33,35 @@ type Query struct {
 	Sort   SortField // default SortUpdated
 	Asc    bool      // ascending instead of the default descending order
 	Offset int
-	Limit  int  // 0 means no limit
-	Facets bool // compute facet counts over the whole result
+	Limit  int       // 0 means no limit
+	Facets FacetMode // which facet counts to compute: none unless set
 }
 
-// Facets counts the records of a result per value of each dimension. A
-// record counts once under each of its themes and once under each ancestor
-// of those themes.
+// FacetMode says which facet counts a query computes.
+type FacetMode uint8
+
+// The facet counts a query can ask for.
+const (
+	NoFacets FacetMode = iota
+	// FacetsPerField counts the values of each field over the records the
+	// query selects without its own condition on that field (the other
+	// fields' conditions and the words still apply): "disjunctive" facets,
+	// as shops and library catalogues show them. Beside a value asked for
+	// stands its own count; beside another value of the same field, how
+	// many records the query would select with that value in place of the
+	// field's selection: for a sub-region, what ticking it adds. A field
+	// the query does not filter on is counted over the whole result.
+	FacetsPerField
+	// FacetsOfResult counts every field over the whole result, so that the
+	// values of a field filtered on but not asked for count nothing: what
+	// the filter column showed before it counted per field, kept as the
+	// benchmarks' baseline.
+	FacetsOfResult
+)
+
+// Facets counts records per value of each dimension, over what the query's
+// FacetMode says. A record counts once under each of its themes and once
+// under each ancestor of those themes.
 type Facets struct {
 	Kind        map[string]int `json:"kind"`
 	Status      map[string]int `json:"status"`

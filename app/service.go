@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -580,7 +581,8 @@ func (s *Service) Query(f Filter) (*Query, error) {
 }
 
 // List returns the records matching f, most recently updated first, at most
-// limit of them (0: all), with facet counts over the whole result.
+// limit of them (0: all), with facet counts per field (FacetsPerField): the
+// counts of a field f filters on leave its own selection out.
 func (s *Service) List(f Filter, limit int) (*Result, error) {
 	if err := s.readyRead("list"); err != nil {
 		return nil, err
@@ -590,9 +592,23 @@ func (s *Service) List(f Filter, limit int) (*Result, error) {
 		return nil, withOp("list", err)
 	}
 	q.Limit = limit
-	q.Facets = true
+	q.Facets = FacetsPerField
 	res, err := s.store.Query(q)
-	return res, withOp("list", err)
+	if err != nil {
+		return nil, withOp("list", err)
+	}
+	keepListedKinds(res.Facets, f.Kinds)
+	return res, nil
+}
+
+// keepListedKinds drops the counts of the kinds a list holds only when
+// asked for (a draft's paragraphs, amendments, revisions). The store counts
+// kinds without the query's kinds, but leaving out a selection of kinds
+// means Kinds, the default, not every kind.
+func keepListedKinds(fc *Facets, asked []string) {
+	maps.DeleteFunc(fc.Kind, func(k string, _ int) bool {
+		return !slices.Contains(Kinds, Kind(k)) && !slices.Contains(asked, k)
+	})
 }
 
 // Search runs a prepared store query.

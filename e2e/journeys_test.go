@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -110,13 +111,15 @@ func TestDelegateNote(t *testing.T) {
 }
 
 // TestSearchAndFilters: a rapporteur narrows the list by words and by
-// sub-region, and the count says what the command line counts.
+// sub-region, and the count says what the command line counts; beside
+// another sub-region stands what ticking it would add.
 func TestSearchAndFilters(t *testing.T) {
 	data := workspace(t, 300)
 	words := len(list(t, data, "--text", "asilo"))
 	both := len(list(t, data, "--text", "asilo", "--subregion", "andes"))
-	if words == 0 || both == 0 || both == words {
-		t.Fatalf("sample data gives no useful counts: %d, %d", words, both)
+	meso := len(list(t, data, "--text", "asilo", "--subregion", "mesoamerica"))
+	if words == 0 || both == 0 || both == words || meso == 0 {
+		t.Fatalf("sample data gives no useful counts: %d, %d, %d", words, both, meso)
 	}
 	r := startApp(t, data)
 	r.waitCount(300)
@@ -125,6 +128,7 @@ func TestSearchAndFilters(t *testing.T) {
 	r.waitCount(words)
 	r.click(mainWin, match{"Check", func(n desktop.ProbeNode) bool { return strings.HasSuffix(n.Text, ") Andean region") }, "Andean region"})
 	r.waitCount(both)
+	r.wait(mainWin, text("Check", fmt.Sprintf("(%d) Mesoamerica", meso)))
 	r.screenshot("filtered")
 	r.click(mainWin, text("Button", "Clear filters"))
 	r.waitCount(words) // the words stay: they are not a filter of the column

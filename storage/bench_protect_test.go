@@ -80,7 +80,7 @@ func BenchmarkEncryptionCost(b *testing.B) {
 				st, svc, d := open(enc)
 				opens[enc] = append(opens[enc], d)
 				q, _ := svc.Query(benchFilter)
-				q.Limit, q.Facets = 50, true
+				q.Limit, q.Facets = 50, app.FacetsPerField
 				for range 200 {
 					t := time.Now()
 					if _, err := st.Query(q); err != nil {

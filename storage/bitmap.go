@@ -70,3 +70,19 @@ func (b bitmap) each(f func(uint32)) {
 		}
 	}
 }
+
+// has reports whether n is a member.
+func (b bitmap) has(n uint32) bool {
+	i := int(n / 64)
+	return i < len(b) && b[i]&(1<<(n%64)) != 0
+}
+
+// andCount returns how many members b and o have in common, without
+// building their intersection.
+func (b bitmap) andCount(o bitmap) int {
+	n := 0
+	for i := range min(len(b), len(o)) {
+		n += bits.OnesCount64(b[i] & o[i])
+	}
+	return n
+}

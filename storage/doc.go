@@ -27,7 +27,9 @@
 //   - indexer.go, index.go, schema.go, textindex.go, bitmap.go,
 //     snapshot.go: the in-memory indexes, how writes reach them and the
 //     word index's snapshot;
-//   - query.go: answering a query from them;
+//   - query.go, facets.go: answering a query from them, and its facet
+//     counts (per field, each without the field's own condition, or over
+//     the whole result);
 //   - space.go: refusing writes on a full disk;
 //   - protect.go, backup.go, check.go: passphrases, backups, the check.
 package storage

@@ -22,10 +22,9 @@ func sortOps(ops []*app.Op) {
 }
 
 // Query returns the records matching q, without their bodies (Record has
-// them): within a field the union of the
-// postings of the values asked for, across fields and with the word index
-// their intersection; then facet counts over the result, then sorting and
-// paging.
+// them): within a field the union of the postings of the values asked for,
+// across fields and with the word index their intersection; then the facet
+// counts q asks for (facets.go), then sorting and paging.
 func (s *Store) Query(q *app.Query) (*app.Result, error) {
 	if err := s.indexed(); err != nil {
 		return nil, err
@@ -33,49 +32,40 @@ func (s *Store) Query(q *app.Query) (*app.Result, error) {
 	s.idxMu.RLock()
 	defer s.idxMu.RUnlock()
 	ix := s.idx
-	nums, err := ix.matching(s.mem.Txn(false), q)
+	txn := s.mem.Txn(false)
+	conds, err := ix.conditions(txn, q)
 	if err != nil {
 		return nil, err
 	}
+	nums := ix.matching(conds)
 	res := &app.Result{Changed: ix.changed, Total: len(nums)}
-	if q.Facets {
+	switch q.Facets {
+	case app.FacetsOfResult:
 		res.Facets = ix.facets(nums)
+	case app.FacetsPerField:
+		if res.Facets, err = ix.facetsPerField(txn, conds, nums); err != nil {
+			return nil, err
+		}
 	}
 	res.Records = ix.ordered(nums, q)
 	return res, nil
 }
 
-// matching returns the numbers of the records q's filters and words
-// select: every record when q sets none.
-func (ix *index) matching(txn *memdb.Txn, q *app.Query) ([]uint32, error) {
-	acc, filtered, err := ix.filter(txn, q)
-	if err != nil {
-		return nil, err
-	}
-	if words, ok := ix.text.search(q.Text); ok {
-		if filtered {
-			acc = acc.and(words)
-		} else {
-			acc, filtered = words, true
-		}
-	}
-	var nums []uint32
-	if filtered {
-		nums = make([]uint32, 0, acc.count())
-		acc.each(func(n uint32) { nums = append(nums, n) })
-	} else {
-		nums = make([]uint32, len(ix.recs))
-		for i := range nums {
-			nums[i] = uint32(i)
-		}
-	}
-	return nums, nil
+// condition is one part of what a query selects: the records holding any
+// of the values asked for in one field, or the records holding the words.
+type condition struct {
+	field field // fieldWords for the words
+	set   bitmap
 }
 
-// filter intersects, over the fields q filters on, the union of the
-// postings of the values asked for; filtered is false when q filters on
-// no field.
-func (ix *index) filter(txn *memdb.Txn, q *app.Query) (acc bitmap, filtered bool, err error) {
+// fieldWords marks the condition on the words a query searches for; it is
+// no field of the index.
+const fieldWords = numFields
+
+// conditions returns q's conditions: for each field q filters on, the
+// union of the postings of the values asked for, and the records holding
+// q's words if it has any.
+func (ix *index) conditions(txn *memdb.Txn, q *app.Query) ([]condition, error) {
 	authors := make([]string, len(q.Authors))
 	for i, a := range q.Authors {
 		authors[i] = strings.ToLower(a)
@@ -89,21 +79,51 @@ func (ix *index) filter(txn *memdb.Txn, q *app.Query) (acc bitmap, filtered bool
 		{fieldStakeholder, strs(q.Stakeholders)}, {fieldPopulation, strs(q.Populations)}, {fieldTag, strs(q.Tags)},
 		{fieldAuthor, authors}, {fieldReplyTo, strs(q.RepliesTo)}, {fieldAttention, q.Attention},
 	}
+	var conds []condition
 	for _, d := range dims {
 		if len(d.vals) == 0 {
 			continue
 		}
 		union, err := ix.union(txn, d.f, d.vals)
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
-		if filtered {
-			acc = acc.and(union)
-		} else {
-			acc, filtered = union, true
-		}
+		conds = append(conds, condition{d.f, union})
 	}
-	return acc, filtered, nil
+	if words, ok := ix.text.search(q.Text); ok {
+		conds = append(conds, condition{fieldWords, words})
+	}
+	return conds, nil
+}
+
+// matching returns the numbers of the records that meet every condition:
+// every record when there is none.
+func (ix *index) matching(conds []condition) []uint32 {
+	set, all := intersect(nil, conds)
+	if all {
+		nums := make([]uint32, len(ix.recs))
+		for i := range nums {
+			nums[i] = uint32(i)
+		}
+		return nums
+	}
+	nums := make([]uint32, 0, set.count())
+	set.each(func(n uint32) { nums = append(nums, n) })
+	return nums
+}
+
+// intersect returns the records in every condition's set, in buf's room
+// if it has enough (buf may be nil); all is true when there is no
+// condition, so no limit.
+func intersect(buf bitmap, conds []condition) (set bitmap, all bool) {
+	if len(conds) == 0 {
+		return nil, true
+	}
+	set = append(buf[:0], conds[0].set...)
+	for _, c := range conds[1:] {
+		set = set.and(c.set)
+	}
+	return set, false
 }
 
 // union is the set of records holding any of vals in field f.
@@ -154,35 +174,6 @@ func (ix *index) ordered(nums []uint32, q *app.Query) []*app.Record {
 	}
 	slices.SortFunc(out, compareFor(q.Sort, q.Asc))
 	return page(out, q.Offset, q.Limit)
-}
-
-// facets counts the records numbered nums per value of each field, by adding up the
-// postings each record is in.
-func (ix *index) facets(nums []uint32) *app.Facets {
-	counts := make([]int32, len(ix.keys))
-	for _, n := range nums {
-		for _, id := range ix.pids(n) {
-			if id&uncounted == 0 {
-				counts[id]++
-			}
-		}
-	}
-	f := app.NewFacets()
-	maps := [numFields]map[string]int{
-		fieldKind: f.Kind, fieldStatus: f.Status, fieldSubRegion: f.SubRegion, fieldCountry: f.Country,
-		fieldMeeting: f.Meeting, fieldTheme: f.Theme, fieldStakeholder: f.Stakeholder,
-		fieldPopulation: f.Population, fieldTag: f.Tag,
-	}
-	for id, n := range counts {
-		if n == 0 {
-			continue
-		}
-		ref := ix.keys[id]
-		if m := maps[ref.field]; m != nil {
-			m[ref.value] = int(n)
-		}
-	}
-	return f
 }
 
 // page returns the part of xs a page asks for.

@@ -123,7 +123,7 @@ func TestQueryMatchesOracle(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		q := &app.Query{Facets: true}
+		q := &app.Query{Facets: app.FacetsOfResult}
 		for range 1 + rng.IntN(3) {
 			switch rng.IntN(8) {
 			case 7:

@@ -145,6 +145,24 @@ func TestNewUserSession(t *testing.T) {
 	if out := h.ok("stats"); !strings.Contains(out, "4 records") {
 		t.Errorf("stats text: %s", out)
 	}
+	// A field filtered on is counted without its own filter: beside each
+	// sub-region, what asking for it alone gives.
+	var andes map[string]any
+	json.Unmarshal([]byte(h.ok("stats", "--subregion", "andes", "--json")), &andes)
+	bySubRegion := andes["subregion"].(map[string]any)
+	if len(bySubRegion) < 2 {
+		t.Errorf("stats --subregion andes counts the sub-regions %v", bySubRegion)
+	}
+	for sr, n := range bySubRegion {
+		var alone map[string]any
+		json.Unmarshal([]byte(h.ok("stats", "--subregion", sr, "--json")), &alone)
+		if n != alone["total"] {
+			t.Errorf("stats --subregion andes counts %v in %s, stats --subregion %s has %v", n, sr, sr, alone["total"])
+		}
+	}
+	if out := h.ok("stats", "--subregion", "andes"); !strings.Contains(out, app.MustTaxonomy().Label("subregions", "southern-cone", defaultLang())) {
+		t.Errorf("stats --subregion andes leaves out the other sub-regions:\n%s", out)
+	}
 }
 
 func writeFile(t *testing.T, s string) string {

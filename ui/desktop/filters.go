@@ -14,7 +14,9 @@ import (
 )
 
 // facet is one filterable field in the filter panel: a check per value,
-// each with the number of records in the current result that hold it.
+// each with a count. The counts of a field ticked in leave its own ticks
+// out (app.FacetsPerField): beside a ticked value its own records, beside
+// the others what ticking them adds; the other fields' ticks still count.
 type facet struct {
 	name   string
 	codes  []string
@@ -165,7 +167,8 @@ func cmpString(a, b string) int {
 	return 0
 }
 
-// update shows the counts of the current result beside each value.
+// update shows the counts of the current filter beside each value, each
+// field's without its own ticks.
 func (p *filterPanel) update(f *app.Facets) {
 	counts := map[string]map[string]int{
 		"subregion": f.SubRegion, "theme": f.Theme, "kind": f.Kind, "status": f.Status,
