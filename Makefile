@@ -35,6 +35,13 @@ GOTAGS = $(if $(strip $(TAGS)),-tags '$(strip $(TAGS))')
 
 # Every package except the main package at the module root (recursively
 # expanded, so `go list` only runs when a target uses it).
+# The source revision, for `consulta version` where Go does not stamp it
+# (a git worktree); Go's own stamp (-buildvcs=auto, in a clone) wins.
+REVISION = $(shell git rev-parse HEAD 2>/dev/null)
+MODIFIED = $(shell test -n "$$(git status --porcelain --untracked-files=no 2>/dev/null)" && echo true)
+BUILDINFO = $(MODULE)/ui/buildinfo
+VCSFLAGS = -buildvcs=auto -ldflags '-X $(BUILDINFO).stampedRevision=$(REVISION) -X $(BUILDINFO).stampedModified=$(MODIFIED)'
+
 PKGS = $(shell $(GO) list -e -f '{{.ImportPath}}' ./... | grep -vx '$(MODULE)')
 
 BENCHPKGS ?= $(PKGS)
@@ -54,7 +61,7 @@ deps-test:
 
 build: deps
 	@mkdir -p $(dir $(BIN))
-	CGO_ENABLED=1 $(GO) build $(GOTAGS) -o $(BIN) .
+	CGO_ENABLED=1 $(GO) build $(GOTAGS) $(VCSFLAGS) -o $(BIN) .
 
 run: build
 	./$(BIN) $(if $(DATA),--data $(DATA))
@@ -62,7 +69,7 @@ run: build
 # Unit tests first, then the cgo build of the real binary (deps run first).
 test: deps unit
 	@mkdir -p $(dir $(BIN))
-	CGO_ENABLED=1 $(GO) build $(GOTAGS) -o $(BIN) .
+	CGO_ENABLED=1 $(GO) build $(GOTAGS) $(VCSFLAGS) -o $(BIN) .
 
 unit:
 	@pkgs='$(strip $(PKGS))'; \

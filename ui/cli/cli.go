@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/ui/buildinfo"
 )
 
 // Env is what the CLI needs from its process.
@@ -31,6 +32,8 @@ type Env struct {
 	// Dirs protects, re-keys and restores data directories while they are
 	// closed (storage.DataDirs); nil where there is none.
 	Dirs app.DataDirs
+	// Build names this build (consulta version).
+	Build buildinfo.Info
 }
 
 // Exit statuses.
