@@ -15,8 +15,10 @@
 #   make dist         packages into dist/: a Windows zip (cross-built with
 #                     mingw, its resources checked), a Linux tar.xz and .deb,
 #                     a SHA-256 sums file (DIST_ONLY=windows|linux for one)
-#   make windows      just the Windows binary, bin/consulta.exe, as CI
-#                     cross-builds it on every run
+#   make windows      just the Windows binary, bin/consulta.exe, its
+#                     resources checked
+#   make wincheck     GOOS=windows go vet of every package, and go test -c
+#                     of every non-main one: the tests compile for Windows
 #   make clean
 
 GO ?= go
@@ -56,7 +58,7 @@ SCREENS ?= main detail form dashboard compare merge export invite
 
 .DEFAULT_GOAL := build
 
-.PHONY: build deps deps-test deps-dist run test unit race bench lint fmtcheck vet e2e screenshots dist windows clean
+.PHONY: build deps deps-test deps-dist run test unit race bench lint fmtcheck vet e2e screenshots dist windows wincheck clean
 
 deps:
 	.ci/install-deps
@@ -138,6 +140,19 @@ windows: deps-dist
 		-ldflags '-H windowsgui -s -w -X $(BUILDINFO).stampedRevision=$(REVISION) -X $(BUILDINFO).stampedModified=$(MODIFIED)' \
 		-o $(BIN).exe . ; rc=$$?; rm -f rsrc_windows_amd64.syso; exit $$rc
 	$(GO) run ./tools/pecheck -gui -version $$($(GO) run ./tools/winres -print fileversion) $(BIN).exe
+
+# What can be checked for Windows without Windows: vet (package main with
+# cgo and mingw, the others without cgo) and the tests compiled, not run.
+wincheck: deps-dist
+	@pkgs='$(strip $(PKGS))'; \
+	echo "GOOS=windows CGO_ENABLED=0 $(GO) vet $(GOTAGS) $$pkgs"; \
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) vet $(GOTAGS) $$pkgs || exit 1; \
+	echo "GOOS=windows CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc $(GO) vet $(GOTAGS) ."; \
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc $(GO) vet $(GOTAGS) . || exit 1; \
+	d=$$(mktemp -d); \
+	echo "GOOS=windows CGO_ENABLED=0 $(GO) test -c $(GOTAGS) -o $$d/ $$pkgs"; \
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) test -c $(GOTAGS) -o $$d/ $$pkgs; rc=$$?; \
+	echo "wincheck: test binaries compiled for Windows:" $$(cd $$d && ls); rm -rf $$d; exit $$rc
 
 screenshots:
 	SCREENS='$(SCREENS)' GO='$(GO)' .ci/screenshots
