@@ -3,6 +3,7 @@
 package main
 
 import (
+	"log"
 	"os"
 
 	"golang.org/x/sys/windows"
@@ -32,6 +33,9 @@ func attachConsole() {
 	if unset(os.Stderr) {
 		if f, err := os.OpenFile("CONOUT$", os.O_WRONLY, 0); err == nil {
 			os.Stderr = f
+			// The standard logger (and slog's default, through it) took
+			// the old os.Stderr when the log package was initialised.
+			log.SetOutput(f)
 		}
 	}
 }
