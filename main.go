@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"log"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/storage"
 	"github.com/cartagena-c40/consulta/sync/replication"
+	"github.com/cartagena-c40/consulta/ui/buildinfo"
 	"github.com/cartagena-c40/consulta/ui/cli"
 	"github.com/cartagena-c40/consulta/ui/desktop"
 )
@@ -28,8 +30,21 @@ import (
 // appID is the application id of FyneApp.toml.
 const appID = "org.cartagena40.consulta"
 
+// fyneAppTOML names the version `consulta version` and Help > About show,
+// the one the packages carry (make dist).
+//
+//go:embed FyneApp.toml
+var fyneAppTOML []byte
+
+// build names this build.
+var build = buildinfo.Read(fyneAppTOML)
+
 func main() {
-	env := &cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Open: open, Desktop: runDesktop, Sync: replication.NewReplicator, Dirs: storage.DataDirs{}}
+	// A command typed in a Windows console prints there (console_windows.go).
+	if len(os.Args) > 1 {
+		attachConsole()
+	}
+	env := &cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Open: open, Desktop: runDesktop, Sync: replication.NewReplicator, Dirs: storage.DataDirs{}, Build: build}
 	if fi, err := os.Stdin.Stat(); err == nil && fi.Mode()&os.ModeCharDevice == 0 {
 		env.Stdin = os.Stdin
 	}
@@ -116,6 +131,7 @@ func runDesktop(dir string, pass []byte) error {
 		}
 		w := a.NewWindow("Consulta")
 		ui = desktop.New(a, w, svc)
+		ui.SetBuild(build)
 		ui.SetProtection(desktop.Protection{Passphrase: curPass, Restore: storage.Restore, Protect: protect})
 		w.SetMaster()
 		startSync(svc)

@@ -274,11 +274,11 @@ func TestFullDiskTmpfs(t *testing.T) {
 		t.Skip("needs root on Linux to mount a small tmpfs (CI runs it as root)")
 	}
 	mnt := t.TempDir()
-	if err := syscall.Mount("consulta-fulldisk", mnt, "tmpfs", 0, "size=160m"); err != nil {
+	if err := mountTmpfs(mnt, "size=160m"); err != nil {
 		t.Skipf("mounting a tmpfs is not allowed here: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := syscall.Unmount(mnt, syscall.MNT_DETACH); err != nil {
+		if err := unmountTmpfs(mnt); err != nil {
 			t.Errorf("unmount %s: %v", mnt, err)
 		}
 	})

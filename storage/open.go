@@ -128,7 +128,10 @@ func callFree(free FreeSpaceFunc, dir string) (uint64, error) {
 // openError says why Badger could not open the store in dir.
 func openError(dir string, err error) error {
 	switch {
-	case strings.Contains(err.Error(), "directory lock"):
+	// Badger's words when another process holds its LOCK file, on Unix
+	// ("Cannot acquire directory lock ...") and on Windows ("Cannot create
+	// lock file ...") alike.
+	case strings.Contains(err.Error(), "Another process is using this Badger database"):
 		return &app.Error{Op: "open", Kind: app.Locked, Msg: fmt.Sprintf("the data directory %s is in use by another Consulta; close it first or use another --data directory", dir)}
 	case errors.Is(err, badger.ErrEncryptionKeyMismatch):
 		return wrongPassphrase()

@@ -314,16 +314,24 @@ func ChangePassphrase(dir string, old, new []byte) error {
 	return writeKeyFile(dir, &keyFile{Current: p})
 }
 
-// lockDir takes the lock Badger takes on its LOCK file, so that no
-// Consulta opens the store while its key changes. Close releases it.
+// lockDir takes the lock Badger takes when it opens the store (see
+// openLock), so that no Consulta opens the store while its key changes.
+// Close releases it.
 func lockDir(dir string) (io.Closer, error) {
-	f, err := os.OpenFile(filepath.Join(dir, "LOCK"), os.O_RDWR|os.O_CREATE, 0o600)
+	locked := &app.Error{Op: "change passphrase", Kind: app.Locked, Msg: fmt.Sprintf("the data directory %s is in use by another Consulta; close it first", dir)}
+	f, err := openLock(dir)
 	if err != nil {
+		if heldElsewhere(err) {
+			return nil, locked
+		}
 		return nil, err
 	}
 	if err := flock(f); err != nil {
 		f.Close()
-		return nil, &app.Error{Op: "change passphrase", Kind: app.Locked, Msg: fmt.Sprintf("the data directory %s is in use by another Consulta; close it first", dir)}
+		if heldElsewhere(err) {
+			return nil, locked
+		}
+		return nil, &app.Error{Op: "change passphrase", Kind: app.Locked, Msg: fmt.Sprintf("cannot lock the data directory %s", dir), Err: err}
 	}
 	return f, nil
 }

@@ -11,9 +11,11 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// writeCSV writes the status table.
+// writeCSV writes the status table, with CRLF line endings as export's
+// CSV (RFC 4180).
 func writeCSV(d *Doc, out io.Writer) error {
 	w := csv.NewWriter(out)
+	w.UseCRLF = true
 	if err := w.Write(d.statusHeader()); err != nil {
 		return err
 	}

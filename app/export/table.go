@@ -87,7 +87,10 @@ func hxlRow() []string {
 	return h
 }
 
-// writeCSV writes one row per record, UTF-8.
+// writeCSV writes one row per record, UTF-8, with the CRLF line endings
+// RFC 4180 asks for (on every system, so that an export is the same file
+// whichever laptop wrote it; Excel, LibreOffice and every CSV reader take
+// them). A line break inside a field is CRLF too.
 func writeCSV(r *Report, out io.Writer) error {
 	if r.Opts.BOM {
 		if _, err := io.WriteString(out, "\uFEFF"); err != nil {
@@ -95,6 +98,7 @@ func writeCSV(r *Report, out io.Writer) error {
 		}
 	}
 	w := csv.NewWriter(out)
+	w.UseCRLF = true
 	if err := w.Write(r.header()); err != nil {
 		return err
 	}

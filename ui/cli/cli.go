@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"path"
+	"runtime"
 	"strings"
 
 	"github.com/cartagena-c40/consulta/app"
+	"github.com/cartagena-c40/consulta/ui/buildinfo"
 )
 
 // Env is what the CLI needs from its process.
@@ -30,6 +32,8 @@ type Env struct {
 	// Dirs protects, re-keys and restores data directories while they are
 	// closed (storage.DataDirs); nil where there is none.
 	Dirs app.DataDirs
+	// Build names this build (consulta version).
+	Build buildinfo.Info
 }
 
 // Exit statuses.
@@ -56,12 +60,53 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
-// DefaultDataDir is where the workspace lives unless --data says otherwise.
-func DefaultDataDir() string {
-	if d, err := os.UserConfigDir(); err == nil {
-		return filepath.Join(d, "consulta")
+// DefaultDataDir is where the workspace lives unless --data says otherwise:
+// a folder "consulta" in the user's configuration directory, as
+// os.UserConfigDir names it (%AppData% on Windows, ~/Library/Application
+// Support on macOS, $XDG_CONFIG_HOME or ~/.config elsewhere).
+func DefaultDataDir() string { return dataDir(runtime.GOOS, os.Getenv) }
+
+// dataDir is DefaultDataDir for the system goos with the environment
+// getenv, so that a test on Linux can check where a Windows laptop keeps its
+// data. It follows os.UserConfigDir and joins with goos's own separator;
+// without the variables it needs, the data stays in "consulta-data" in the
+// working directory.
+func dataDir(goos string, getenv func(string) string) string {
+	const name, fallback = "consulta", "consulta-data"
+	var base string
+	switch goos {
+	case "windows":
+		base = getenv("AppData")
+		if base == "" {
+			return fallback
+		}
+		// Windows accepts both separators; a trailing one ("C:\") stays.
+		if !strings.HasSuffix(base, `\`) && !strings.HasSuffix(base, "/") {
+			base += `\`
+		}
+		return base + name
+	case "darwin", "ios":
+		if h := getenv("HOME"); h != "" {
+			base = path.Join(h, "Library", "Application Support")
+		}
+	case "plan9":
+		if h := getenv("home"); h != "" {
+			base = path.Join(h, "lib")
+		}
+	default:
+		base = getenv("XDG_CONFIG_HOME")
+		if base == "" {
+			if h := getenv("HOME"); h != "" {
+				base = path.Join(h, ".config")
+			}
+		} else if !path.IsAbs(base) {
+			base = "" // os.UserConfigDir refuses a relative one
+		}
 	}
-	return "consulta-data"
+	if base == "" {
+		return fallback
+	}
+	return path.Join(base, name)
 }
 
 type command struct {

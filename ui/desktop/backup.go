@@ -152,7 +152,7 @@ func (r *backupReminder) update() {
 }
 
 func (u *UI) defaultBackupPath() string {
-	return filepath.Join(documentsDir(), fmt.Sprintf("consulta-backup %s.bak", time.Now().Format("2006-01-02 1504")))
+	return filepath.Join(documentsDir(), export.SafeFileName(fmt.Sprintf("consulta-backup %s.bak", time.Now().Format("2006-01-02 1504"))))
 }
 
 // showBackup asks where to write a backup, then writes it.

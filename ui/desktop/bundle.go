@@ -2,13 +2,13 @@ package desktop
 
 import (
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/cartagena-c40/consulta/app/export"
 	"github.com/cartagena-c40/consulta/sync/bundle"
 )
 
@@ -52,7 +52,7 @@ func (u *UI) importBundle(path string) <-chan struct{} {
 // written with the command line (bundle --since).
 func (u *UI) showWriteBundle() {
 	name := fmt.Sprintf("consulta %s.bundle", time.Now().Format("2006-01-02 1504"))
-	chooseSavePath(u.win, filepath.Base(name), func(path string) { u.writeBundle(path) })
+	chooseSavePath(u.win, export.SafeFileName(name), func(path string) { u.writeBundle(path) })
 }
 
 // writeBundle writes the bundle off the UI goroutine and says where it

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/cartagena-c40/consulta/app"
 	"github.com/cartagena-c40/consulta/assets"
+	"github.com/cartagena-c40/consulta/ui/buildinfo"
 )
 
 // Settings names, kept per laptop.
@@ -32,11 +34,12 @@ var dispatch = fyne.Do
 
 // UI is the desktop app's window and its screens.
 type UI struct {
-	app  fyne.App
-	win  fyne.Window
-	svc  *app.Service
-	tax  *app.Taxonomy
-	lang app.Lang
+	app   fyne.App
+	win   fyne.Window
+	svc   *app.Service
+	tax   *app.Taxonomy
+	lang  app.Lang
+	about buildinfo.Info // Help > About shows it
 
 	tabs      *container.AppTabs
 	browser   *browser
@@ -157,7 +160,19 @@ func (u *UI) menu() *fyne.MainMenu {
 			fyne.NewMenuItem(lang.L("Draft"), func() { u.tabs.SelectIndex(draftTab) }),
 			fyne.NewMenuItem(lang.L("Compare selected"), func() { u.browser.compare() }),
 		),
+		fyne.NewMenu(lang.L("Help"),
+			fyne.NewMenuItem(lang.L("About Consulta"), u.showAbout),
+		),
 	)
+}
+
+// SetBuild says which build this is, for Help > About (main reads it).
+func (u *UI) SetBuild(b buildinfo.Info) { u.about = b }
+
+// showAbout names the build, so that a delegate reporting a problem can
+// say which one they run.
+func (u *UI) showAbout() {
+	dialog.ShowInformation(lang.L("About Consulta"), u.about.String(), u.win)
 }
 
 // The People and Draft tabs' indexes.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -75,6 +76,7 @@ func (u *UI) showExport() *exporter {
 	e.redact = widget.NewCheck(lang.L("Keep sensitive records with their text and author hidden"), nil)
 	e.hxl = widget.NewCheck(lang.L("Add a row of HXL hashtags"), nil)
 	e.bom = widget.NewCheck(lang.L("Byte order mark (for spreadsheet programs that need it)"), nil)
+	e.bom.Checked = bomByDefault(runtime.GOOS)
 	e.path = widget.NewEntry()
 	choose := widget.NewButtonWithIcon(lang.L("Choose…"), theme.FolderOpenIcon(), e.choose)
 	e.saveAs = container.NewBorder(nil, nil, nil, choose, e.path)
@@ -215,13 +217,7 @@ func defaultExportPath(ws *app.Workspace, what, format string) string {
 	if what != "" {
 		name += " - " + what
 	}
-	name = strings.Map(func(r rune) rune {
-		if strings.ContainsRune(`/\:*?"<>|`, r) {
-			return '-'
-		}
-		return r
-	}, name)
-	return filepath.Join(dir, fmt.Sprintf("%s %s.%s", name, time.Now().Format(time.DateOnly), format))
+	return filepath.Join(dir, export.SafeFileName(fmt.Sprintf("%s %s.%s", name, time.Now().Format(time.DateOnly), format)))
 }
 
 // documentsDir is where files the user saves go by default: the Documents
@@ -325,3 +321,8 @@ func (e *exporter) launch(path, note string, write func(progress func(done, tota
 		})
 	}()
 }
+
+// bomByDefault is whether the byte order mark is ticked when the dialog
+// opens: on Windows, where Excel reads a CSV without one in the local code
+// page and garbles every accent (Protección, São Paulo).
+func bomByDefault(goos string) bool { return goos == "windows" }
