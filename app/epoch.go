@@ -16,6 +16,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/sha512"
+	"encoding/binary"
 	"fmt"
 	"math/big"
 	"slices"
@@ -154,6 +155,7 @@ func (s *Service) adoptEpochLocked() error {
 	ws := *s.ws
 	ws.Past = append(slices.Clone(ws.Past), ws.Secret)
 	ws.Secret, ws.Epoch, ws.EpochOps = secret, epoch, ids
+	ws.Past = append(earlierKeys(a, &ws, epoch), ws.Past...)
 	if err := r.SetWorkspace(&ws); err != nil {
 		return err
 	}
@@ -161,38 +163,23 @@ func (s *Service) adoptEpochLocked() error {
 	return nil
 }
 
-// joinedAfterLocked recognises a laptop that joined after the removals
-// of epoch (ids): its join key is that epoch's, which opens their Prev.
-// It then takes the epoch, and the keys before it, walking the removals
-// back, each one's key opening the one before (as far as an epoch of one
-// removal goes: removals made at once each sealed the key before with
-// their own, which no laptop holds alone). A removed laptop's key opens
-// nothing.
+// joinedAfterLocked recognises a laptop that joined after the removal of
+// epoch (ids): its join key is that epoch's, the one that opens the
+// removal's Prev. It then takes the epoch, and the keys before it
+// (earlierKeys). A removed laptop's key opens nothing; removals made at
+// once (several in one epoch) each sealed the key before with their own,
+// which no laptop holds alone.
 func (s *Service) joinedAfterLocked(a *Authority, epoch uint64, ids []OpID) error {
-	key := s.ws.Secret
-	var past [][]byte // newest first
-	for e := epoch; e > 0; e-- {
-		rs := removalsOf(a, e)
-		if len(rs) != 1 {
-			break
-		}
-		prev, ok := openPrev(rs[0].Role.Prev, key)
-		if !ok {
-			break
-		}
-		past, key = append(past, prev), prev
+	rs := removalsOf(a, epoch)
+	if len(rs) != 1 {
+		return nil
 	}
-	if len(past) == 0 {
+	if _, ok := openPrev(rs[0].Role.Prev, s.ws.Secret, s.ws.ID, epoch); !ok {
 		return nil // removed, or a key from before the removal
 	}
 	ws := *s.ws
 	ws.Epoch, ws.EpochOps = epoch, ids
-	ws.Past = slices.Clone(ws.Past)
-	for _, k := range slices.Backward(past) {
-		if !slices.ContainsFunc(ws.Past, func(p []byte) bool { return sameJoinKey(p, k) }) {
-			ws.Past = append(ws.Past, k)
-		}
-	}
+	ws.Past = append(earlierKeys(a, &ws, epoch), ws.Past...)
 	r, err := s.replica()
 	if err != nil {
 		return err
@@ -202,6 +189,34 @@ func (s *Service) joinedAfterLocked(a *Authority, epoch uint64, ids []OpID) erro
 	}
 	s.ws = &ws
 	return nil
+}
+
+// earlierKeys returns the join keys before those ws holds that the
+// removals up to epoch open, oldest first: walking back, each removal's
+// Prev opens with the key of its epoch, held or found at the step before.
+// A laptop that joined after removals, or that joined at one epoch and
+// took the next from its box, so learns every key before its own.
+func earlierKeys(a *Authority, ws *Workspace, epoch uint64) [][]byte {
+	held := append(slices.Clone(ws.Past), ws.Secret)
+	var found [][]byte // newest first
+	for e := epoch; e > 0; e-- {
+		rs := removalsOf(a, e)
+		if len(rs) != 1 {
+			continue
+		}
+		for _, k := range held {
+			prev, ok := openPrev(rs[0].Role.Prev, k, ws.ID, e)
+			if !ok {
+				continue
+			}
+			if !slices.ContainsFunc(held, func(h []byte) bool { return sameJoinKey(h, prev) }) {
+				held, found = append(held, prev), append(found, prev)
+			}
+			break
+		}
+	}
+	slices.Reverse(found)
+	return found
 }
 
 // sameJoinKey reports whether two secrets are one join key: invitations
@@ -251,37 +266,49 @@ const joinKeySize = 16
 // is hashed from.
 const prevLabel = "consulta previous join key v1\x00"
 
-// prevKey is the secretbox key a join key seals the one before it with:
-// a hash of its first joinKeySize bytes, all that a laptop joining with
-// an invitation holds.
-func prevKey(secret []byte) *[32]byte {
+// A previous join key is 16 to 64 bytes (an invitation's 16, or a whole
+// 32-byte secret).
+const maxJoinKey = 64
+
+// prevKey is the secretbox key that secret, the join key of epoch in
+// workspace ws, seals the one before it with: a hash of the label, the
+// workspace, the epoch and the key's first joinKeySize bytes (all that a
+// laptop joining with an invitation holds).
+func prevKey(secret []byte, ws WorkspaceID, epoch uint64) *[32]byte {
 	h := sha256.New()
 	h.Write([]byte(prevLabel))
+	h.Write([]byte(ws))
+	h.Write([]byte{0})
+	h.Write(binary.BigEndian.AppendUint64(nil, epoch))
 	h.Write(secret[:joinKeySize])
 	k := [32]byte(h.Sum(nil))
 	return &k
 }
 
-// sealPrev seals prev, the join key a removal replaces, with secret, the
-// new one: nonce, then NaCl secretbox.
-func sealPrev(secret, prev []byte) ([]byte, error) {
-	if len(secret) < joinKeySize || len(prev) < joinKeySize {
-		return nil, fmt.Errorf("a join key is too short")
+// sealPrev seals prev, the join key the removal starting epoch replaces,
+// with secret, the new one: nonce, then NaCl secretbox.
+func sealPrev(secret, prev []byte, ws WorkspaceID, epoch uint64) ([]byte, error) {
+	if len(secret) < joinKeySize || len(prev) < joinKeySize || len(prev) > maxJoinKey {
+		return nil, fmt.Errorf("a join key of %d bytes", len(prev))
 	}
 	var nonce [24]byte
 	if _, err := rand.Read(nonce[:]); err != nil {
 		return nil, err
 	}
-	return secretbox.Seal(nonce[:], prev, &nonce, prevKey(secret)), nil
+	return secretbox.Seal(nonce[:], prev, &nonce, prevKey(secret, ws, epoch)), nil
 }
 
-// openPrev opens what sealPrev sealed, if secret is the key it was
-// sealed with.
-func openPrev(sealed, secret []byte) ([]byte, bool) {
+// openPrev opens what sealPrev sealed, if secret is the key it was sealed
+// with for ws and epoch, and it holds a join key.
+func openPrev(sealed, secret []byte, ws WorkspaceID, epoch uint64) ([]byte, bool) {
 	if len(sealed) < 24+secretbox.Overhead || len(secret) < joinKeySize {
 		return nil, false
 	}
-	return secretbox.Open(nil, sealed[24:], (*[24]byte)(sealed[:24]), prevKey(secret))
+	prev, ok := secretbox.Open(nil, sealed[24:], (*[24]byte)(sealed[:24]), prevKey(secret, ws, epoch))
+	if !ok || len(prev) < joinKeySize || len(prev) > maxJoinKey {
+		return nil, false
+	}
+	return prev, true
 }
 
 // deviceProofLabel starts what a laptop signs to prove, on a channel, that

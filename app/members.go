@@ -303,10 +303,13 @@ func (s *Service) rekeyLocked(o *Op, next *Authority) error {
 	if o.Role.Keys, err = sealKey(secret, staying); err != nil {
 		return err
 	}
-	if o.Role.Prev, err = sealPrev(secret, s.ws.Secret); err != nil {
+	// The next epoch after the newest this laptop knows of, even one whose
+	// key it could not take (removals made at once before it joined).
+	newest, _ := newestEpoch(next)
+	o.Role.Epoch = max(s.ws.Epoch, newest) + 1
+	if o.Role.Prev, err = sealPrev(secret, s.ws.Secret, s.ws.ID, o.Role.Epoch); err != nil {
 		return err
 	}
-	o.Role.Epoch = s.ws.Epoch + 1
 	return nil
 }
 

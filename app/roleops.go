@@ -15,8 +15,10 @@ import (
 	"slices"
 	"time"
 
-	"github.com/cartagena-c40/consulta/app/roles"
 	"github.com/oklog/ulid/v2"
+	"golang.org/x/crypto/nacl/secretbox"
+
+	"github.com/cartagena-c40/consulta/app/roles"
 )
 
 // RoleFound founds a workspace from before roles, or names the founder's
@@ -79,7 +81,7 @@ func (c *RoleChange) check(o *Op) string {
 		return "only a removal carries a new join key"
 	case len(c.Keys) > 0 && c.Epoch == 0:
 		return "a new join key starts an epoch"
-	case len(c.Prev) > 0 && (len(c.Keys) == 0 || len(c.Prev) > 256):
+	case len(c.Prev) > 0 && (len(c.Keys) == 0 || len(c.Prev) < 24+secretbox.Overhead+joinKeySize || len(c.Prev) > 24+secretbox.Overhead+maxJoinKey):
 		return "a removal's previous join key comes with a new one"
 	case len(c.Member) > 64 || slices.ContainsFunc(c.Founders, func(f string) bool { return f == "" || len(f) > 64 }):
 		return "a member's id is too long"

@@ -141,8 +141,9 @@ func TestKeyEpochs(t *testing.T) {
 
 // TestJoinedAfterRemovals: a laptop that joined after two removals holds
 // only the newest join key; it opens with it, removal by removal, the
-// keys before, so bundles sealed in every earlier epoch open on it. A
-// removed laptop's key opens none of them.
+// keys before, so bundles sealed in every earlier epoch open on it. So
+// does one that joined between them and took the second key from its box.
+// A removed laptop's key opens none of them.
 func TestJoinedAfterRemovals(t *testing.T) {
 	f := newLaptop(t, nil)
 	a, b, c := newLaptop(t, f), newLaptop(t, f), newLaptop(t, f)
@@ -158,6 +159,8 @@ func TestJoinedAfterRemovals(t *testing.T) {
 	pull(t, f, c)
 	notes(t, a, 3, "Época 1")
 	epoch1 := bundleOf(t, a, nil)
+	k := newLaptop(t, f) // joins with the second key; f knows it, so the next removal is sealed to it
+	pull(t, k, f)
 	if err := f.RemoveMember(member(c)); err != nil {
 		t.Fatal(err)
 	}
@@ -173,6 +176,14 @@ func TestJoinedAfterRemovals(t *testing.T) {
 	}
 	if res := load(t, j, epoch1); res.New != 3 || res.Waiting != 0 {
 		t.Fatalf("the bundle of epoch 1: %+v", res)
+	}
+
+	pull(t, f, k) // both removals at once: the second's box, then the first's Prev
+	if ws := k.Workspace(); ws.Epoch != 2 || len(ws.Past) != 2 || !bytes.Equal(ws.Past[0][:16], key0[:16]) {
+		t.Fatalf("the laptop that joined between the removals: epoch %d, %d past keys", ws.Epoch, len(ws.Past))
+	}
+	if res := load(t, k, epoch0); res.New != 4 || res.Waiting != 0 {
+		t.Fatalf("the bundle of epoch 0, on the laptop that joined between the removals: %+v", res)
 	}
 
 	pull(t, f, b)

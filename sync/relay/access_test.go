@@ -237,3 +237,38 @@ func TestJoinedAfterRemoval(t *testing.T) {
 		t.Fatalf("j holds %d of h's %d operations (%+v)", got, want, res)
 	}
 }
+
+// A removal made in one venue reaches a laptop of another through the
+// relay alone: the removal is sealed with the key before it, so the laptop
+// that has not heard of it opens it and takes the new key; what was sealed
+// with the new key, which it could not open then, it reads again in the
+// same round, and uploads after it.
+func TestRemovalThroughRelay(t *testing.T) {
+	r := startRelay(t, t.TempDir())
+	f := laptop(t, nil)
+	a, gone := laptop(t, f.Workspace()), laptop(t, f.Workspace())
+	lan(t, a, f)
+	lan(t, gone, f)
+	lan(t, f, a)
+	syncOK(t, a, r.URL())
+
+	if err := f.RemoveLaptop(gone.Device()); err != nil {
+		t.Fatal(err)
+	}
+	write(t, f, 5, "Después")
+	syncOK(t, f, r.URL())
+
+	first := syncOK(t, a, r.URL())
+	if a.Workspace().Epoch != 1 {
+		t.Fatalf("a did not take the new key from the removal (%+v)", first)
+	}
+	if first.Refused == 0 {
+		t.Fatalf("a opened everything in the first pass (%+v): the test proves nothing", first)
+	}
+	if got, want := vector(t, a)[f.Device()], vector(t, f)[f.Device()]; got != want {
+		t.Fatalf("a holds %d of f's %d operations", got, want)
+	}
+	if res := syncOK(t, a, r.URL()); res.Downloaded != 0 || res.Refused != 0 {
+		t.Fatalf("the next round read again: %+v", res)
+	}
+}

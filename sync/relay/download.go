@@ -30,6 +30,9 @@ type pending struct {
 	seen   map[app.DeviceID]uint64 // the last sequence opened per device, in this scan
 	failed map[app.DeviceID]bool   // Receive refused some: apply no more this round
 	count  int
+	// keyless is the stream sequence of the first message sealed with a
+	// key this laptop does not hold (yet): read again once it holds more.
+	keyless uint64
 }
 
 // download applies what the stream holds after the cursor: each message
@@ -44,16 +47,26 @@ func (r *round) download(ctx context.Context) error {
 	last := info.State.LastSeq
 	r.created = info.Created
 	r.cursor = r.loadCursor(last)
-	if r.cursor >= last {
+	from := r.cursor + 1
+	if k := r.loadKeyless(); k.sseq != 0 && k.keys < len(r.kr.keys) {
+		from = min(from, k.sseq) // read again what did not open then
+		r.saveKeyless(keyless{})
+	}
+	if from > last {
 		r.atEnd = true
 		return nil
 	}
 	p := &pending{ops: map[app.DeviceID][]item{}, seen: map[app.DeviceID]uint64{}, failed: map[app.DeviceID]bool{}}
 	done := r.cursor // the last stream sequence read
 	read := 0
-	err = r.scan(ctx, r.n.prefix+".*", r.cursor+1, last, func(m *nats.Msg, sseq uint64) error {
+	defer func() {
+		if p.keyless != 0 {
+			r.saveKeyless(keyless{sseq: p.keyless, keys: len(r.kr.keys)})
+		}
+	}()
+	err = r.scan(ctx, r.n.prefix+".*", from, last, func(m *nats.Msg, sseq uint64) error {
 		r.take(p, m, sseq)
-		done = sseq
+		done = max(done, sseq)
 		if read++; read%(2*chunk) == 0 {
 			if err := r.apply(p); err != nil {
 				return err
@@ -116,7 +129,7 @@ func (r *round) scan(ctx context.Context, subject string, from, until uint64, fn
 		ferr = r.fetch(ctx, subject, from, until, msgs)
 	}()
 	for m := range msgs {
-		sseq, _ := strconv.ParseUint(m.Header.Get(jetstream.SequenceHeader), 10, 64)
+		sseq, _ := strconv.ParseUint(relayHeader(m.Header, jetstream.SequenceHeader), 10, 64)
 		if err := fn(m, sseq); err != nil {
 			cancel()
 			for range msgs { // let fetch end
@@ -174,7 +187,7 @@ func (r *round) fetch(ctx context.Context, subject string, from, until uint64, o
 			default:
 				return fmt.Errorf("reading the stream: %s %s", status, m.Header.Get("Description"))
 			}
-			sseq, err := strconv.ParseUint(m.Header.Get(jetstream.SequenceHeader), 10, 64)
+			sseq, err := strconv.ParseUint(relayHeader(m.Header, jetstream.SequenceHeader), 10, 64)
 			if err != nil || sseq < from {
 				return errors.New("reading the stream: an answer without its sequence, or out of order")
 			}
@@ -197,9 +210,18 @@ func (r *round) fetch(ctx context.Context, subject string, from, until uint64, o
 
 // take opens a message and keeps its operation in p, or refuses it.
 func (r *round) take(p *pending, m *nats.Msg, sseq uint64) {
-	subject := m.Header.Get(jetstream.SubjectHeader)
+	subject := relayHeader(m.Header, jetstream.SubjectHeader)
 	dev, seq, raw, err := r.openMsg(subject, m.Header, m.Data)
 	switch {
+	case forged(m.Header):
+		r.refuse(subject, sseq, "carries headers only the relay sets, or several sequence numbers")
+		return
+	case errors.Is(err, errKey):
+		if p.keyless == 0 {
+			p.keyless = sseq
+		}
+		r.refuse(subject, sseq, err.Error())
+		return
 	case err != nil:
 		r.refuse(subject, sseq, err.Error())
 		return
@@ -210,6 +232,23 @@ func (r *round) take(p *pending, m *nats.Msg, sseq uint64) {
 	p.seen[dev] = seq
 	p.ops[dev] = append(p.ops[dev], item{seq: seq, sseq: sseq, op: raw})
 	p.count++
+}
+
+// relayHeader returns the value the relay gave header key in a direct
+// get's answer: the last one, after any the message was published with.
+func relayHeader(h nats.Header, key string) string {
+	v := h.Values(key)
+	if len(v) == 0 {
+		return ""
+	}
+	return v[len(v)-1]
+}
+
+// forged reports whether a direct get's answer carries a header the relay
+// sets (Nats-Sequence, Nats-Subject) more than once, which only a message
+// published with them does, or several sequence numbers of Consulta's.
+func forged(h nats.Header) bool {
+	return len(h.Values(jetstream.SequenceHeader)) > 1 || len(h.Values(jetstream.SubjectHeader)) > 1 || len(h.Values(headerSeq)) > 1
 }
 
 // openMsg opens a message on subject and checks that it carries the
@@ -351,6 +390,44 @@ func (r *round) loadCursor(last uint64) uint64 {
 		return 0
 	}
 	return n
+}
+
+// settingKeyless starts the name of the local setting that keeps where a
+// relay's stream first held a message sealed with a key this laptop did
+// not hold; a hash of the relay's URL follows.
+const settingKeyless = "relay-keyless/"
+
+// keyless is where a stream first held a message this laptop had no key
+// for, and how many keys it held then. A laptop that has not heard of a
+// removal cannot open what was sealed after it; once it takes the new key
+// (the removal itself is sealed with the key before it), the next round
+// reads again from there.
+type keyless struct {
+	sseq uint64
+	keys int
+}
+
+func (r *round) loadKeyless() keyless {
+	var k keyless
+	var created string
+	v := r.svc.Setting(settingKeyless + r.cursorKey[len(settingCursor):])
+	if n, _ := fmt.Sscanf(v, "%s %d %d", &created, &k.sseq, &k.keys); n != 3 || created != r.created.UTC().Format(time.RFC3339Nano) {
+		return keyless{}
+	}
+	return k
+}
+
+func (r *round) saveKeyless(k keyless) {
+	v := ""
+	if k.sseq != 0 {
+		if old := r.loadKeyless(); old.sseq != 0 && old.sseq < k.sseq && old.keys == k.keys {
+			return // the earlier one stands
+		}
+		v = fmt.Sprintf("%s %d %d", r.created.UTC().Format(time.RFC3339Nano), k.sseq, k.keys)
+	}
+	if err := r.svc.SetSetting(settingKeyless+r.cursorKey[len(settingCursor):], v); err != nil {
+		r.log.Warn("relay: cannot keep where to read again", "err", err)
+	}
 }
 
 // saveCursor keeps the cursor in the local settings, if it moved.

@@ -228,9 +228,12 @@ func TestTamperedMessagesRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	publish := func(subject string, seq uint64, data []byte) {
+	publish := func(subject string, seq uint64, data []byte, extra ...string) {
 		m := nats.NewMsg(subject)
 		m.Header.Set(headerSeq, fmt.Sprint(seq))
+		for i := 0; i < len(extra); i += 2 {
+			m.Header.Add(extra[i], extra[i+1])
+		}
 		m.Data = data
 		if _, err := js.PublishMsg(ctx, m); err != nil {
 			t.Fatal(err)
@@ -249,6 +252,8 @@ func TestTamperedMessagesRefused(t *testing.T) {
 	publish(n.subject(dev), 1, first.Data)                                                 // replayed
 	publish(n.prefix+".not-a-device", 1, keys.seal(dev, 1, first.Data))                    // not a device's subject
 	publish(n.subject(someone), 1, otherKeys.seal(someone, 1, []byte("not an operation"))) // another workspace's
+	publish(n.subject(someone), 1, first.Data, jetstream.SubjectHeader, n.subject(dev))    // moved, claiming its old subject
+	publish(n.subject(dev), 1, first.Data, jetstream.SequenceHeader, "99999999")           // claiming a stream sequence
 	publish(n.subject(dev), held+1, []byte("garbage"))                                     // made up
 
 	var log logBuffer
@@ -257,16 +262,16 @@ func TestTamperedMessagesRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "not uploading after it") {
 		t.Fatalf("b's upload after a made-up last message: %v", err)
 	}
-	if res.Downloaded != int(held) || res.Refused < 8 {
+	if res.Downloaded != int(held) || res.Refused < 10 {
 		t.Fatalf("b's round: %+v\n%s", res, log.String())
 	}
 	if got := vector(t, b); got[dev] != held || len(got) != 2 { // a's and b's
 		t.Fatalf("b holds %v", got)
 	}
-	if c := strings.Count(log.String(), "refused a message"); c < 8 {
+	if c := strings.Count(log.String(), "refused a message"); c < 10 {
 		t.Fatalf("%d refusals logged:\n%s", c, log.String())
 	}
-	for _, why := range []string{"does not open", "does not hold", "replayed", "carries operation", "not a device's subject", "not a payload"} {
+	for _, why := range []string{"does not open", "does not hold", "replayed", "carries operation", "not a device's subject", "not a payload", "headers only the relay sets"} {
 		if !strings.Contains(log.String(), why) {
 			t.Errorf("no refusal says %q:\n%s", why, log.String())
 		}

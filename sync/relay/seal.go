@@ -84,12 +84,13 @@ type sealKey struct {
 // the past ones, newest first (a member's removal replaces the join key).
 type keyring struct {
 	ws     app.WorkspaceID
+	epoch  uint64     // the current key's
 	keys   []*sealKey
 	tokens []string // the relay password's, one per key, in the keys' order
 }
 
 func newKeyring(ws *app.Workspace) (*keyring, error) {
-	kr := &keyring{ws: ws.ID}
+	kr := &keyring{ws: ws.ID, epoch: ws.Epoch}
 	secrets := [][]byte{ws.Secret}
 	for _, s := range slices.Backward(ws.Past) {
 		secrets = append(secrets, s)
@@ -141,10 +142,26 @@ func (kr *keyring) ad(dev app.DeviceID, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(b, seq)
 }
 
+// sealOp returns the payload carrying op, the encoded operation at
+// dev/seq, sealed with the current key; a removal that started an epoch
+// is sealed with the key before that epoch, so that laptops that have not
+// heard of it yet open it, and take the new key from it.
+func (kr *keyring) sealOp(dev app.DeviceID, seq uint64, op []byte) []byte {
+	if o, err := app.DecodeOp(op); err == nil && o.Type == app.OpRole && o.Role != nil && o.Role.Epoch > 0 && o.Role.Epoch <= kr.epoch {
+		if i := int(kr.epoch - o.Role.Epoch + 1); i < len(kr.keys) { // keys hold one per epoch, newest first, as far as this laptop went through them
+			return kr.sealWith(kr.keys[i], dev, seq, op)
+		}
+	}
+	return kr.seal(dev, seq, op)
+}
+
 // seal returns the payload carrying op, the encoded operation at dev/seq,
 // sealed with the current key: version, key id, nonce, ciphertext.
 func (kr *keyring) seal(dev app.DeviceID, seq uint64, op []byte) []byte {
-	k := kr.keys[0]
+	return kr.sealWith(kr.keys[0], dev, seq, op)
+}
+
+func (kr *keyring) sealWith(k *sealKey, dev app.DeviceID, seq uint64, op []byte) []byte {
 	out := make([]byte, 1+8+chacha20poly1305.NonceSizeX, len(op)+overhead)
 	out[0] = version
 	copy(out[1:9], k.id[:])

@@ -112,6 +112,11 @@ func Sync(ctx context.Context, svc *app.Service, url string, o SyncOptions) (Res
 	if err := r.download(ctx); err != nil {
 		return r.res, fmt.Errorf("relay %s: download: %w", redact(url), err)
 	}
+	if r.refreshKeys() { // took a new key while downloading: read again what did not open
+		if err := r.download(ctx); err != nil {
+			return r.res, fmt.Errorf("relay %s: download: %w", redact(url), err)
+		}
+	}
 	if err := r.upload(ctx); err != nil {
 		return r.res, fmt.Errorf("relay %s: upload: %w", redact(url), err)
 	}
@@ -136,6 +141,22 @@ type round struct {
 	sent      int       // messages published, acknowledged or not
 
 	afterPublish func(sent int)
+}
+
+// refreshKeys takes the keys the workspace holds now, if they are more
+// than the round started with (a removal received while downloading
+// brought a new one); it reports whether they were.
+func (r *round) refreshKeys() bool {
+	ws := r.svc.Workspace()
+	if ws == nil || len(ws.Past)+1 <= len(r.kr.keys) {
+		return false
+	}
+	kr, err := newKeyring(ws)
+	if err != nil {
+		return false
+	}
+	r.kr = kr
+	return true
 }
 
 // errRefused explains a relay's refusal of this laptop's password.

@@ -145,7 +145,7 @@ send:
 			seq++
 			m := nats.NewMsg(subject)
 			m.Header.Set(headerSeq, strconv.FormatUint(seq, 10))
-			m.Data = r.kr.seal(dev, seq, raw)
+			m.Data = r.kr.sealOp(dev, seq, raw)
 			expect := jetstream.WithExpectLastMsgID(msgID(dev, seq-1))
 			if seq == opSeq+1 {
 				expect = jetstream.WithExpectLastSequencePerSubject(last)
