@@ -84,7 +84,7 @@ type sealKey struct {
 // the past ones, newest first (a member's removal replaces the join key).
 type keyring struct {
 	ws     app.WorkspaceID
-	epoch  uint64     // the current key's
+	epoch  uint64 // the current key's
 	keys   []*sealKey
 	tokens []string // the relay password's, one per key, in the keys' order
 }
