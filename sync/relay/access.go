@@ -1,11 +1,10 @@
 package relay
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -20,24 +19,28 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nkeys"
 )
 
 // Workspaces are kept apart on one relay by what each connection may do:
-// a laptop connects as user consulta-<h> (its workspace's names) with a
-// password only members can make (keyring.password), and may then publish
-// only to its workspace's subjects, read only its workspace's stream
-// (stream info and direct gets: no consumers, whose deliver subject could
-// point anywhere) and receive only on its own inbox prefix. Its stream is
-// made by the relay itself on request (streamSubject), with the one
-// configuration Consulta uses, so no laptop chooses another workspace's
-// subjects or loosens its own.
+// a laptop connects as user consulta-<h> (its workspace's names) and
+// proves, by signing the nonce the relay sends, that it holds a key only
+// members can make (an Ed25519 key per join key, keyring.nkeys); it may
+// then publish only to its workspace's subjects, read only its
+// workspace's stream (stream info and direct gets: no consumers, whose
+// deliver subject could point anywhere) and receive only on its own inbox
+// prefix. Its stream is made by the relay itself on request
+// (streamSubject), with the one configuration Consulta uses, so no laptop
+// chooses another workspace's subjects or loosens its own.
 //
-// The relay learns a workspace's password on first use: the first
-// connection as consulta-<h> registers the hashes of the tokens it
-// presents (one per join key the laptop holds), later ones must present
-// one of them, and teach the relay the others they hold (a removal
-// replaces the join key: a laptop holding the old and the new key brings
-// the new one). The hashes are kept in StoreDir/workspaces/<h>.
+// The relay learns a workspace's public keys on first use: the first
+// connection as consulta-<h> registers the keys it proves, later ones
+// must prove one of them, and teach the relay the others they prove (a
+// removal replaces the join key: a laptop holding the old and the new key
+// brings the new one). The keys are kept in StoreDir/workspaces/<h>, one
+// per line. What a laptop sends cannot be replayed (a signature of that
+// connection's nonce) and holds no secret: a relay's operator learns
+// nothing that lets them in elsewhere.
 
 const (
 	// userPrefix starts the user name of a workspace's laptops.
@@ -48,11 +51,14 @@ const (
 	// streamSubject starts the subject a laptop asks the relay to make its
 	// workspace's stream on; the stream's hash (upper case) follows.
 	streamSubject = "consulta-relay.stream."
-	// maxTokens bounds the tokens a password carries (the newest join
-	// keys).
-	maxTokens = 16
+	// maxKeys bounds the keys a connection proves (the newest join
+	// keys), and the keys a workspace registers.
+	maxKeys  = 16
+	maxKnown = 64
+	// maxWorkspaces bounds the workspaces one relay registers.
+	maxWorkspaces = 10000
 	// workspacesDir is the directory, in the store, of the workspaces'
-	// token hashes.
+	// public keys.
 	workspacesDir = "workspaces"
 )
 
@@ -77,13 +83,13 @@ func newAccess(storeDir string) (*access, error) {
 }
 
 // Check admits the relay's service connection, and a workspace's laptop
-// presenting one of its tokens (registering them on first use), with that
+// proving one of its keys (registering them on first use), with that
 // workspace's permissions.
 func (a *access) Check(c server.ClientAuthentication) bool {
 	o := c.GetOpts()
-	if o.Token != "" {
-		if subtle.ConstantTimeCompare([]byte(o.Token), []byte(a.admin)) != 1 {
-			a.warn("relay: refused a connection from %s: wrong token", c.RemoteAddress())
+	if o.Nkey == "" && o.Username == "" {
+		if o.Token == "" || subtle.ConstantTimeCompare([]byte(o.Token), []byte(a.admin)) != 1 {
+			a.warn("relay: refused a connection from %s: not a Consulta laptop", c.RemoteAddress())
 			return false
 		}
 		c.RegisterUser(&server.User{Username: "consulta-relay"})
@@ -94,12 +100,12 @@ func (a *access) Check(c server.ClientAuthentication) bool {
 		a.warn("relay: refused a connection from %s: not a Consulta workspace (user %q)", c.RemoteAddress(), o.Username)
 		return false
 	}
-	hashes, ok := tokenHashes(o.Password)
-	if !ok {
-		a.warn("relay: refused a connection from %s for workspace %s: malformed password", c.RemoteAddress(), h)
+	keys, err := proven(c.GetNonce(), o.Nkey, o.Sig, o.Token)
+	if err != nil {
+		a.warn("relay: refused a connection from %s for workspace %s: %v", c.RemoteAddress(), h, err)
 		return false
 	}
-	admitted, err := a.admit(h, hashes)
+	admitted, err := a.admit(h, keys)
 	if err != nil {
 		a.warn("relay: refused a connection from %s for workspace %s: %v", c.RemoteAddress(), h, err)
 		return false
@@ -123,48 +129,58 @@ func isHash(h string) bool {
 	return len(h) == 16 && strings.Trim(h, "0123456789abcdef") == ""
 }
 
-// tokenHashes returns the SHA-256 of each token of a password: tokens of
-// 64 hex digits, separated by dots.
-func tokenHashes(password string) ([][32]byte, bool) {
-	tokens := strings.Split(password, ".")
-	if len(tokens) > maxTokens {
-		return nil, false
+// proven returns the public keys whose signatures of nonce a connection
+// sent: its nkey and signature, and in its token the others it holds,
+// "KEY.SIGNATURE" separated by commas (signatures in unpadded base64url,
+// as NATS sends the first). Every signature must hold.
+func proven(nonce []byte, nkey, sig, token string) ([]string, error) {
+	if len(nonce) == 0 {
+		return nil, errors.New("no nonce to sign")
 	}
-	out := make([][32]byte, 0, len(tokens))
-	for _, t := range tokens {
-		if len(t) != 64 || strings.Trim(t, "0123456789abcdef") != "" {
-			return nil, false
+	proofs := []string{nkey + "." + sig}
+	if token != "" {
+		proofs = append(proofs, strings.Split(token, ",")...)
+	}
+	if len(proofs) > maxKeys {
+		return nil, fmt.Errorf("proves %d keys; at most %d", len(proofs), maxKeys)
+	}
+	keys := make([]string, 0, len(proofs))
+	for _, p := range proofs {
+		pub, sigText, _ := strings.Cut(p, ".")
+		raw, err := base64.RawURLEncoding.DecodeString(sigText)
+		if err != nil || !nkeys.IsValidPublicUserKey(pub) {
+			return nil, errors.New("a malformed key or signature")
 		}
-		out = append(out, sha256.Sum256([]byte(t)))
+		kp, err := nkeys.FromPublicKey(pub)
+		if err != nil || kp.Verify(nonce, raw) != nil {
+			return nil, errors.New("a signature that does not hold")
+		}
+		keys = append(keys, pub)
 	}
-	return out, true
+	return keys, nil
 }
 
-// admit reports whether hashes holds one the workspace h registered,
+// admit reports whether keys holds one the workspace h registered,
 // registering them all when h has none yet and adding those it lacks
 // otherwise.
-func (a *access) admit(h string, hashes [][32]byte) (bool, error) {
+func (a *access) admit(h string, keys []string) (bool, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	known, err := a.load(h)
 	if err != nil {
 		return false, err
 	}
-	match := len(known) == 0
-	for _, k := range known {
-		for _, x := range hashes {
-			if subtle.ConstantTimeCompare(k[:], x[:]) == 1 {
-				match = true
-			}
+	if len(known) == 0 {
+		if n, err := a.count(); err != nil || n >= maxWorkspaces {
+			return false, fmt.Errorf("this relay holds %d workspaces already, its most", n)
 		}
-	}
-	if !match {
+	} else if !slices.ContainsFunc(keys, func(k string) bool { return slices.Contains(known, k) }) {
 		return false, nil
 	}
 	grown := known
-	for _, x := range hashes {
-		if !slices.Contains(grown, x) {
-			grown = append(grown, x)
+	for _, k := range keys {
+		if !slices.Contains(grown, k) && len(grown) < maxKnown {
+			grown = append(grown, k)
 		}
 	}
 	if len(grown) == len(known) {
@@ -173,54 +189,63 @@ func (a *access) admit(h string, hashes [][32]byte) (bool, error) {
 	return true, a.store(h, grown)
 }
 
-// load reads the token hashes of workspace h; none when it has no file.
-func (a *access) load(h string) ([][32]byte, error) {
-	f, err := os.Open(filepath.Join(a.dir, h))
+// count returns how many workspaces the relay registered.
+func (a *access) count() (int, error) {
+	es, err := os.ReadDir(a.dir)
+	n := 0
+	for _, e := range es {
+		if isHash(e.Name()) {
+			n++
+		}
+	}
+	return n, err
+}
+
+// load reads the public keys of workspace h; none when it has no file.
+func (a *access) load(h string) ([]string, error) {
+	b, err := os.ReadFile(filepath.Join(a.dir, h))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	var out [][32]byte
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		b, err := hex.DecodeString(strings.TrimSpace(sc.Text()))
-		if err != nil || len(b) != 32 {
-			return nil, fmt.Errorf("%s is damaged (a line is not a SHA-256 in hex)", f.Name())
+	var out []string
+	for _, line := range strings.Fields(string(b)) {
+		if !nkeys.IsValidPublicUserKey(line) {
+			return nil, fmt.Errorf("%s is damaged (a line is not a public key)", filepath.Join(a.dir, h))
 		}
-		out = append(out, [32]byte(b))
+		out = append(out, line)
 	}
-	return out, sc.Err()
+	return out, nil
 }
 
-// store writes the token hashes of workspace h whole (a temporary file,
-// synced, then renamed over the old one).
-func (a *access) store(h string, hashes [][32]byte) error {
-	var b strings.Builder
-	for _, x := range hashes {
-		b.WriteString(hex.EncodeToString(x[:]))
-		b.WriteByte('\n')
-	}
-	path := filepath.Join(a.dir, h)
+// store writes the public keys of workspace h whole: a temporary file,
+// synced, renamed over the old one, and the directory synced.
+func (a *access) store(h string, keys []string) error {
 	tmp, err := os.CreateTemp(a.dir, h+".*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(b.String()); err != nil {
-		tmp.Close()
+	_, err = tmp.WriteString(strings.Join(keys, "\n") + "\n")
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
+	if err := os.Rename(tmp.Name(), filepath.Join(a.dir, h)); err != nil {
 		return err
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+	if d, err := os.Open(a.dir); err == nil {
+		d.Sync()
+		d.Close()
 	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 // permissions are what a laptop of workspace h may do: publish its
@@ -256,8 +281,17 @@ func streamConfig(n names, replicas int) jetstream.StreamConfig {
 		DenyDelete:  true,
 		DenyPurge:   true,
 		AllowDirect: true,
+		MaxBytes:    maxStreamBytes,
+		MaxMsgSize:  maxPayload,
 	}
 }
+
+// A workspace's stream holds at most maxStreamBytes (100,000 operations
+// take about 170 MB), a message at most maxPayload.
+const (
+	maxStreamBytes = 16 << 30
+	maxPayload     = 4 << 20
+)
 
 // streamRequest is what a laptop sends to streamSubject.
 type streamRequest struct {
@@ -278,6 +312,9 @@ func (a *access) serve(nc *nats.Conn) error {
 	}
 	_, err = nc.QueueSubscribe(streamSubject+"*", "consulta-relay", func(m *nats.Msg) {
 		h := strings.ToLower(strings.TrimPrefix(m.Subject, streamSubject))
+		if !strings.HasPrefix(m.Reply, inboxPrefix+h+".") {
+			return // answer only into the asking workspace's inboxes
+		}
 		var req streamRequest
 		if !isHash(h) || json.Unmarshal(m.Data, &req) != nil || req.Replicas < 1 || req.Replicas > maxReplicas {
 			m.Respond([]byte("bad request"))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -26,7 +27,9 @@ func member(t *testing.T, url string, ws *app.Workspace) (*nats.Conn, *violation
 	}
 	n := namesOf(ws.ID)
 	v := &violations{}
-	nc, err := nats.Connect(url, nats.UserInfo(n.user(), kr.password()), nats.CustomInboxPrefix(n.inbox()),
+	pub, sign, proofs := kr.nkey()
+	nc, err := nats.Connect(url, nats.UserInfo(n.user(), ""), nats.Nkey(pub, sign), nats.TokenHandler(proofs),
+		nats.CustomInboxPrefix(n.inbox()),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { v.add(err) }))
 	if err == nil {
 		t.Cleanup(nc.Close)
@@ -188,9 +191,33 @@ func TestNewKeyLearnt(t *testing.T) {
 	}
 }
 
-// Connections that are not a workspace's laptops are refused.
+// Connections that are not a workspace's laptops are refused: no key, a
+// signature of another nonce (replayed), a key signing for another, a
+// relay's own token guessed.
 func TestStrangersRefused(t *testing.T) {
 	r := startRelay(t, t.TempDir())
+	a := laptop(t, nil)
+	syncOK(t, a, r.URL())
+	kr, _ := newKeyring(a.Workspace())
+	pub, sign, _ := kr.nkey()
+	user := nats.UserInfo(namesOf(a.Workspace().ID).user(), "")
+	replayed := nats.Nkey(pub, func([]byte) ([]byte, error) { return sign([]byte("a nonce seen before")) })
+	other, _ := newKeyring(laptop(t, nil).Workspace())
+	_, otherSign, _ := other.nkey()
+	posing := nats.Nkey(pub, otherSign) // claims a's key, signs with another
+	for _, opts := range [][]nats.Option{{user, replayed}, {user, posing}} {
+		if nc, err := nats.Connect(r.URL(), opts...); !errors.Is(err, nats.ErrAuthorization) {
+			t.Errorf("connected: %v", err)
+			if nc != nil {
+				nc.Close()
+			}
+		}
+	}
+	if nc, err := nats.Connect(r.URL(), user, nats.Nkey(pub, sign)); err != nil {
+		t.Fatalf("a's own key: %v", err)
+	} else {
+		nc.Close()
+	}
 	for _, o := range []nats.Option{
 		nats.UserInfo("", ""),
 		nats.UserInfo("consulta-0123456789abcdef", "secret"),
@@ -270,5 +297,42 @@ func TestRemovalThroughRelay(t *testing.T) {
 	}
 	if res := syncOK(t, a, r.URL()); res.Downloaded != 0 || res.Refused != 0 {
 		t.Fatalf("the next round read again: %+v", res)
+	}
+}
+
+// An organization's own NATS server, without Consulta's relay in front:
+// laptops make the stream themselves, with the same configuration; with
+// the user and password the organization issued in the URL, or none.
+func TestOrganizationsNATS(t *testing.T) {
+	for _, auth := range []bool{false, true} {
+		opts := &server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true,
+			StoreDir: t.TempDir(), NoLog: true, NoSigs: true}
+		if auth {
+			opts.Username, opts.Password = "org", "secreto"
+		}
+		ns, err := server.NewServer(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ns.Start()
+		if !ns.ReadyForConnections(5 * time.Second) {
+			t.Fatal("the NATS server did not start")
+		}
+		url := "nats://" + ns.Addr().String()
+		if auth {
+			if _, err := Sync(t.Context(), laptop(t, nil), url, SyncOptions{}); err == nil {
+				t.Fatal("synced without the organization's credentials")
+			}
+			url = "nats://org:secreto@" + ns.Addr().String()
+		}
+		a := laptop(t, nil)
+		write(t, a, 5, "Registro")
+		syncOK(t, a, url)
+		b := laptop(t, a.Workspace())
+		syncOK(t, b, url)
+		if got, want := vector(t, b)[a.Device()], vector(t, a)[a.Device()]; got != want {
+			t.Fatalf("auth %v: b holds %d of a's %d operations", auth, got, want)
+		}
+		ns.Shutdown()
 	}
 }

@@ -11,10 +11,11 @@
 //     its store in a directory, every message written to disk before it is
 //     acknowledged (SyncAlways, sync_interval: always), optional TLS.
 //   - access.go: how one relay keeps workspaces apart: each laptop
-//     connects as its workspace's user with a password only members can
-//     make (learnt on first use), and may touch only its workspace's
-//     subjects, stream (read with direct gets) and inboxes; the relay
-//     makes the streams itself, on request, with one configuration.
+//     connects as its workspace's user and signs the relay's nonce with
+//     keys only members can make (public keys learnt on first use), and
+//     may touch only its workspace's subjects, stream (read with direct
+//     gets) and inboxes; the relay makes the streams itself, on request,
+//     with one configuration.
 //   - sync.go, upload.go, download.go: Sync, one round of a laptop with a
 //     relay (embedded or any NATS server with JetStream): download what the
 //     stream holds after this laptop's cursor, then upload what it lacks.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -106,6 +107,9 @@ const (
 	batchBytes = 4 << 20
 )
 
+// readAhead is how many messages reading runs ahead of applying, at most.
+const readAhead = 256
+
 // directBatch is a batched direct get (JetStream's JSApiMsgGetRequest).
 type directBatch struct {
 	Seq      uint64 `json:"seq"`
@@ -117,12 +121,12 @@ type directBatch struct {
 // scan reads the stream's messages on subject (a filter: it may end in a
 // wildcard) from stream sequence from up to until, in order, and hands
 // each to fn. The reading (batched direct gets, fetch) runs ahead of fn
-// by up to a batch. It stops early, without error, when no answer comes
-// for the timeout (the rest waits for the next round).
+// by up to readAhead messages. It stops early, without error, when no
+// answer comes for the timeout (the rest waits for the next round).
 func (r *round) scan(ctx context.Context, subject string, from, until uint64, fn func(m *nats.Msg, sseq uint64) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	msgs := make(chan *nats.Msg, batch)
+	msgs := make(chan *nats.Msg, readAhead)
 	var ferr error // fetch's, read once msgs is closed
 	go func() {
 		defer close(msgs)
@@ -191,7 +195,7 @@ func (r *round) fetch(ctx context.Context, subject string, from, until uint64, o
 			if err != nil || sseq < from {
 				return errors.New("reading the stream: an answer without its sequence, or out of order")
 			}
-			if sseq > until {
+			if sseq > until || sseq == math.MaxUint64 {
 				return nil
 			}
 			select {

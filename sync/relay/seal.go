@@ -5,6 +5,7 @@ import (
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -12,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nkeys"
 	"golang.org/x/crypto/chacha20poly1305"
 
 	"github.com/cartagena-c40/consulta/app"
@@ -24,9 +27,9 @@ const (
 	// keyInfo starts the HKDF info and the associated data; the workspace
 	// id follows.
 	keyInfo = "consulta relay v1"
-	// passwordInfo starts the HKDF info of a relay password's token; the
-	// workspace id follows.
-	passwordInfo = "consulta relay password v1"
+	// nkeyInfo starts the HKDF info of the seed of the key a laptop
+	// proves to a relay; the workspace id follows.
+	nkeyInfo = "consulta relay nkey v1"
 	// version is the first byte of every payload.
 	version = 1
 	// headerSeq names the sequence number of the operation a message
@@ -83,10 +86,10 @@ type sealKey struct {
 // keyring is the keys of a workspace: the current join key's first, then
 // the past ones, newest first (a member's removal replaces the join key).
 type keyring struct {
-	ws     app.WorkspaceID
-	epoch  uint64 // the current key's
-	keys   []*sealKey
-	tokens []string // the relay password's, one per key, in the keys' order
+	ws    app.WorkspaceID
+	epoch uint64 // the current key's
+	keys  []*sealKey
+	nkeys []nkeys.KeyPair // what a laptop proves to a relay, one per key, in the keys' order
 }
 
 func newKeyring(ws *app.Workspace) (*keyring, error) {
@@ -110,21 +113,40 @@ func newKeyring(ws *app.Workspace) (*keyring, error) {
 		k := &sealKey{aead: aead}
 		copy(k.id[:], out[chacha20poly1305.KeySize:])
 		kr.keys = append(kr.keys, k)
-		token, err := hkdf.Key(sha256.New, secret[:joinKeySize], nil, passwordInfo+string(ws.ID), 32)
+		seed, err := hkdf.Key(sha256.New, secret[:joinKeySize], nil, nkeyInfo+string(ws.ID), 32)
 		if err != nil {
 			return nil, err
 		}
-		kr.tokens = append(kr.tokens, hex.EncodeToString(token))
+		kp, err := nkeys.FromRawSeed(nkeys.PrefixByteUser, seed)
+		if err != nil {
+			return nil, err
+		}
+		kr.nkeys = append(kr.nkeys, kp)
 	}
 	return kr, nil
 }
 
-// password is what a laptop presents to a relay: a token per join key it
-// holds, newest first (at most maxTokens), separated by dots. A relay
-// keeps their hashes; only members can make them, and a token says nothing
-// of the key it comes from.
-func (kr *keyring) password() string {
-	return strings.Join(kr.tokens[:min(len(kr.tokens), maxTokens)], ".")
+// nkey returns the public key a laptop connects to a relay with (its
+// current join key's), and the signature callback that signs the
+// relay's nonce with it and keeps, for proofs, the signatures of the
+// nonce by the keys of its earlier join keys (at most maxKeys in all).
+func (kr *keyring) nkey() (string, nats.SignatureHandler, func() string) {
+	pub, _ := kr.nkeys[0].PublicKey()
+	var proofs string
+	sign := func(nonce []byte) ([]byte, error) {
+		var others []string
+		for _, kp := range kr.nkeys[1:min(len(kr.nkeys), maxKeys)] {
+			p, _ := kp.PublicKey()
+			sig, err := kp.Sign(nonce)
+			if err != nil {
+				return nil, err
+			}
+			others = append(others, p+"."+base64.RawURLEncoding.EncodeToString(sig))
+		}
+		proofs = strings.Join(others, ",")
+		return kr.nkeys[0].Sign(nonce)
+	}
+	return pub, sign, func() string { return proofs }
 }
 
 // ad is the associated data of the operation at dev/seq: the operation's

@@ -85,9 +85,10 @@ func Start(o Options) (*Relay, error) {
 		SyncAlways: true,
 		NoSigs:     true,
 		NoLog:      !o.Log,
-		MaxPayload: 4 << 20,
+		MaxPayload: maxPayload,
 
 		CustomClientAuthentication: acc,
+		AlwaysEnableNonce:          true,
 	}
 	if o.TLS != nil {
 		opts.TLS, opts.TLSConfig = true, o.TLS

@@ -85,13 +85,22 @@ func Sync(ctx context.Context, svc *app.Service, url string, o SyncOptions) (Res
 	}
 	n := namesOf(ws.ID)
 	// A URL with user:password@ (an organization's own NATS) overrides
-	// the workspace's user and password.
+	// the workspace's user and keys.
 	copts := []nats.Option{nats.Name("consulta"), nats.Timeout(o.Timeout), nats.NoReconnect(),
-		nats.UserInfo(n.user(), kr.password()), nats.CustomInboxPrefix(n.inbox())}
+		nats.UserInfo(n.user(), ""), nats.CustomInboxPrefix(n.inbox())}
 	if o.TLS != nil {
 		copts = append(copts, nats.Secure(o.TLS))
 	}
-	nc, err := nats.Connect(url, copts...)
+	var nc *nats.Conn
+	if hasCredentials(url) { // an organization's own NATS, with its own users
+		nc, err = nats.Connect(url, copts...)
+	} else {
+		pub, sign, proofs := kr.nkey()
+		nc, err = nats.Connect(url, append(copts, nats.Nkey(pub, sign), nats.TokenHandler(proofs))...)
+		if errors.Is(err, nats.ErrNkeysNotSupported) { // a NATS server that sends no nonce: not a Consulta relay
+			nc, err = nats.Connect(url, copts...)
+		}
+	}
 	if errors.Is(err, nats.ErrAuthorization) {
 		return Result{}, fmt.Errorf("relay %s: %w", redact(url), errRefused)
 	}
@@ -159,7 +168,7 @@ func (r *round) refreshKeys() bool {
 	return true
 }
 
-// errRefused explains a relay's refusal of this laptop's password.
+// errRefused explains a relay's refusal of the keys this laptop proved.
 var errRefused = errors.New("the relay refused this workspace's key. " +
 	"Either this laptop joined after a member was removed and no laptop holding the earlier key has synced with the relay since, " +
 	"or the relay's operator must check its workspaces directory")
@@ -200,6 +209,17 @@ func (r *round) openStream(ctx context.Context, replicas int) error {
 func hash16(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:8])
+}
+
+// hasCredentials reports whether one of the comma-separated URLs names a
+// user or a token.
+func hasCredentials(urls string) bool {
+	for _, u := range strings.Split(urls, ",") {
+		if p, err := url.Parse(strings.TrimSpace(u)); err == nil && p.User != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // redact returns u without its password, for messages.
