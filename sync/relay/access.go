@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -14,7 +13,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
@@ -25,13 +23,20 @@ import (
 // Workspaces are kept apart on one relay by what each connection may do:
 // a laptop connects as user consulta-<h> (its workspace's names) and
 // proves, by signing the nonce the relay sends, that it holds a key only
-// members can make (an Ed25519 key per join key, keyring.nkeys); it may
-// then publish only to its workspace's subjects, read only its
-// workspace's stream (stream info and direct gets: no consumers, whose
-// deliver subject could point anywhere) and receive only on its own inbox
-// prefix. Its stream is made by the relay itself on request
-// (streamSubject), with the one configuration Consulta uses, so no laptop
-// chooses another workspace's subjects or loosens its own.
+// members can make (an Ed25519 key per join key, keyring.nkeys). It is then
+// put in its workspace's own NATS account, consulta-<h>, which nothing of
+// another workspace reaches (not even the server's answers to a reply
+// subject it names), with JetStream limited to one stream; and within it
+// it may only publish its operations, make and read its stream (stream
+// info and direct gets: no consumers, no deleting, purging or changing
+// the stream) and receive on its own inboxes.
+//
+// In a cluster, a workspace's account must exist on every server before
+// JetStream places its stream: a server that registers a workspace tells
+// the others (registerSubject) and waits for them before letting the
+// laptop in, and a server that starts asks the others for what it missed
+// (registrySubject). Accounts known at start are configured before
+// JetStream starts, so it finds their streams again.
 //
 // The relay learns a workspace's public keys on first use: the first
 // connection as consulta-<h> registers the keys it proves, later ones
@@ -48,9 +53,11 @@ const (
 	// inboxPrefix starts the inboxes of a workspace's laptops; the
 	// workspace's hash follows.
 	inboxPrefix = "_INBOX_"
-	// streamSubject starts the subject a laptop asks the relay to make its
-	// workspace's stream on; the stream's hash (upper case) follows.
-	streamSubject = "consulta-relay.stream."
+	// registerSubject and registrySubject are the cluster's servers' own
+	// (in the global account, which no laptop is in): a workspace's keys
+	// told to the others, and all of them asked for.
+	registerSubject = "consulta-relay.register"
+	registrySubject = "consulta-relay.registry"
 	// maxKeys bounds the keys a connection proves (the newest join
 	// keys), and the keys a workspace registers.
 	maxKeys  = 16
@@ -62,12 +69,14 @@ const (
 	workspacesDir = "workspaces"
 )
 
-// access is a relay's authentication: the workspaces' token hashes, and
-// the relay's own token for its service connection.
+// access is a relay's authentication: the workspaces' public keys and
+// accounts, and the relay's own token for its service connection.
 type access struct {
 	dir   string // StoreDir/workspaces
 	admin string // the service connection's token, random per start
 	ns    *server.Server
+	svc   *nats.Conn // the relay's own connection (global account)
+	peers int        // the other servers of its cluster
 
 	mu sync.Mutex // one registration at a time
 }
@@ -83,12 +92,13 @@ func newAccess(storeDir string) (*access, error) {
 }
 
 // Check admits the relay's service connection, and a workspace's laptop
-// proving one of its keys (registering them on first use), with that
-// workspace's permissions.
+// proving one of its keys (registering them on first use), into that
+// workspace's account with its permissions.
 func (a *access) Check(c server.ClientAuthentication) bool {
 	o := c.GetOpts()
+	admin := o.Token != "" && subtle.ConstantTimeCompare([]byte(o.Token), []byte(a.admin)) == 1
 	if o.Nkey == "" && o.Username == "" {
-		if o.Token == "" || subtle.ConstantTimeCompare([]byte(o.Token), []byte(a.admin)) != 1 {
+		if !admin {
 			a.warn("relay: refused a connection from %s: not a Consulta laptop", c.RemoteAddress())
 			return false
 		}
@@ -100,12 +110,20 @@ func (a *access) Check(c server.ClientAuthentication) bool {
 		a.warn("relay: refused a connection from %s: not a Consulta workspace (user %q)", c.RemoteAddress(), o.Username)
 		return false
 	}
+	if admin { // the operator's view of one workspace (tests)
+		acc, err := a.account(h)
+		if err != nil {
+			return false
+		}
+		c.RegisterUser(&server.User{Username: o.Username, Account: acc})
+		return true
+	}
 	keys, err := proven(c.GetNonce(), o.Nkey, o.Sig, o.Token)
 	if err != nil {
 		a.warn("relay: refused a connection from %s for workspace %s: %v", c.RemoteAddress(), h, err)
 		return false
 	}
-	admitted, err := a.admit(h, keys)
+	admitted, grown, err := a.admit(h, keys)
 	if err != nil {
 		a.warn("relay: refused a connection from %s for workspace %s: %v", c.RemoteAddress(), h, err)
 		return false
@@ -114,8 +132,65 @@ func (a *access) Check(c server.ClientAuthentication) bool {
 		a.warn("relay: refused a connection from %s for workspace %s: none of its keys is one this relay knows", c.RemoteAddress(), h)
 		return false
 	}
-	c.RegisterUser(&server.User{Username: o.Username, Permissions: permissions(h)})
+	acc, err := a.account(h)
+	if err != nil {
+		a.warn("relay: refused a connection from %s for workspace %s: its account: %v", c.RemoteAddress(), h, err)
+		return false
+	}
+	if grown {
+		a.spread(h, keys)
+	}
+	c.RegisterUser(&server.User{Username: o.Username, Account: acc, Permissions: permissions(h)})
 	return true
+}
+
+// accountLimits are a workspace account's JetStream limits: one stream,
+// on disk (its own MaxBytes bounds it; the account's store would count
+// each replica).
+var accountLimits = map[string]server.JetStreamAccountLimits{"": {
+	MaxMemory: 0, MaxStore: -1, MaxStreams: 1, MaxConsumers: -1, MaxAckPending: -1,
+}}
+
+// accountName names workspace h's account.
+func accountName(h string) string { return userPrefix + h }
+
+// account returns workspace h's account, registering it and enabling
+// JetStream in it if this server has not yet.
+func (a *access) account(h string) (*server.Account, error) {
+	acc, _ := a.ns.LookupOrRegisterAccount(accountName(h))
+	if acc.JetStreamEnabled() {
+		return acc, nil
+	}
+	return acc, acc.EnableJetStream(accountLimits, nil)
+}
+
+// accountsConfig is the NATS configuration of the accounts of the
+// workspaces the relay knows, JetStream enabled in each with its limits:
+// given before the server starts, so that JetStream finds their streams.
+func (a *access) accountsConfig() (string, error) {
+	hs, err := a.known()
+	if err != nil || len(hs) == 0 {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString("accounts {\n")
+	for _, h := range hs {
+		fmt.Fprintf(&b, "  %q: { jetstream: { max_mem: 0, max_file: -1, max_streams: 1, max_consumers: -1 } }\n", accountName(h))
+	}
+	b.WriteString("}\n")
+	return b.String(), nil
+}
+
+// known lists the workspaces the relay registered.
+func (a *access) known() ([]string, error) {
+	es, err := os.ReadDir(a.dir)
+	var out []string
+	for _, e := range es {
+		if isHash(e.Name()) {
+			out = append(out, e.Name())
+		}
+	}
+	return out, err
 }
 
 func (a *access) warn(format string, v ...any) {
@@ -162,43 +237,44 @@ func proven(nonce []byte, nkey, sig, token string) ([]string, error) {
 
 // admit reports whether keys holds one the workspace h registered,
 // registering them all when h has none yet and adding those it lacks
-// otherwise.
-func (a *access) admit(h string, keys []string) (bool, error) {
+// otherwise; grown, whether it registered any.
+func (a *access) admit(h string, keys []string) (admitted, grown bool, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	known, err := a.load(h)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	if len(known) == 0 {
 		if n, err := a.count(); err != nil || n >= maxWorkspaces {
-			return false, fmt.Errorf("this relay holds %d workspaces already, its most", n)
+			return false, false, fmt.Errorf("this relay holds %d workspaces already, its most", n)
 		}
 	} else if !slices.ContainsFunc(keys, func(k string) bool { return slices.Contains(known, k) }) {
-		return false, nil
+		return false, false, nil
 	}
-	grown := known
+	all, err := a.addLocked(h, known, keys)
+	return true, len(all) > len(known), err
+}
+
+// addLocked stores keys beside known, the keys of workspace h, and
+// returns them all.
+func (a *access) addLocked(h string, known, keys []string) ([]string, error) {
+	grown := slices.Clone(known)
 	for _, k := range keys {
 		if !slices.Contains(grown, k) && len(grown) < maxKnown {
 			grown = append(grown, k)
 		}
 	}
 	if len(grown) == len(known) {
-		return true, nil
+		return known, nil
 	}
-	return true, a.store(h, grown)
+	return grown, a.store(h, grown)
 }
 
 // count returns how many workspaces the relay registered.
 func (a *access) count() (int, error) {
-	es, err := os.ReadDir(a.dir)
-	n := 0
-	for _, e := range es {
-		if isHash(e.Name()) {
-			n++
-		}
-	}
-	return n, err
+	hs, err := a.known()
+	return len(hs), err
 }
 
 // load reads the public keys of workspace h; none when it has no file.
@@ -248,16 +324,16 @@ func (a *access) store(h string, keys []string) error {
 	return nil
 }
 
-// permissions are what a laptop of workspace h may do: publish its
-// operations, read its stream, ask the relay to make it, and receive on
-// its own inboxes.
+// permissions are what a laptop of workspace h may do in its account:
+// publish its operations, make and read its stream, and receive on its
+// own inboxes.
 func permissions(h string) *server.Permissions {
 	n := namesOfHash(h)
 	api := "$JS.API."
 	return &server.Permissions{
 		Publish: &server.SubjectPermission{Allow: []string{
 			n.prefix + ".*",
-			streamSubject + strings.ToUpper(h),
+			api + "STREAM.CREATE." + n.stream,
 			api + "STREAM.INFO." + n.stream,
 			api + "STREAM.MSG.GET." + n.stream,
 			api + "DIRECT.GET." + n.stream,
@@ -293,61 +369,22 @@ const (
 	maxPayload     = 4 << 20
 )
 
-// streamRequest is what a laptop sends to streamSubject.
-type streamRequest struct {
-	Replicas int `json:"replicas"`
-}
-
-// maxReplicas is the most copies a laptop may ask for (JetStream's own
-// limit).
-const maxReplicas = 5
-
-// serve answers laptops' requests for their workspace's stream, on a
-// connection of the relay's own, until the connection closes. Every
-// server of a cluster answers (a queue group: one of them per request).
-func (a *access) serve(nc *nats.Conn) error {
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return err
-	}
-	_, err = nc.QueueSubscribe(streamSubject+"*", "consulta-relay", func(m *nats.Msg) {
-		h := strings.ToLower(strings.TrimPrefix(m.Subject, streamSubject))
-		if !strings.HasPrefix(m.Reply, inboxPrefix+h+".") {
-			return // answer only into the asking workspace's inboxes
-		}
-		var req streamRequest
-		if !isHash(h) || json.Unmarshal(m.Data, &req) != nil || req.Replicas < 1 || req.Replicas > maxReplicas {
-			m.Respond([]byte("bad request"))
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		if err := ensureStream(ctx, js, namesOfHash(h), req.Replicas); err != nil {
-			m.Respond([]byte(err.Error()))
-			return
-		}
-		m.Respond([]byte("ok"))
-	})
-	return err
-}
-
-// ensureStream makes the stream of n, or lets its reads be direct gets if
-// it was made before they were.
-func ensureStream(ctx context.Context, js jetstream.JetStream, n names, replicas int) error {
+// ensureStream makes the stream of n, or checks that the one there is
+// configured as Consulta makes it.
+func ensureStream(ctx context.Context, js jetstream.JetStream, n names, replicas int) (jetstream.Stream, error) {
 	s, err := js.Stream(ctx, n.stream)
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
-		_, err = js.CreateStream(ctx, streamConfig(n, replicas))
-		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) { // another request was quicker
-			return nil
+		s, err = js.CreateStream(ctx, streamConfig(n, replicas))
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) { // another laptop was quicker
+			s, err = js.Stream(ctx, n.stream)
 		}
-		return err
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if cfg := s.CachedInfo().Config; !cfg.AllowDirect {
-		cfg.AllowDirect = true
-		_, err = js.UpdateStream(ctx, cfg)
+	if cfg := s.CachedInfo().Config; !cfg.AllowDirect || !cfg.DenyDelete || !cfg.DenyPurge ||
+		len(cfg.Subjects) != 1 || cfg.Subjects[0] != n.prefix+".*" || cfg.Storage != jetstream.FileStorage || cfg.Retention != jetstream.LimitsPolicy || cfg.MaxAge != 0 {
+		return nil, fmt.Errorf("the workspace's stream on this relay, %s, is configured otherwise than Consulta makes it (someone made it by hand?); its operator can remove it, and laptops will upload everything again", n.stream)
 	}
-	return err
+	return s, nil
 }

@@ -89,7 +89,6 @@ func TestWorkspacesIsolated(t *testing.T) {
 		"$JS.API.STREAM.PURGE." + own.stream,          // empty its own
 		"$JS.API.CONSUMER.CREATE." + own.stream,       // a consumer, which could deliver anywhere
 		"$JS.API.STREAM.CREATE.CONSULTA_0123456789AB", // a stream of its own choosing
-		streamSubject + strings.ToUpper(other.hash),   // have the relay make the other's
 	} {
 		if _, err := nc.Request(subject, []byte("{}"), 300*time.Millisecond); err == nil {
 			t.Errorf("%s answered", subject)
@@ -104,6 +103,29 @@ func TestWorkspacesIsolated(t *testing.T) {
 	}
 	if !nc.IsConnected() {
 		t.Fatal("refusals closed the connection")
+	}
+	// Answers the server sends to a reply subject a laptop names stay in
+	// its workspace's account: none lands in the other's stream.
+	xs := operator(t, r, r.URL(), x.Workspace().ID)
+	xjs, _ := jetstream.New(xs)
+	count := func() uint64 {
+		s, err := xjs.Stream(t.Context(), other.stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.CachedInfo().State.Msgs
+	}
+	before := count()
+	into := other.subject(x.Device())
+	for _, subject := range []string{own.subject("0000000000000000"), "$JS.API.STREAM.INFO." + own.stream, "$JS.API.DIRECT.GET." + own.stream} {
+		if err := nc.PublishRequest(subject, into, []byte(`{"seq":1}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nc.Flush()
+	time.Sleep(300 * time.Millisecond)
+	if after := count(); after != before {
+		t.Fatalf("the other workspace's stream went from %d to %d messages", before, after)
 	}
 	// Its own stream, as Consulta reads it, is there.
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)

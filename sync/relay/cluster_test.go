@@ -3,7 +3,9 @@ package relay
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
+	"github.com/nats-io/nats.go"
 	"net"
 	"strings"
 	"testing"
@@ -143,7 +145,7 @@ func TestClusterServerStopsMidUpload(t *testing.T) {
 	}
 
 	survivor := urls[(stopped+1)%3]
-	nc := operator(t, relays[(stopped+1)%3], survivor)
+	nc := operator(t, relays[(stopped+1)%3], survivor, a.Workspace().ID)
 	js, _ := jetstream.New(nc)
 	var s jetstream.Stream
 	var err error
@@ -184,4 +186,64 @@ func TestClusterServerStopsMidUpload(t *testing.T) {
 	}
 	lan(t, b, a)
 	same(t, a, b)
+}
+
+// A server of the cluster that was down when a workspace first came asks
+// the others when it starts: a laptop of the workspace is let in there
+// with its key, and someone else posing with another key for the same
+// name is refused (without asking, the server would take the first key it
+// is shown).
+func TestClusterServerLearnsWorkspacesAtStart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a cluster")
+	}
+	relays := startCluster(t)
+	thirdOpts := relays[2].opts
+	relays[2].Close()
+
+	a := laptop(t, nil)
+	write(t, a, 5, "Registro")
+	var err error
+	for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(200 * time.Millisecond) {
+		if _, err = Sync(t.Context(), a, relays[0].URL(), SyncOptions{Timeout: 2 * time.Second}); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r3, err := Start(thirdOpts) // same store, same route address
+
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r3.Close)
+	forged := *a.Workspace()
+	forged.Secret = make([]byte, 32)
+	for start := time.Now(); ; time.Sleep(200 * time.Millisecond) {
+		known, _ := r3.access.load(namesOf(a.Workspace().ID).hash)
+		if len(known) > 0 {
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("the restarted server did not learn the workspace from the others")
+		}
+	}
+	if _, _, err := member(t, r3.URL(), &forged); !errors.Is(err, nats.ErrAuthorization) {
+		t.Fatalf("another key for the workspace's name, on the restarted server: %v", err)
+	}
+	b := laptop(t, a.Workspace())
+	for start := time.Now(); ; time.Sleep(200 * time.Millisecond) {
+		_, err := Sync(t.Context(), b, r3.URL(), SyncOptions{Timeout: 2 * time.Second})
+		if err == nil {
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("b through the restarted server: %v", err)
+		}
+	}
+	if got, want := vector(t, b)[a.Device()], vector(t, a)[a.Device()]; got != want {
+		t.Fatalf("b holds %d of a's %d operations", got, want)
+	}
 }

@@ -12,10 +12,12 @@
 //     acknowledged (SyncAlways, sync_interval: always), optional TLS.
 //   - access.go: how one relay keeps workspaces apart: each laptop
 //     connects as its workspace's user and signs the relay's nonce with
-//     keys only members can make (public keys learnt on first use), and
-//     may touch only its workspace's subjects, stream (read with direct
-//     gets) and inboxes; the relay makes the streams itself, on request,
-//     with one configuration.
+//     keys only members can make (public keys learnt on first use); it is
+//     put in its workspace's own NATS account (registered on every server
+//     of a cluster before it is let in), where it may touch only its
+//     workspace's subjects, stream (read with direct gets) and inboxes.
+//   - registry.go: how the servers of a cluster tell each other of the
+//     workspaces they register, and ask for them when they start.
 //   - sync.go, upload.go, download.go: Sync, one round of a laptop with a
 //     relay (embedded or any NATS server with JetStream): download what the
 //     stream holds after this laptop's cursor, then upload what it lacks.
@@ -26,12 +28,12 @@
 // One stream per workspace, CONSULTA_<H>, where <H> is the first 16 hex
 // digits (upper case) of SHA-256(workspace id); one subject per device,
 // consulta.<h>.<device> (<h> the same digits in lower case, the device id
-// as everywhere: 16 hex digits of a hash of its key). A laptop has the
-// relay make the stream when it has none (on another NATS server, with
-// no one answering, it makes it itself): file storage, Replicas from
-// SyncOptions (1 by default; 3 on a three-node cluster), nothing expires,
-// clients may neither delete nor purge messages, direct gets allowed.
-// Laptops connect as consulta-<h>. The relay sees no workspace id,
+// as everywhere: 16 hex digits of a hash of its key). A laptop makes the
+// stream when the relay has none, and checks the configuration of one it
+// finds: file storage, Replicas from SyncOptions (1 by default; 3 on a
+// three-node cluster), nothing expires, clients may neither delete nor
+// purge messages, direct gets allowed. Laptops connect as consulta-<h>,
+// into the account of the same name. The relay sees no workspace id,
 // title, name or text, only hashes, device ids, sizes and times.
 //
 // # Messages

@@ -106,12 +106,11 @@ func startRelay(t *testing.T, dir string) *Relay {
 	return r
 }
 
-// operator connects to url as the relay r's own service connection does,
-// with every permission (as the relay's operator could); closed when the
-// test ends.
-func operator(t *testing.T, r *Relay, url string) *nats.Conn {
+// operator connects to url into workspace ws's account with every
+// permission, as the relay's operator could; closed when the test ends.
+func operator(t *testing.T, r *Relay, url string, ws app.WorkspaceID) *nats.Conn {
 	t.Helper()
-	nc, err := nats.Connect(url, nats.Token(r.access.admin))
+	nc, err := nats.Connect(url, nats.UserInfo(namesOf(ws).user(), ""), nats.Token(r.access.admin))
 	if err != nil {
 		t.Fatal(err)
 	}

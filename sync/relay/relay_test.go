@@ -81,7 +81,7 @@ func TestTwoVenues(t *testing.T) {
 // checks that each subject's sequence numbers run 1, 2, 3... in order.
 func perSubject(t *testing.T, r *Relay, url string, ws app.WorkspaceID) app.Vector {
 	t.Helper()
-	nc := operator(t, r, url)
+	nc := operator(t, r, url, ws)
 	js, _ := jetstream.New(nc)
 	n := namesOf(ws)
 	c, err := js.OrderedConsumer(context.Background(), n.stream, jetstream.OrderedConsumerConfig{})
@@ -220,7 +220,7 @@ func TestTamperedMessagesRefused(t *testing.T) {
 	held := vector(t, a)[dev]
 	n := namesOf(ws.ID)
 
-	nc := operator(t, r, r.URL()) // the relay's operator can write anything
+	nc := operator(t, r, r.URL(), ws.ID) // the relay's operator can write anything
 	js, _ := jetstream.New(nc)
 	ctx := context.Background()
 	s, _ := js.Stream(ctx, n.stream)

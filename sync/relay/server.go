@@ -55,10 +55,11 @@ type Cluster struct {
 
 // Relay is a running embedded NATS server with JetStream.
 type Relay struct {
+	opts   Options // it was started with
 	ns     *server.Server
 	tls    bool
 	access *access
-	svc    *nats.Conn // the relay's own connection, answering stream requests
+	svc    *nats.Conn // the relay's own connection, answering the cluster's servers
 }
 
 // Start starts an embedded NATS server with JetStream, its store in
@@ -76,20 +77,41 @@ func Start(o Options) (*Relay, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := &server.Options{
-		ServerName: "consulta-relay",
-		Host:       host,
-		Port:       port,
-		JetStream:  true,
-		StoreDir:   o.StoreDir,
-		SyncAlways: true,
-		NoSigs:     true,
-		NoLog:      !o.Log,
-		MaxPayload: maxPayload,
-
-		CustomClientAuthentication: acc,
-		AlwaysEnableNonce:          true,
+	r, err := start(o, acc, host, port)
+	if err != nil || o.Cluster == nil {
+		return r, err
 	}
+	// A server that was down while workspaces came to the cluster asks
+	// the others for them. A server drops the other servers' interest in
+	// accounts it does not know yet when their routes connect, so when
+	// it learned any, it starts again with them configured.
+	acc.peers = len(o.Cluster.Routes)
+	if !r.waitRoutes(3*time.Second) || acc.pull() == 0 {
+		return r, nil
+	}
+	r.Close()
+	return start(o, acc, host, port)
+}
+
+// start starts the NATS server of Start, with the accounts of the
+// workspaces acc knows, and the relay's own connection.
+func start(o Options, acc *access, host string, port int) (*Relay, error) {
+	// The workspaces' accounts, configured before JetStream starts so
+	// that it finds their streams.
+	opts := &server.Options{}
+	conf, err := acc.accountsConfig()
+	if err == nil && conf != "" {
+		err = opts.ProcessConfigString(conf)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("relay: the workspaces in %s: %w", acc.dir, err)
+	}
+	opts.ServerName = "consulta-relay"
+	opts.Host, opts.Port = host, port
+	opts.JetStream, opts.StoreDir, opts.SyncAlways = true, o.StoreDir, true
+	opts.NoSigs, opts.NoLog = true, !o.Log
+	opts.MaxPayload = maxPayload
+	opts.CustomClientAuthentication, opts.AlwaysEnableNonce = acc, true
 	if o.TLS != nil {
 		opts.TLS, opts.TLSConfig = true, o.TLS
 	}
@@ -130,7 +152,7 @@ func Start(o Options) (*Relay, error) {
 		return nil, errors.New("relay: the NATS server did not start within 10 s (is the address in use?)")
 	}
 	nc, err := nats.Connect("", nats.InProcessServer(ns), nats.Token(acc.admin), nats.Name("consulta-relay"),
-		nats.MaxReconnects(-1))
+		nats.MaxReconnects(-1), nats.NoEcho())
 	if err == nil {
 		err = acc.serve(nc)
 	}
@@ -138,7 +160,18 @@ func Start(o Options) (*Relay, error) {
 		ns.Shutdown()
 		return nil, fmt.Errorf("relay: its own connection: %w", err)
 	}
-	return &Relay{ns: ns, tls: o.TLS != nil, access: acc, svc: nc}, nil
+	return &Relay{opts: o, ns: ns, tls: o.TLS != nil, access: acc, svc: nc}, nil
+}
+
+// waitRoutes waits until the relay has a route to another server of its
+// cluster, at most d; it reports whether it has.
+func (r *Relay) waitRoutes(d time.Duration) bool {
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if r.ns.NumRoutes() > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // splitListen splits HOST:PORT; an empty host means every interface, an

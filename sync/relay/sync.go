@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -173,35 +172,16 @@ var errRefused = errors.New("the relay refused this workspace's key. " +
 	"Either this laptop joined after a member was removed and no laptop holding the earlier key has synced with the relay since, " +
 	"or the relay's operator must check its workspaces directory")
 
-// openStream finds the workspace's stream, or has it made: by the relay
-// (Consulta's own answers on streamSubject with the one configuration),
-// or, on a NATS server that does not answer there, by this laptop with
-// the same configuration.
+// openStream finds the workspace's stream, or makes it, with the one
+// configuration Consulta uses (ensureStream).
 func (r *round) openStream(ctx context.Context, replicas int) error {
-	s, err := r.js.Stream(ctx, r.n.stream)
-	if err == nil && s.CachedInfo().Config.AllowDirect {
-		r.stream = s
-		return nil
-	}
-	if err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
-		return fmt.Errorf("the workspace's stream: %w", err)
-	}
-	req, _ := json.Marshal(streamRequest{Replicas: replicas})
-	rctx, cancel := context.WithTimeout(ctx, 2*r.timeout) // a cluster may take a while to place it
+	ctx, cancel := context.WithTimeout(ctx, 2*r.timeout) // a cluster may take a while to place it
 	defer cancel()
-	reply, err := r.nc.RequestWithContext(rctx, streamSubject+strings.ToUpper(r.n.hash), req)
-	switch {
-	case errors.Is(err, nats.ErrNoResponders):
-		err = ensureStream(ctx, r.js, r.n, replicas)
-	case err == nil && string(reply.Data) != "ok":
-		err = errors.New(string(reply.Data))
-	}
+	s, err := ensureStream(ctx, r.js, r.n, replicas)
 	if err != nil {
 		return fmt.Errorf("the workspace's stream: %w", err)
 	}
-	if r.stream, err = r.js.Stream(ctx, r.n.stream); err != nil {
-		return fmt.Errorf("the workspace's stream: %w", err)
-	}
+	r.stream = s
 	return nil
 }
 
