@@ -307,12 +307,19 @@ func TestRemovalThroughRelay(t *testing.T) {
 	write(t, f, 5, "Después")
 	syncOK(t, f, r.URL())
 
-	first := syncOK(t, a, r.URL())
+	var log logBuffer
+	first, err := Sync(t.Context(), a, r.URL(), SyncOptions{Log: log.logger()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if a.Workspace().Epoch != 1 {
 		t.Fatalf("a did not take the new key from the removal (%+v)", first)
 	}
-	if first.Refused == 0 {
-		t.Fatalf("a opened everything in the first pass (%+v): the test proves nothing", first)
+	if !strings.Contains(log.String(), "does not hold") {
+		t.Fatalf("a opened everything in the first pass (%+v): the test proves nothing\n%s", first, log.String())
+	}
+	if first.Refused != 0 || first.Unopened != 0 {
+		t.Fatalf("the round says it left messages unread: %+v", first)
 	}
 	if got, want := vector(t, a)[f.Device()], vector(t, f)[f.Device()]; got != want {
 		t.Fatalf("a holds %d of f's %d operations", got, want)

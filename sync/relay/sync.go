@@ -45,6 +45,11 @@ type Result struct {
 	// Refused counts the messages refused: they did not open, or did
 	// not carry the operation their address names, or repeated one.
 	Refused int
+	// Unopened counts the messages sealed with a key this laptop does not
+	// hold: sealed after a removal it has not heard of (a later round, or
+	// the LAN, brings the key), or for another workspace. They are read
+	// again once it holds more keys.
+	Unopened int
 	// Waiting counts the operations downloaded that wait for earlier
 	// ones of their device (or were refused by Receive): the next round
 	// downloads them again.
@@ -121,6 +126,7 @@ func Sync(ctx context.Context, svc *app.Service, url string, o SyncOptions) (Res
 		return r.res, fmt.Errorf("relay %s: download: %w", redact(url), err)
 	}
 	if r.refreshKeys() { // took a new key while downloading: read again what did not open
+		r.res.Unopened = 0
 		if err := r.download(ctx); err != nil {
 			return r.res, fmt.Errorf("relay %s: download: %w", redact(url), err)
 		}

@@ -156,6 +156,9 @@ func moved(r relay.Result) string {
 	if r.Refused > 0 {
 		s = append(s, fmt.Sprintf("refused %s (see the log above)", count(r.Refused, "message")))
 	}
+	if r.Unopened > 0 {
+		s = append(s, fmt.Sprintf("%s sealed with a key this laptop does not hold (a removal it has not heard of yet, or removed)", count(r.Unopened, "message")))
+	}
 	if r.Waiting > 0 {
 		s = append(s, fmt.Sprintf("%s waiting for earlier ones", count(r.Waiting, "operation")))
 	}

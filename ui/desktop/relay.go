@@ -224,6 +224,9 @@ func (s relayState) detail() string {
 		if s.res.Refused > 0 {
 			text += " · " + lang.L("refused: {{.N}}", map[string]any{"N": s.res.Refused})
 		}
+		if s.res.Unopened > 0 {
+			text += " · " + lang.L("sealed with a key this laptop lacks: {{.N}}", map[string]any{"N": s.res.Unopened})
+		}
 	}
 	return text
 }

@@ -158,3 +158,20 @@ func TestRelayUnreachableRetries(t *testing.T) {
 		t.Fatal("the loop outlived the window")
 	}
 }
+
+// The People tab's relay line says what the last round left: messages
+// refused, and messages sealed with a key this laptop lacks.
+func TestRelayDetailCounts(t *testing.T) {
+	st := relayState{url: "nats://relay:4222", contacted: true, last: time.Now(),
+		res: relay.Result{Uploaded: 2, Downloaded: 5, Refused: 1, Unopened: 3}}
+	d := st.detail()
+	for _, want := range []string{"↑2 ↓5", "refused: 1", "sealed with a key this laptop lacks: 3"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("%q lacks %q", d, want)
+		}
+	}
+	st.res = relay.Result{Uploaded: 2}
+	if d := st.detail(); strings.Contains(d, "refused") || strings.Contains(d, "lacks") {
+		t.Errorf("a clean round's line: %q", d)
+	}
+}
