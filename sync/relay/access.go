@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
@@ -58,12 +59,15 @@ const (
 	// told to the others, and all of them asked for.
 	registerSubject = "consulta-relay.register"
 	registrySubject = "consulta-relay.registry"
+	lookupSubject   = "consulta-relay.lookup"
 	// maxKeys bounds the keys a connection proves (the newest join
 	// keys), and the keys a workspace registers.
 	maxKeys  = 16
-	maxKnown = 64
-	// maxWorkspaces bounds the workspaces one relay registers.
-	maxWorkspaces = 10000
+	maxKnown = 16
+	// maxWorkspaces bounds the workspaces one relay registers, and
+	// newPerMinute how many new ones it registers a minute.
+	maxWorkspaces = 1000
+	newPerMinute  = 20
 	// workspacesDir is the directory, in the store, of the workspaces'
 	// public keys.
 	workspacesDir = "workspaces"
@@ -72,13 +76,17 @@ const (
 // access is a relay's authentication: the workspaces' public keys and
 // accounts, and the relay's own token for its service connection.
 type access struct {
-	dir   string // StoreDir/workspaces
-	admin string // the service connection's token, random per start
-	ns    *server.Server
-	svc   *nats.Conn // the relay's own connection (global account)
-	peers int        // the other servers of its cluster
+	dir      string // StoreDir/workspaces
+	admin    string // the service connection's token, random per start
+	ns       *server.Server
+	svc      *nats.Conn // the relay's own connection (global account)
+	peers    int        // the other servers of its cluster
+	replicas int        // of the streams the relay makes
 
-	mu sync.Mutex // one registration at a time
+	mu      sync.Mutex  // one registration at a time
+	recent  []time.Time // registrations of new workspaces in the last minute
+	making  map[string]bool
+	makingM sync.Mutex
 }
 
 func newAccess(storeDir string) (*access, error) {
@@ -123,6 +131,9 @@ func (a *access) Check(c server.ClientAuthentication) bool {
 		a.warn("relay: refused a connection from %s for workspace %s: %v", c.RemoteAddress(), h, err)
 		return false
 	}
+	if a.unknown(h) {
+		a.lookup(h) // the cluster may know it
+	}
 	admitted, grown, err := a.admit(h, keys)
 	if err != nil {
 		a.warn("relay: refused a connection from %s for workspace %s: %v", c.RemoteAddress(), h, err)
@@ -140,16 +151,76 @@ func (a *access) Check(c server.ClientAuthentication) bool {
 	if grown {
 		a.spread(h, keys)
 	}
+	go a.makeStream(h)
 	c.RegisterUser(&server.User{Username: o.Username, Account: acc, Permissions: permissions(h)})
 	return true
 }
 
+// makeStream makes workspace h's stream, if it has none, with the one
+// configuration Consulta uses and the relay's replicas: connected into
+// the workspace's account as the relay's operator. Laptops may not make
+// or change streams; they wait for this one.
+func (a *access) makeStream(h string) {
+	a.makingM.Lock()
+	if a.making == nil {
+		a.making = map[string]bool{}
+	}
+	if a.making[h] {
+		a.makingM.Unlock()
+		return
+	}
+	a.making[h] = true
+	a.makingM.Unlock()
+	defer func() {
+		a.makingM.Lock()
+		delete(a.making, h)
+		a.makingM.Unlock()
+	}()
+	nc, err := nats.Connect("", nats.InProcessServer(a.ns), nats.UserInfo(userPrefix+h, ""), nats.Token(a.admin), nats.Name("consulta-relay"))
+	if err != nil {
+		a.warn("relay: making workspace %s's stream: %v", h, err)
+		return
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for pause := 200 * time.Millisecond; ; pause = min(2*pause, 5*time.Second) { // a cluster just started may not place it yet
+		_, err := ensureStream(ctx, js, namesOfHash(h), max(a.replicas, 1))
+		if err == nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			a.warn("relay: making workspace %s's stream: %v", h, err)
+			return
+		case <-time.After(pause):
+		}
+	}
+}
+
+// unknown reports whether this server has registered no key of
+// workspace h.
+func (a *access) unknown(h string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	known, err := a.load(h)
+	return err == nil && len(known) == 0
+}
+
 // accountLimits are a workspace account's JetStream limits: one stream,
-// on disk (its own MaxBytes bounds it; the account's store would count
-// each replica).
+// on disk, which the relay makes (its MaxBytes bounds it; an account's
+// store limit is reserved on the server's disk, times the replicas).
 var accountLimits = map[string]server.JetStreamAccountLimits{"": {
 	MaxMemory: 0, MaxStore: -1, MaxStreams: 1, MaxConsumers: -1, MaxAckPending: -1,
 }}
+
+// maxReplicas is the most copies of a stream a relay keeps (JetStream's
+// own most).
+const maxReplicas = 5
 
 // accountName names workspace h's account.
 func accountName(h string) string { return userPrefix + h }
@@ -235,9 +306,12 @@ func proven(nonce []byte, nkey, sig, token string) ([]string, error) {
 	return keys, nil
 }
 
-// admit reports whether keys holds one the workspace h registered,
-// registering them all when h has none yet and adding those it lacks
-// otherwise; grown, whether it registered any.
+// admit reports whether keys holds one the workspace h registered. A
+// workspace new here registers them all (at most newPerMinute new ones a
+// minute, maxWorkspaces in all); a known one adds only the first, the key
+// of the laptop's current join key (a removal's new key, taught by a
+// laptop that also proves an older one); grown says whether any was
+// added.
 func (a *access) admit(h string, keys []string) (admitted, grown bool, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -246,14 +320,31 @@ func (a *access) admit(h string, keys []string) (admitted, grown bool, err error
 		return false, false, err
 	}
 	if len(known) == 0 {
-		if n, err := a.count(); err != nil || n >= maxWorkspaces {
-			return false, false, fmt.Errorf("this relay holds %d workspaces already, its most", n)
+		if err := a.newAllowedLocked(); err != nil {
+			return false, false, err
 		}
 	} else if !slices.ContainsFunc(keys, func(k string) bool { return slices.Contains(known, k) }) {
 		return false, false, nil
+	} else {
+		keys = keys[:1]
 	}
 	all, err := a.addLocked(h, known, keys)
 	return true, len(all) > len(known), err
+}
+
+// newAllowedLocked says why the relay registers no new workspace now, if
+// it does not.
+func (a *access) newAllowedLocked() error {
+	if n, err := a.count(); err != nil || n >= maxWorkspaces {
+		return fmt.Errorf("this relay holds %d workspaces already, its most", n)
+	}
+	now := time.Now()
+	a.recent = slices.DeleteFunc(a.recent, func(t time.Time) bool { return now.Sub(t) > time.Minute })
+	if len(a.recent) >= newPerMinute {
+		return fmt.Errorf("%d new workspaces in the last minute already; try again in a minute", len(a.recent))
+	}
+	a.recent = append(a.recent, now)
+	return nil
 }
 
 // addLocked stores keys beside known, the keys of workspace h, and
@@ -261,7 +352,11 @@ func (a *access) admit(h string, keys []string) (admitted, grown bool, err error
 func (a *access) addLocked(h string, known, keys []string) ([]string, error) {
 	grown := slices.Clone(known)
 	for _, k := range keys {
-		if !slices.Contains(grown, k) && len(grown) < maxKnown {
+		if !slices.Contains(grown, k) {
+			if len(grown) >= maxKnown {
+				a.warn("relay: workspace %s holds %d keys, its most; a new one is not kept", h, maxKnown)
+				break
+			}
 			grown = append(grown, k)
 		}
 	}
@@ -325,15 +420,14 @@ func (a *access) store(h string, keys []string) error {
 }
 
 // permissions are what a laptop of workspace h may do in its account:
-// publish its operations, make and read its stream, and receive on its
-// own inboxes.
+// publish its operations, read its stream (which the relay makes), and
+// receive on its own inboxes.
 func permissions(h string) *server.Permissions {
 	n := namesOfHash(h)
 	api := "$JS.API."
 	return &server.Permissions{
 		Publish: &server.SubjectPermission{Allow: []string{
 			n.prefix + ".*",
-			api + "STREAM.CREATE." + n.stream,
 			api + "STREAM.INFO." + n.stream,
 			api + "STREAM.MSG.GET." + n.stream,
 			api + "DIRECT.GET." + n.stream,
@@ -362,6 +456,17 @@ func streamConfig(n names, replicas int) jetstream.StreamConfig {
 	}
 }
 
+// canonical reports whether cfg is the configuration Consulta makes a
+// workspace's stream with (streamConfig), replicas aside.
+func canonical(cfg jetstream.StreamConfig, n names) bool {
+	want := streamConfig(n, cfg.Replicas)
+	return cfg.AllowDirect && cfg.DenyDelete && cfg.DenyPurge && slices.Equal(cfg.Subjects, want.Subjects) &&
+		cfg.Storage == want.Storage && cfg.Retention == want.Retention && cfg.Discard == want.Discard &&
+		cfg.MaxAge == 0 && cfg.MaxBytes == want.MaxBytes && cfg.MaxMsgSize == want.MaxMsgSize &&
+		cfg.MaxMsgs <= 0 && cfg.MaxMsgsPerSubject <= 0 && !cfg.AllowMsgTTL && !cfg.Sealed && !cfg.NoAck &&
+		cfg.Mirror == nil && len(cfg.Sources) == 0 && cfg.RePublish == nil && !cfg.AllowRollup
+}
+
 // A workspace's stream holds at most maxStreamBytes (100,000 operations
 // take about 170 MB), a message at most maxPayload.
 const (
@@ -382,8 +487,7 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, n names, replicas
 	if err != nil {
 		return nil, err
 	}
-	if cfg := s.CachedInfo().Config; !cfg.AllowDirect || !cfg.DenyDelete || !cfg.DenyPurge ||
-		len(cfg.Subjects) != 1 || cfg.Subjects[0] != n.prefix+".*" || cfg.Storage != jetstream.FileStorage || cfg.Retention != jetstream.LimitsPolicy || cfg.MaxAge != 0 {
+	if !canonical(s.CachedInfo().Config, n) {
 		return nil, fmt.Errorf("the workspace's stream on this relay, %s, is configured otherwise than Consulta makes it (someone made it by hand?); its operator can remove it, and laptops will upload everything again", n.stream)
 	}
 	return s, nil

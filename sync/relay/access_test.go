@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nkeys"
 
 	"github.com/cartagena-c40/consulta/app"
 )
@@ -87,6 +89,7 @@ func TestWorkspacesIsolated(t *testing.T) {
 		"$JS.API.STREAM.DELETE." + own.stream,         // delete its own
 		"$JS.API.STREAM.UPDATE." + own.stream,         // loosen its own
 		"$JS.API.STREAM.PURGE." + own.stream,          // empty its own
+		"$JS.API.STREAM.CREATE." + own.stream,         // make its own otherwise
 		"$JS.API.CONSUMER.CREATE." + own.stream,       // a consumer, which could deliver anywhere
 		"$JS.API.STREAM.CREATE.CONSULTA_0123456789AB", // a stream of its own choosing
 	} {
@@ -363,5 +366,50 @@ func TestOrganizationsNATS(t *testing.T) {
 			t.Fatalf("auth %v: b holds %d of a's %d operations", auth, got, want)
 		}
 		ns.Shutdown()
+	}
+}
+
+// What another server of the cluster says of a workspace is taken when it
+// shares a key with what this server holds, or this server holds none:
+// another server shown other keys for the same name first does not
+// replace the keys here.
+func TestLearnKeepsItsKeys(t *testing.T) {
+	r := startRelay(t, t.TempDir())
+	key := func() string {
+		kp, _ := nkeys.CreateUser()
+		pub, _ := kp.PublicKey()
+		return pub
+	}
+	k1, k2, k3 := key(), key(), key()
+	h := "0123456789abcdef"
+	if err := r.access.learn(registration{Hash: h, Keys: []string{k1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.access.learn(registration{Hash: h, Keys: []string{k2}}); err == nil {
+		t.Fatal("keys sharing none with those held were taken")
+	}
+	if err := r.access.learn(registration{Hash: h, Keys: []string{k1, k3}}); err != nil {
+		t.Fatal(err)
+	}
+	if known, _ := r.access.load(h); !slices.Equal(known, []string{k1, k3}) {
+		t.Fatalf("the relay holds %v", known)
+	}
+	if err := r.access.learn(registration{Hash: "not a hash", Keys: []string{k1}}); err == nil {
+		t.Fatal("a malformed registration was taken")
+	}
+}
+
+// A relay registers at most newPerMinute new workspaces a minute: someone
+// making up workspaces cannot fill its registry in a burst.
+func TestNewWorkspacesPerMinute(t *testing.T) {
+	r := startRelay(t, t.TempDir())
+	for i := range newPerMinute {
+		a := laptop(t, nil)
+		if _, _, err := member(t, r.URL(), a.Workspace()); err != nil {
+			t.Fatalf("workspace %d: %v", i+1, err)
+		}
+	}
+	if _, _, err := member(t, r.URL(), laptop(t, nil).Workspace()); !errors.Is(err, nats.ErrAuthorization) {
+		t.Fatalf("workspace %d in a minute: %v", newPerMinute+1, err)
 	}
 }

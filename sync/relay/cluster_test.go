@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/nats-io/nats.go"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,13 @@ func startCluster(t *testing.T) []*Relay {
 // server i, when routeTLS is not nil.
 func startClusterTLS(t *testing.T, routeTLS func(i int) *tls.Config) []*Relay {
 	t.Helper()
+	return startClusterWith(t, routeTLS, 0)
+}
+
+// startClusterWith is startClusterTLS with the relays making streams of
+// replicas copies (0: their default, 3).
+func startClusterWith(t *testing.T, routeTLS func(i int) *tls.Config, replicas int) []*Relay {
+	t.Helper()
 	ports := []int{freePort(t), freePort(t), freePort(t)}
 	relays := make([]*Relay, 3)
 	for i := range relays {
@@ -53,7 +61,7 @@ func startClusterTLS(t *testing.T, routeTLS func(i int) *tls.Config) []*Relay {
 		if routeTLS != nil {
 			c.TLS = routeTLS(i)
 		}
-		r, err := Start(Options{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Cluster: c})
+		r, err := Start(Options{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Cluster: c, Replicas: replicas, Log: os.Getenv("RELAY_LOG") != ""})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,7 +205,7 @@ func TestClusterServerLearnsWorkspacesAtStart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a cluster")
 	}
-	relays := startCluster(t)
+	relays := startClusterWith(t, nil, 1) // two servers up place one copy
 	thirdOpts := relays[2].opts
 	relays[2].Close()
 

@@ -3,6 +3,7 @@ package relay
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -36,6 +37,19 @@ func (a *access) serve(nc *nats.Conn) error {
 	}); err != nil {
 		return err
 	}
+	if _, err := nc.Subscribe(lookupSubject, func(m *nats.Msg) {
+		var reg registration
+		if json.Unmarshal(m.Data, &reg) != nil || !isHash(reg.Hash) {
+			return
+		}
+		a.mu.Lock()
+		reg.Keys, _ = a.load(reg.Hash)
+		a.mu.Unlock()
+		b, _ := json.Marshal(reg)
+		m.Respond(b)
+	}); err != nil {
+		return err
+	}
 	_, err := nc.Subscribe(registrySubject, func(m *nats.Msg) {
 		hs, _ := a.known()
 		var regs []registration
@@ -48,18 +62,48 @@ func (a *access) serve(nc *nats.Conn) error {
 			}
 		}
 		b, _ := json.Marshal(regs)
-		m.Respond(b)
+		if err := m.Respond(b); err != nil {
+			a.warn("relay: telling another server the workspaces: %v", err)
+		}
 	})
 	return err
 }
 
-// learn registers what another server of the cluster registered.
+// lookup asks the cluster's other servers for the keys of workspace h,
+// which this server has not registered, and registers what they hold:
+// the first laptop of a workspace here is then held to the keys the
+// cluster knows, not taken at its word.
+func (a *access) lookup(h string) {
+	if a.peers == 0 || a.svc == nil {
+		return
+	}
+	answers, _ := a.gather(lookupSubject, registration{Hash: h}, a.peers, lookupWait)
+	for _, b := range answers {
+		var reg registration
+		if json.Unmarshal(b, &reg) == nil && reg.Hash == h && len(reg.Keys) > 0 {
+			if err := a.learn(reg); err != nil {
+				a.warn("relay: workspace %s from the cluster: %v", h, err)
+			}
+		}
+	}
+}
+
+// lookupWait bounds how long a first connection waits for the cluster.
+const lookupWait = time.Second
+
+// learn registers what another server of the cluster registered: a
+// workspace new here, or keys of one known here if they share one with
+// it (else another server was shown other keys for the same name first,
+// and this one keeps its own).
 func (a *access) learn(reg registration) error {
 	if !isHash(reg.Hash) || len(reg.Keys) > maxKnown || slices.ContainsFunc(reg.Keys, func(k string) bool { return !nkeys.IsValidPublicUserKey(k) }) {
 		return errors.New("bad registration")
 	}
 	a.mu.Lock()
 	known, err := a.load(reg.Hash)
+	if err == nil && len(known) > 0 && !slices.ContainsFunc(reg.Keys, func(k string) bool { return slices.Contains(known, k) }) {
+		err = fmt.Errorf("workspace %s: keys that share none with those this server holds", reg.Hash)
+	}
 	if err == nil {
 		_, err = a.addLocked(reg.Hash, known, reg.Keys)
 	}
@@ -82,8 +126,14 @@ func (a *access) spread(h string, keys []string) {
 		return
 	}
 	got, err := a.gather(registerSubject, registration{Hash: h, Keys: keys}, a.peers, spreadWait)
-	if err != nil || len(got) < a.peers {
-		a.warn("relay: workspace %s registered on %d of the %d other servers (%v)", h, len(got), a.peers, err)
+	ok := 0
+	for _, b := range got {
+		if string(b) == "ok" {
+			ok++
+		}
+	}
+	if ok < a.peers {
+		a.warn("relay: workspace %s registered on %d of the %d other servers (%v)", h, ok, a.peers, err)
 	}
 }
 

@@ -28,9 +28,12 @@ type Options struct {
 	// Log, when true, has the NATS server log to stderr.
 	Log bool
 	// Cluster, when set, makes this relay one server of a JetStream
-	// cluster; a workspace's stream is then kept by SyncOptions.Replicas
-	// of its servers.
+	// cluster.
 	Cluster *Cluster
+	// Replicas is how many servers of a cluster keep each workspace's
+	// stream the relay makes (1 to 5); 0 means 1, or 3 in a cluster of
+	// three or more.
+	Replicas int
 }
 
 // Cluster configures a relay as one server of a JetStream cluster.
@@ -77,6 +80,16 @@ func Start(o Options) (*Relay, error) {
 	if err != nil {
 		return nil, err
 	}
+	acc.replicas = o.Replicas
+	if acc.replicas == 0 {
+		acc.replicas = 1
+		if o.Cluster != nil && len(o.Cluster.Routes) >= 2 {
+			acc.replicas = 3
+		}
+	}
+	if acc.replicas < 1 || acc.replicas > maxReplicas {
+		return nil, fmt.Errorf("relay: %d replicas: a stream is kept by 1 to %d servers", o.Replicas, maxReplicas)
+	}
 	r, err := start(o, acc, host, port)
 	if err != nil || o.Cluster == nil {
 		return r, err
@@ -85,7 +98,7 @@ func Start(o Options) (*Relay, error) {
 	// the others for them. A server drops the other servers' interest in
 	// accounts it does not know yet when their routes connect, so when
 	// it learned any, it starts again with them configured.
-	acc.peers = len(o.Cluster.Routes)
+	acc.peers = peers(o.Cluster)
 	if !r.waitRoutes(3*time.Second) || acc.pull() == 0 {
 		return r, nil
 	}
@@ -112,6 +125,9 @@ func start(o Options, acc *access, host string, port int) (*Relay, error) {
 	opts.NoSigs, opts.NoLog = true, !o.Log
 	opts.MaxPayload = maxPayload
 	opts.CustomClientAuthentication, opts.AlwaysEnableNonce = acc, true
+	// A first connection may wait for the cluster (lookupWait, spreadWait)
+	// before it is let in.
+	opts.AuthTimeout = (lookupWait + spreadWait + 2*time.Second).Seconds()
 	if o.TLS != nil {
 		opts.TLS, opts.TLSConfig = true, o.TLS
 	}
@@ -157,10 +173,32 @@ func start(o Options, acc *access, host string, port int) (*Relay, error) {
 		err = acc.serve(nc)
 	}
 	if err != nil {
+		if nc != nil {
+			nc.Close()
+		}
 		ns.Shutdown()
 		return nil, fmt.Errorf("relay: its own connection: %w", err)
 	}
 	return &Relay{opts: o, ns: ns, tls: o.TLS != nil, access: acc, svc: nc}, nil
+}
+
+// peers counts the other servers a cluster server's routes name: those
+// routes but one to its own address.
+func peers(c *Cluster) int {
+	_, ownPort, _ := net.SplitHostPort(c.Listen)
+	ownHost, _, _ := net.SplitHostPort(c.Listen)
+	n := 0
+	for _, r := range c.Routes {
+		u, err := url.Parse(r)
+		if err != nil {
+			continue
+		}
+		own := u.Port() == ownPort && (u.Hostname() == ownHost || ownHost == "" || ownHost == "0.0.0.0" || net.ParseIP(u.Hostname()).IsLoopback() || u.Hostname() == "localhost")
+		if !own {
+			n++
+		}
+	}
+	return n
 }
 
 // waitRoutes waits until the relay has a route to another server of its

@@ -96,11 +96,13 @@ func Sync(ctx context.Context, svc *app.Service, url string, o SyncOptions) (Res
 		copts = append(copts, nats.Secure(o.TLS))
 	}
 	var nc *nats.Conn
+	consulta := false        // a Consulta relay: it makes the streams
 	if hasCredentials(url) { // an organization's own NATS, with its own users
 		nc, err = nats.Connect(url, copts...)
 	} else {
 		pub, sign, proofs := kr.nkey()
 		nc, err = nats.Connect(url, append(copts, nats.Nkey(pub, sign), nats.TokenHandler(proofs))...)
+		consulta = err == nil
 		if errors.Is(err, nats.ErrNkeysNotSupported) { // a NATS server that sends no nonce: not a Consulta relay
 			nc, err = nats.Connect(url, copts...)
 		}
@@ -119,7 +121,7 @@ func Sync(ctx context.Context, svc *app.Service, url string, o SyncOptions) (Res
 	}
 	r := &round{svc: svc, kr: kr, n: n, nc: nc, js: js, log: log, timeout: o.Timeout,
 		cursorKey: settingCursor + hash16(url), afterPublish: o.afterPublish}
-	if err := r.openStream(ctx, o.Replicas); err != nil {
+	if err := r.openStream(ctx, consulta, o.Replicas); err != nil {
 		return r.res, fmt.Errorf("relay %s: %w", redact(url), err)
 	}
 	if err := r.download(ctx); err != nil {
@@ -178,12 +180,32 @@ var errRefused = errors.New("the relay refused this workspace's key. " +
 	"Either this laptop joined after a member was removed and no laptop holding the earlier key has synced with the relay since, " +
 	"or the relay's operator must check its workspaces directory")
 
-// openStream finds the workspace's stream, or makes it, with the one
-// configuration Consulta uses (ensureStream).
-func (r *round) openStream(ctx context.Context, replicas int) error {
-	ctx, cancel := context.WithTimeout(ctx, 2*r.timeout) // a cluster may take a while to place it
+// openStream finds the workspace's stream. A Consulta relay makes it
+// when a laptop of the workspace connects (access.makeStream): wait for
+// it. On another NATS server, make it, with the one configuration
+// Consulta uses and replicas (ensureStream).
+func (r *round) openStream(ctx context.Context, consulta bool, replicas int) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*r.timeout) // a cluster may take a while to place it
 	defer cancel()
-	s, err := ensureStream(ctx, r.js, r.n, replicas)
+	var s jetstream.Stream
+	var err error
+	if !consulta {
+		s, err = ensureStream(ctx, r.js, r.n, replicas)
+	} else {
+		for {
+			if s, err = r.js.Stream(ctx, r.n.stream); !errors.Is(err, jetstream.ErrStreamNotFound) {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("the relay has not made the workspace's stream yet (try again in a moment): %w", err)
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		if err == nil && !canonical(s.CachedInfo().Config, r.n) {
+			err = fmt.Errorf("%s is configured otherwise than Consulta makes it", r.n.stream)
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("the workspace's stream: %w", err)
 	}

@@ -237,7 +237,7 @@ func cmdSync(c *ctx, args []string) error {
 	once := fs.Bool("once", false, "sync with the peers until nothing is left to exchange, then exit")
 	noMDNS := fs.Bool("no-mdns", false, "neither announce nor look for peers on the local network")
 	relayURL := fs.String("relay", "", "sync through the relay at this NATS URL (nats://HOST:4222, tls://..., several comma-separated) instead of peers")
-	replicas := fs.Int("replicas", 1, "--relay: copies of the workspace's stream when this laptop creates it (3 on a three-server cluster)")
+	replicas := fs.Int("replicas", 1, "--relay: copies of the workspace's stream when this laptop makes it, on a NATS server that is not a Consulta relay (a Consulta relay makes streams with its own --replicas)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
