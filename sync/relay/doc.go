@@ -28,12 +28,12 @@
 // One stream per workspace, CONSULTA_<H>, where <H> is the first 16 hex
 // digits (upper case) of SHA-256(workspace id); one subject per device,
 // consulta.<h>.<device> (<h> the same digits in lower case, the device id
-// as everywhere: 16 hex digits of a hash of its key). A laptop makes the
-// stream when the relay has none, and checks the configuration of one it
-// finds: file storage, Replicas from SyncOptions (1 by default; 3 on a
-// three-node cluster), nothing expires, clients may neither delete nor
-// purge messages, direct gets allowed. Laptops connect as consulta-<h>,
-// into the account of the same name. The relay sees no workspace id,
+// as everywhere: 16 hex digits of a hash of its key). Laptops connect as
+// consulta-<h>, into the account of the same name, where the relay makes
+// the stream (on another NATS server, the first laptop does) and laptops
+// check its configuration: file storage, the relay's Options.Replicas
+// (SyncOptions.Replicas elsewhere), nothing expires, clients may neither
+// delete nor purge messages, direct gets allowed. The relay sees no workspace id,
 // title, name or text, only hashes, device ids, sizes and times.
 //
 // # Messages
