@@ -83,9 +83,10 @@ type access struct {
 	peers    int        // the other servers of its cluster
 	replicas int        // of the streams the relay makes
 
-	mu      sync.Mutex  // one registration at a time
-	recent  []time.Time // registrations of new workspaces in the last minute
-	making  map[string]bool
+	mu      sync.Mutex      // one registration at a time
+	recent  []time.Time     // registrations of new workspaces in the last minute
+	making  map[string]bool // streams being made
+	made    map[string]bool // streams made or found since the relay started
 	makingM sync.Mutex
 }
 
@@ -163,17 +164,19 @@ func (a *access) Check(c server.ClientAuthentication) bool {
 func (a *access) makeStream(h string) {
 	a.makingM.Lock()
 	if a.making == nil {
-		a.making = map[string]bool{}
+		a.making, a.made = map[string]bool{}, map[string]bool{}
 	}
-	if a.making[h] {
+	if a.making[h] || a.made[h] {
 		a.makingM.Unlock()
 		return
 	}
 	a.making[h] = true
 	a.makingM.Unlock()
+	made := false
 	defer func() {
 		a.makingM.Lock()
 		delete(a.making, h)
+		a.made[h] = made
 		a.makingM.Unlock()
 	}()
 	nc, err := nats.Connect("", nats.InProcessServer(a.ns), nats.UserInfo(userPrefix+h, ""), nats.Token(a.admin), nats.Name("consulta-relay"))
@@ -190,7 +193,7 @@ func (a *access) makeStream(h string) {
 	defer cancel()
 	for pause := 200 * time.Millisecond; ; pause = min(2*pause, 5*time.Second) { // a cluster just started may not place it yet
 		_, err := ensureStream(ctx, js, namesOfHash(h), max(a.replicas, 1))
-		if err == nil {
+		if made = err == nil; made {
 			return
 		}
 		select {
