@@ -76,12 +76,13 @@ const (
 // access is a relay's authentication: the workspaces' public keys and
 // accounts, and the relay's own token for its service connection.
 type access struct {
-	dir      string // StoreDir/workspaces
-	admin    string // the service connection's token, random per start
-	ns       *server.Server
-	svc      *nats.Conn // the relay's own connection (global account)
-	peers    int        // the other servers of its cluster
-	replicas int        // of the streams the relay makes
+	dir         string // StoreDir/workspaces
+	admin       string // the service connection's token, random per start
+	ns          *server.Server
+	svc         *nats.Conn // the relay's own connection (global account)
+	peers       int        // the other servers of its cluster
+	replicas    int        // of the streams the relay makes
+	streamBytes int64      // their MaxBytes
 
 	mu      sync.Mutex      // one registration at a time
 	recent  []time.Time     // registrations of new workspaces in the last minute
@@ -192,7 +193,7 @@ func (a *access) makeStream(h string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for pause := 200 * time.Millisecond; ; pause = min(2*pause, 5*time.Second) { // a cluster just started may not place it yet
-		_, err := ensureStream(ctx, js, namesOfHash(h), max(a.replicas, 1))
+		_, err := ensureStream(ctx, js, namesOfHash(h), max(a.replicas, 1), a.streamBytes)
 		if made = err == nil; made {
 			return
 		}
@@ -443,7 +444,7 @@ func permissions(h string) *server.Permissions {
 // streamConfig is the one configuration of a workspace's stream: file
 // storage, nothing expires, no client may delete or purge messages,
 // direct gets allowed (that is how laptops read it).
-func streamConfig(n names, replicas int) jetstream.StreamConfig {
+func streamConfig(n names, replicas int, maxBytes int64) jetstream.StreamConfig {
 	return jetstream.StreamConfig{
 		Name:        n.stream,
 		Subjects:    []string{n.prefix + ".*"},
@@ -454,35 +455,37 @@ func streamConfig(n names, replicas int) jetstream.StreamConfig {
 		DenyDelete:  true,
 		DenyPurge:   true,
 		AllowDirect: true,
-		MaxBytes:    maxStreamBytes,
+		MaxBytes:    maxBytes,
 		MaxMsgSize:  maxPayload,
 	}
 }
 
 // canonical reports whether cfg is the configuration Consulta makes a
-// workspace's stream with (streamConfig), replicas aside.
+// workspace's stream with (streamConfig), replicas and size aside.
 func canonical(cfg jetstream.StreamConfig, n names) bool {
-	want := streamConfig(n, cfg.Replicas)
+	want := streamConfig(n, cfg.Replicas, cfg.MaxBytes)
 	return cfg.AllowDirect && cfg.DenyDelete && cfg.DenyPurge && slices.Equal(cfg.Subjects, want.Subjects) &&
 		cfg.Storage == want.Storage && cfg.Retention == want.Retention && cfg.Discard == want.Discard &&
-		cfg.MaxAge == 0 && cfg.MaxBytes == want.MaxBytes && cfg.MaxMsgSize == want.MaxMsgSize &&
+		cfg.MaxAge == 0 && cfg.MaxMsgSize == want.MaxMsgSize &&
 		cfg.MaxMsgs <= 0 && cfg.MaxMsgsPerSubject <= 0 && !cfg.AllowMsgTTL && !cfg.Sealed && !cfg.NoAck &&
 		cfg.Mirror == nil && len(cfg.Sources) == 0 && cfg.RePublish == nil && !cfg.AllowRollup
 }
 
-// A workspace's stream holds at most maxStreamBytes (100,000 operations
-// take about 170 MB), a message at most maxPayload.
+// A workspace's stream holds at most DefaultStreamBytes unless the relay
+// says otherwise (Options.StreamBytes; 100,000 operations take about
+// 170 MB), a message at most maxPayload. JetStream reserves a stream's
+// MaxBytes on the relay's disk as it makes the stream.
 const (
-	maxStreamBytes = 16 << 30
-	maxPayload     = 4 << 20
+	DefaultStreamBytes = 1 << 30
+	maxPayload         = 4 << 20
 )
 
-// ensureStream makes the stream of n, or checks that the one there is
-// configured as Consulta makes it.
-func ensureStream(ctx context.Context, js jetstream.JetStream, n names, replicas int) (jetstream.Stream, error) {
+// ensureStream makes the stream of n, of at most maxBytes, or checks that
+// the one there is configured as Consulta makes it.
+func ensureStream(ctx context.Context, js jetstream.JetStream, n names, replicas int, maxBytes int64) (jetstream.Stream, error) {
 	s, err := js.Stream(ctx, n.stream)
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
-		s, err = js.CreateStream(ctx, streamConfig(n, replicas))
+		s, err = js.CreateStream(ctx, streamConfig(n, replicas, maxBytes))
 		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) { // another laptop was quicker
 			s, err = js.Stream(ctx, n.stream)
 		}

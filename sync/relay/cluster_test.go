@@ -61,7 +61,7 @@ func startClusterWith(t *testing.T, routeTLS func(i int) *tls.Config, replicas i
 		if routeTLS != nil {
 			c.TLS = routeTLS(i)
 		}
-		r, err := Start(Options{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Cluster: c, Replicas: replicas, Log: os.Getenv("RELAY_LOG") != ""})
+		r, err := Start(Options{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Cluster: c, Replicas: replicas, StreamBytes: 64 << 20, Log: os.Getenv("RELAY_LOG") != ""})
 		if err != nil {
 			t.Fatal(err)
 		}

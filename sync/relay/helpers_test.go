@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -98,7 +99,7 @@ func lan(t *testing.T, src, dst *app.Service) {
 // in dir, stopped when the test ends.
 func startRelay(t *testing.T, dir string) *Relay {
 	t.Helper()
-	r, err := Start(Options{Listen: "127.0.0.1:0", StoreDir: dir})
+	r, err := Start(Options{Listen: "127.0.0.1:0", StoreDir: dir, StreamBytes: 64 << 20, Log: os.Getenv("RELAY_LOG") != ""})
 	if err != nil {
 		t.Fatal(err)
 	}

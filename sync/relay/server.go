@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -34,6 +35,11 @@ type Options struct {
 	// stream the relay makes (1 to 5); 0 means 1, or 3 in a cluster of
 	// three or more.
 	Replicas int
+	// StreamBytes is the most a workspace's stream holds; 0 means
+	// DefaultStreamBytes. JetStream reserves it on the relay's disk for
+	// every workspace (times Replicas in a cluster), so a relay serving
+	// many workspaces on a small disk wants less.
+	StreamBytes int64
 }
 
 // Cluster configures a relay as one server of a JetStream cluster.
@@ -80,7 +86,10 @@ func Start(o Options) (*Relay, error) {
 	if err != nil {
 		return nil, err
 	}
-	acc.replicas = o.Replicas
+	acc.replicas, acc.streamBytes = o.Replicas, cmp.Or(o.StreamBytes, DefaultStreamBytes)
+	if acc.streamBytes < 1<<20 {
+		return nil, fmt.Errorf("relay: a workspace's stream of %d bytes is too small (at least 1 MiB)", acc.streamBytes)
+	}
 	if acc.replicas == 0 {
 		acc.replicas = 1
 		if o.Cluster != nil && len(o.Cluster.Routes) >= 2 {

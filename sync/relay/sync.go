@@ -176,9 +176,10 @@ func (r *round) refreshKeys() bool {
 }
 
 // errRefused explains a relay's refusal of the keys this laptop proved.
-var errRefused = errors.New("the relay refused this workspace's key. " +
+var errRefused = errors.New("the relay refused this laptop. " +
 	"Either this laptop joined after a member was removed and no laptop holding the earlier key has synced with the relay since, " +
-	"or the relay's operator must check its workspaces directory")
+	"or the relay takes no new workspace now (full, or too many new ones this minute: try again later); " +
+	"its operator sees why in its log")
 
 // openStream finds the workspace's stream. A Consulta relay makes it
 // when a laptop of the workspace connects (access.makeStream): wait for
@@ -190,7 +191,7 @@ func (r *round) openStream(ctx context.Context, consulta bool, replicas int) err
 	var s jetstream.Stream
 	var err error
 	if !consulta {
-		s, err = ensureStream(ctx, r.js, r.n, replicas)
+		s, err = ensureStream(ctx, r.js, r.n, replicas, DefaultStreamBytes)
 	} else {
 		for {
 			if s, err = r.js.Stream(ctx, r.n.stream); !errors.Is(err, jetstream.ErrStreamNotFound) {

@@ -16,7 +16,7 @@ import (
 
 func init() {
 	commands = append(commands,
-		command{"relay", "run a relay between venues (NATS with JetStream): relay --store DIR [--listen ADDR] [--tls-cert FILE --tls-key FILE] [--cluster NAME --name N --cluster-listen ADDR --routes URLS [--cluster-ca FILE] [--replicas N]]", true, cmdRelay},
+		command{"relay", "run a relay between venues (NATS with JetStream): relay --store DIR [--listen ADDR] [--tls-cert FILE --tls-key FILE] [--cluster NAME --name N --cluster-listen ADDR --routes URLS [--cluster-ca FILE] [--replicas N]] [--stream-mib N]", true, cmdRelay},
 	)
 }
 
@@ -33,6 +33,7 @@ func cmdRelay(c *ctx, args []string) error {
 	clusterListen := fs.String("cluster-listen", "", "--cluster: address to accept the other servers' routes on, HOST:PORT")
 	routes := fs.String("routes", "", "--cluster: the other servers' route addresses, nats-route://HOST:PORT, comma-separated")
 	replicas := fs.Int("replicas", 0, "how many servers of a cluster keep each workspace's stream (1 to 5; default 1, or 3 with --cluster and two routes or more)")
+	streamMiB := fs.Int64("stream-mib", relay.DefaultStreamBytes>>20, "the most one workspace's stream holds, in MiB; the relay's disk must hold this much for every workspace (times --replicas)")
 	clusterCA := fs.String("cluster-ca", "", "--cluster: the servers' routes use mutual TLS with --tls-cert and --tls-key, accepting servers whose certificates this CA (PEM) signed")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -52,7 +53,7 @@ func cmdRelay(c *ctx, args []string) error {
 	case *clusterCA != "" && (*cluster == "" || *certFile == ""):
 		return usagef("--cluster-ca secures a cluster's routes with the relay's own certificate: give --cluster, --tls-cert and --tls-key too")
 	}
-	o := relay.Options{Listen: *listen, StoreDir: *store, Log: *verbose, Replicas: *replicas}
+	o := relay.Options{Listen: *listen, StoreDir: *store, Log: *verbose, Replicas: *replicas, StreamBytes: *streamMiB << 20}
 	if *cluster != "" {
 		o.Cluster = &relay.Cluster{Name: *cluster, ServerName: *name, Listen: *clusterListen, Routes: list(*routes)}
 	}
