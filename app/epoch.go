@@ -120,10 +120,6 @@ func (s *Service) adoptEpochLocked() error {
 	if a.Open() || s.ws == nil || s.id == nil {
 		return nil
 	}
-	r, err := s.replica()
-	if err != nil {
-		return err
-	}
 	epoch, removals := newestEpoch(a)
 	if epoch == 0 || epoch < s.ws.Epoch {
 		return nil
@@ -155,7 +151,17 @@ func (s *Service) adoptEpochLocked() error {
 	ws := *s.ws
 	ws.Past = append(slices.Clone(ws.Past), ws.Secret)
 	ws.Secret, ws.Epoch, ws.EpochOps = secret, epoch, ids
-	ws.Past = append(earlierKeys(a, &ws, epoch), ws.Past...)
+	return s.takeEpochLocked(a, ws)
+}
+
+// takeEpochLocked keeps ws, at its new epoch, with the join keys before
+// those it holds that the removals open (earlierKeys).
+func (s *Service) takeEpochLocked(a *Authority, ws Workspace) error {
+	ws.Past = append(earlierKeys(a, &ws, ws.Epoch), ws.Past...)
+	r, err := s.replica()
+	if err != nil {
+		return err
+	}
 	if err := r.SetWorkspace(&ws); err != nil {
 		return err
 	}
@@ -179,16 +185,7 @@ func (s *Service) joinedAfterLocked(a *Authority, epoch uint64, ids []OpID) erro
 	}
 	ws := *s.ws
 	ws.Epoch, ws.EpochOps = epoch, ids
-	ws.Past = append(earlierKeys(a, &ws, epoch), ws.Past...)
-	r, err := s.replica()
-	if err != nil {
-		return err
-	}
-	if err := r.SetWorkspace(&ws); err != nil {
-		return err
-	}
-	s.ws = &ws
-	return nil
+	return s.takeEpochLocked(a, ws)
 }
 
 // earlierKeys returns the join keys before those ws holds that the

@@ -386,8 +386,8 @@ func (p *pending) cursor(done uint64) uint64 {
 // up to from this relay: 0 when it has none, or one of another stream (the
 // relay's stream was made again) or beyond the stream's end.
 func (r *round) loadCursor(last uint64) uint64 {
-	created, seq, ok := strings.Cut(r.svc.Setting(r.cursorKey), " ")
-	if !ok || created != r.created.UTC().Format(time.RFC3339Nano) {
+	created, seq, ok := strings.Cut(r.svc.Setting(settingCursor+r.relayKey), " ")
+	if !ok || created != r.streamStamp() {
 		return 0
 	}
 	n, err := strconv.ParseUint(seq, 10, 64)
@@ -396,6 +396,10 @@ func (r *round) loadCursor(last uint64) uint64 {
 	}
 	return n
 }
+
+// streamStamp names the stream the local settings speak of: its
+// creation time (a stream made again starts from its beginning).
+func (r *round) streamStamp() string { return r.created.UTC().Format(time.RFC3339Nano) }
 
 // settingKeyless starts the name of the local setting that keeps where a
 // relay's stream first held a message sealed with a key this laptop did
@@ -415,8 +419,8 @@ type keyless struct {
 func (r *round) loadKeyless() keyless {
 	var k keyless
 	var created string
-	v := r.svc.Setting(settingKeyless + r.cursorKey[len(settingCursor):])
-	if n, _ := fmt.Sscanf(v, "%s %d %d", &created, &k.sseq, &k.keys); n != 3 || created != r.created.UTC().Format(time.RFC3339Nano) {
+	v := r.svc.Setting(settingKeyless + r.relayKey)
+	if n, _ := fmt.Sscanf(v, "%s %d %d", &created, &k.sseq, &k.keys); n != 3 || created != r.streamStamp() {
 		return keyless{}
 	}
 	return k
@@ -428,9 +432,9 @@ func (r *round) saveKeyless(k keyless) {
 		if old := r.loadKeyless(); old.sseq != 0 && old.sseq < k.sseq && old.keys == k.keys {
 			return // the earlier one stands
 		}
-		v = fmt.Sprintf("%s %d %d", r.created.UTC().Format(time.RFC3339Nano), k.sseq, k.keys)
+		v = fmt.Sprintf("%s %d %d", r.streamStamp(), k.sseq, k.keys)
 	}
-	if err := r.svc.SetSetting(settingKeyless+r.cursorKey[len(settingCursor):], v); err != nil {
+	if err := r.svc.SetSetting(settingKeyless+r.relayKey, v); err != nil {
 		r.log.Warn("relay: cannot keep where to read again", "err", err)
 	}
 }
@@ -441,8 +445,8 @@ func (r *round) saveCursor(c uint64) {
 		return
 	}
 	r.cursor = c
-	v := r.created.UTC().Format(time.RFC3339Nano) + " " + strconv.FormatUint(c, 10)
-	if err := r.svc.SetSetting(r.cursorKey, v); err != nil {
+	v := r.streamStamp() + " " + strconv.FormatUint(c, 10)
+	if err := r.svc.SetSetting(settingCursor+r.relayKey, v); err != nil {
 		r.log.Warn("relay: cannot keep the cursor", "err", err)
 	}
 }

@@ -120,7 +120,7 @@ func Sync(ctx context.Context, svc *app.Service, url string, o SyncOptions) (Res
 		return Result{}, err
 	}
 	r := &round{svc: svc, kr: kr, n: n, nc: nc, js: js, log: log, timeout: o.Timeout,
-		cursorKey: settingCursor + hash16(url), afterPublish: o.afterPublish}
+		relayKey: hash16(url), afterPublish: o.afterPublish}
 	if err := r.openStream(ctx, consulta, o.Replicas); err != nil {
 		return r.res, fmt.Errorf("relay %s: %w", redact(url), err)
 	}
@@ -141,20 +141,20 @@ func Sync(ctx context.Context, svc *app.Service, url string, o SyncOptions) (Res
 
 // round is one Sync.
 type round struct {
-	svc       *app.Service
-	kr        *keyring
-	n         names
-	nc        *nats.Conn
-	js        jetstream.JetStream
-	stream    jetstream.Stream
-	log       *slog.Logger
-	timeout   time.Duration
-	res       Result
-	cursorKey string
-	created   time.Time // of the stream, which the cursor belongs to
-	cursor    uint64    // stream sequence up to which everything was taken
-	atEnd     bool      // the cursor is at the stream's end
-	sent      int       // messages published, acknowledged or not
+	svc      *app.Service
+	kr       *keyring
+	n        names
+	nc       *nats.Conn
+	js       jetstream.JetStream
+	stream   jetstream.Stream
+	log      *slog.Logger
+	timeout  time.Duration
+	res      Result
+	relayKey string    // the hash of the relay's URL its local settings are named by
+	created  time.Time // of the stream, which the cursor belongs to
+	cursor   uint64    // stream sequence up to which everything was taken
+	atEnd    bool      // the cursor is at the stream's end
+	sent     int       // messages published, acknowledged or not
 
 	afterPublish func(sent int)
 }
